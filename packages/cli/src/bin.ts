@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The `veil` command. Each command group lives in its own file under commands/ and registers
+// itself on the program; this file only wires them together and maps usage errors to exit 2.
+import { Command, CommanderError } from 'commander';
+
+const program = new Command('veil')
+  .description('Veil: prove what you are without saying who you are.')
+  .exitOverride()
+  .showHelpAfterError();
+
+const groups: Array<(p: Command) => void> = [];
+for (const register of groups) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // --help and --version are not errors.
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    throw e;
+  }
+}

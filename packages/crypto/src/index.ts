@@ -1,0 +1,1 @@
+export { VeilError, isVeilError } from './errors.ts';
