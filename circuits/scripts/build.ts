@@ -1,0 +1,190 @@
+/**
+ * Compiles the bin crates listed in `circuits/circuits.json` with noir_wasm (there is no nargo here)
+ * into `circuits/target/<name>.json`, and records each circuit's id in the manifest.
+ *
+ * Circuit id: sha256 (hex) of the UNCOMPRESSED ACIR program bytes — exactly what bb.js is asked to
+ * prove — so recompression cannot change it, while any change to the constraints does.
+ * Determinism: noir_wasm output is deterministic for a pinned compiler; the only machine-dependent
+ * part, the absolute paths in `file_map`, is rewritten relative to `circuits/` before writing.
+ * Caching: a compiled artifact is reused while the sha256 of every Noir source under `circuits/`
+ * (`*.nr`, `Nargo.toml`, plus the compiler version) is unchanged; stored as `<name>.meta.json`.
+ * Trust: nothing here is security-relevant on its own; the prover loads artifacts with a check that
+ * their circuit id equals the one committed in the manifest, so drift or hand edits are caught there.
+ *
+ * Usage: `npm run build:circuits` (compile, write artifacts, record ids in circuits.json),
+ *        `npm run build:circuits -- --check` (exit 1 if a fresh compile differs from circuits.json).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { compile_program, createFileManager } from '@noir-lang/noir_wasm';
+
+/** `circuits/`: the noir_wasm file-manager root, so crates' path dependencies resolve under it. */
+export const CIRCUITS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const MANIFEST_PATH = join(CIRCUITS_DIR, 'circuits.json');
+export const TARGET_DIR = join(CIRCUITS_DIR, 'target');
+
+/** A compiled Noir program as noir_wasm emits it (the fields noir_js and bb.js use). */
+export interface CompiledProgram {
+  noir_version: string;
+  hash?: unknown;
+  abi: { parameters: Array<{ name: string; visibility: string; type: unknown }>; [k: string]: unknown };
+  bytecode: string;
+  debug_symbols?: unknown;
+  file_map?: Record<string, { source: string; path: string }>;
+  [k: string]: unknown;
+}
+
+/** One entry of `circuits.json`; other fields written by other tools are preserved. */
+export interface ManifestCircuit {
+  name: string;
+  /** Crate directory relative to `circuits/`. */
+  path: string;
+  /** Expected circuit id (see header); written by this script. */
+  id?: string;
+  [k: string]: unknown;
+}
+export interface Manifest {
+  circuits: ManifestCircuit[];
+  [k: string]: unknown;
+}
+
+export function readManifest(path = MANIFEST_PATH): Manifest {
+  const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  if (!m || !Array.isArray(m.circuits)) throw new TypeError(`${path}: "circuits" must be an array`);
+  return m;
+}
+
+/** sha256 (hex) of the uncompressed ACIR bytes of a compiled program: its circuit id. */
+export function circuitId(program: Pick<CompiledProgram, 'bytecode'>): string {
+  const acir = gunzipSync(Buffer.from(program.bytecode, 'base64'));
+  return createHash('sha256').update(acir).digest('hex');
+}
+
+/** Compiles the crate at `crateDir` with `root` as file-manager root; file_map paths made relative. */
+export async function compileCrate(root: string, crateDir: string): Promise<CompiledProgram> {
+  const fm = createFileManager(root);
+  const quiet = () => {};
+  const { program } = await compile_program(fm, resolve(root, crateDir), quiet, quiet);
+  const out = program as unknown as CompiledProgram;
+  if (out.file_map) {
+    for (const f of Object.values(out.file_map)) f.path = relative(root, f.path);
+  }
+  return out;
+}
+
+function noirSources(dir: string, root: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'target' || name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) noirSources(p, root, out);
+    else if (name.endsWith('.nr') || name === 'Nargo.toml') out.push(relative(root, p));
+  }
+  return out;
+}
+
+function noirWasmVersion(): string {
+  for (let dir = CIRCUITS_DIR; ; dir = dirname(dir)) {
+    try {
+      const pkg = readFileSync(join(dir, 'node_modules/@noir-lang/noir_wasm/package.json'), 'utf8');
+      return (JSON.parse(pkg) as { version: string }).version;
+    } catch {
+      if (dirname(dir) === dir) throw new Error('@noir-lang/noir_wasm is not installed');
+    }
+  }
+}
+
+/** sha256 over every Noir source under `root` (path + contents) and the compiler version. */
+export function sourcesHash(root = CIRCUITS_DIR): string {
+  const h = createHash('sha256');
+  h.update(`noir_wasm ${noirWasmVersion()}\n`);
+  for (const rel of noirSources(root, root)) {
+    if (rel.startsWith('test/')) continue; // test crates never feed a production circuit
+    h.update(`${rel}\n`);
+    h.update(readFileSync(join(root, rel)));
+    h.update('\n');
+  }
+  return h.digest('hex');
+}
+
+interface Meta {
+  sources: string;
+  id: string;
+}
+
+function writeAtomic(path: string, data: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+const inflight = new Map<string, Promise<{ program: CompiledProgram; id: string }>>();
+
+/**
+ * Returns the compiled artifact of manifest circuit `name`, compiling it first when the cached one
+ * in `circuits/target/` is missing or was built from other sources. Does not check the id against
+ * the manifest (the prover's loader does).
+ */
+export function ensureCompiled(name: string): Promise<{ program: CompiledProgram; id: string }> {
+  let p = inflight.get(name);
+  if (!p) {
+    p = (async () => {
+      const entry = readManifest().circuits.find((c) => c.name === name);
+      if (!entry) throw new TypeError(`circuit "${name}" is not in circuits.json`);
+      const sources = sourcesHash();
+      const artifact = join(TARGET_DIR, `${name}.json`);
+      const metaPath = join(TARGET_DIR, `${name}.meta.json`);
+      try {
+        const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;
+        if (meta.sources === sources) {
+          const program = JSON.parse(readFileSync(artifact, 'utf8')) as CompiledProgram;
+          if (circuitId(program) === meta.id) return { program, id: meta.id };
+        }
+      } catch {
+        // no usable cache: compile below
+      }
+      const program = await compileCrate(CIRCUITS_DIR, entry.path);
+      const id = circuitId(program);
+      mkdirSync(TARGET_DIR, { recursive: true });
+      writeAtomic(artifact, JSON.stringify(program));
+      writeAtomic(metaPath, JSON.stringify({ sources, id } satisfies Meta));
+      return { program, id };
+    })();
+    inflight.set(name, p);
+    p.catch(() => inflight.delete(name));
+  }
+  return p;
+}
+
+async function main(): Promise<void> {
+  const check = process.argv.includes('--check');
+  const manifest = readManifest();
+  let drift = false;
+  for (const entry of manifest.circuits) {
+    const t0 = performance.now();
+    const { id } = await ensureCompiled(entry.name);
+    const ms = Math.round(performance.now() - t0);
+    if (entry.id !== id) {
+      drift = true;
+      console.log(`${entry.name}: ${entry.id ?? '(none)'} -> ${id}${check ? ' (DRIFT)' : ''} [${ms} ms]`);
+      if (!check) entry.id = id;
+    } else {
+      console.log(`${entry.name}: ${id} [${ms} ms]`);
+    }
+  }
+  if (check) {
+    if (drift) {
+      console.error('circuits.json does not match a fresh compile: run `npm run build:circuits`');
+      process.exitCode = 1;
+    }
+  } else if (drift) {
+    writeAtomic(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log('recorded new circuit ids in circuits.json');
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}
