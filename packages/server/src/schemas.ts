@@ -1,0 +1,197 @@
+/**
+ * Wire schemas of the board API (TypeBox), shared by the server routes, the web app and the CLI.
+ * Browser-safe: no Node-only imports here. Every route validates its body/params/query against
+ * these and serialises its response through them (unknown fields never leak).
+ *
+ * Conventions: keys and signatures are lowercase hex; times in posts/likes/requests are integer
+ * milliseconds since the Unix epoch; membership `expiry` is integer Unix SECONDS (as in the proof).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' });
+export const MessageIdSchema = Type.String({ pattern: '^[0-9a-f]{32}$', description: '16 random bytes, lowercase hex' });
+export const SignatureSchema = Type.String({ pattern: '^[0-9a-f]{128}$', description: 'Ed25519 signature, lowercase hex' });
+/** A group is an email domain, lower-case. */
+export const GroupSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$' });
+export const Millis = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+/** Maximum post length in Unicode code points (not UTF-16 units, not bytes). */
+export const MAX_TEXT_CODE_POINTS = 2000;
+/** Accepted clock difference for createdAt/timestamp, in milliseconds (±5 min). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Longest accepted membership lifetime from now, seconds (14 days). */
+export const MAX_MEMBERSHIP_SECONDS = 14 * 24 * 3600;
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+// ---- membership proof bundle (produced by @veil/prover `prove`, checked by its `verify`) ----
+export const BundleSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    circuit: Type.Object({ name: Type.String({ maxLength: 200 }), id: Type.String({ maxLength: 200 }) }, { additionalProperties: true }),
+    crs: Type.Object({ id: Type.String({ maxLength: 200 }), kind: Type.String({ maxLength: 50 }) }, { additionalProperties: true }),
+    claims: Type.Object(
+      {
+        iss: Type.String({ maxLength: 512 }),
+        aud: Type.String({ maxLength: 512 }),
+        domain: Type.String({ maxLength: 64 }),
+        epk: Hex32,
+        expiry: Type.Integer({ minimum: 0 }),
+        kid: Type.String({ maxLength: 512 }),
+      },
+      { additionalProperties: true },
+    ),
+    proof: Type.Unknown(),
+  },
+  { additionalProperties: true },
+);
+export type Bundle = Static<typeof BundleSchema>;
+
+export const MembershipSchema = Type.Object({
+  epk: Hex32,
+  group: Type.String(),
+  iss: Type.String(),
+  kid: Type.String(),
+  /** Unix seconds. */
+  expiry: Type.Integer(),
+  circuitId: Type.String(),
+  /** Milliseconds since the Unix epoch. */
+  createdAt: Millis,
+});
+export type Membership = Static<typeof MembershipSchema>;
+
+export const MembershipWithBundleSchema = Type.Composite([MembershipSchema, Type.Object({ bundle: BundleSchema })]);
+export type MembershipWithBundle = Static<typeof MembershipWithBundleSchema>;
+
+// ---- posts ----
+export const PostSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    id: MessageIdSchema,
+    group: GroupSchema,
+    internal: Type.Boolean(),
+    /** 1–2,000 Unicode code points (checked by the server; maxLength here bounds UTF-16 units). */
+    text: Type.String({ minLength: 1, maxLength: MAX_TEXT_CODE_POINTS * 2 }),
+    createdAt: Millis,
+    epk: Hex32,
+  },
+  { additionalProperties: false },
+);
+export type PostWire = Static<typeof PostSchema>;
+
+export const CreateMessageBody = Type.Object({ message: PostSchema, signature: SignatureSchema }, { additionalProperties: false });
+export type CreateMessageBody = Static<typeof CreateMessageBody>;
+
+export const FeedItemSchema = Type.Object({
+  message: PostSchema,
+  signature: SignatureSchema,
+  likes: Type.Integer({ minimum: 0 }),
+  /** Server receive time, ms. */
+  receivedAt: Millis,
+});
+export type FeedItem = Static<typeof FeedItemSchema>;
+
+export const FeedQuery = Type.Object(
+  {
+    group: Type.Optional(GroupSchema),
+    /** true: the members-only board of `group` (requires a request signed by a current member). */
+    internal: Type.Optional(Type.Boolean()),
+    cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type FeedQuery = Static<typeof FeedQuery>;
+
+export const FeedResponse = Type.Object({
+  messages: Type.Array(FeedItemSchema),
+  /** Opaque; pass back as `cursor` for the next (older) page. null at the end. */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type FeedResponse = Static<typeof FeedResponse>;
+
+export const MessageParams = Type.Object({ id: MessageIdSchema }, { additionalProperties: false });
+
+export const JwkSchema = Type.Object(
+  { kty: Type.String(), kid: Type.Optional(Type.String()), n: Type.Optional(Type.String()), e: Type.Optional(Type.String()), alg: Type.Optional(Type.String()), use: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+export const IssuerKeySchema = Type.Object({
+  iss: Type.String(),
+  kid: Type.String(),
+  jwk: JwkSchema,
+  /** ms since epoch: when this server first / last saw the key in the issuer's JWKS. */
+  firstSeen: Millis,
+  lastSeen: Millis,
+});
+export type IssuerKey = Static<typeof IssuerKeySchema>;
+
+/** Everything a reader needs to re-verify one post offline. */
+export const MessageDetailResponse = Type.Object({
+  message: PostSchema,
+  signature: SignatureSchema,
+  likes: Type.Integer({ minimum: 0 }),
+  receivedAt: Millis,
+  membership: MembershipWithBundleSchema,
+  issuerKey: IssuerKeySchema,
+});
+export type MessageDetail = Static<typeof MessageDetailResponse>;
+
+// ---- likes ----
+export const LikeSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    messageId: MessageIdSchema,
+    action: Type.Union([Type.Literal('like'), Type.Literal('unlike')]),
+    createdAt: Millis,
+    epk: Hex32,
+  },
+  { additionalProperties: false },
+);
+export type LikeWire = Static<typeof LikeSchema>;
+export const LikeBody = Type.Object({ like: LikeSchema, signature: SignatureSchema }, { additionalProperties: false });
+export type LikeBody = Static<typeof LikeBody>;
+export const LikeResponse = Type.Object({ messageId: MessageIdSchema, liked: Type.Boolean(), likes: Type.Integer({ minimum: 0 }) });
+export type LikeResponse = Static<typeof LikeResponse>;
+
+// ---- issuer key registry ----
+export const KeysQuery = Type.Object({ iss: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false });
+export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema) });
+export type KeysResponse = Static<typeof KeysResponse>;
+
+// ---- config ----
+export const IssuerInfoSchema = Type.Object({
+  /** Stable id used by the web app (e.g. "dev", "google"). */
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('google'), Type.Literal('microsoft'), Type.Literal('oidc'), Type.Literal('dev')]),
+  iss: Type.String(),
+  /** The OIDC client_id; equals the ID token's `aud`. */
+  aud: Type.String(),
+  /** Where the browser sends the authorization request (implicit flow, response_type=id_token). */
+  authorizationEndpoint: Type.Union([Type.String(), Type.Null()]),
+  label: Type.String(),
+});
+export type IssuerInfo = Static<typeof IssuerInfoSchema>;
+
+export const ConfigResponse = Type.Object({
+  profile: Type.Union([Type.Literal('development'), Type.Literal('production')]),
+  issuers: Type.Array(IssuerInfoSchema),
+  /** Circuit ids the server accepts in membership bundles. */
+  circuits: Type.Array(Type.String()),
+  crs: Type.Object({ kind: Type.String() }),
+  /** Base URL of the prover artifacts (circuit, verification key, test CRS). */
+  artifacts: Type.String(),
+  limits: Type.Object({
+    maxTextCodePoints: Type.Integer(),
+    clockSkewMs: Type.Integer(),
+    maxMembershipSeconds: Type.Integer(),
+  }),
+});
+export type ConfigResponse = Static<typeof ConfigResponse>;
+
+/** Header names of a signed request (see @veil/crypto encodeRequest). */
+export const SIGNED_REQUEST_HEADERS = { epk: 'x-veil-epk', timestamp: 'x-veil-timestamp', signature: 'x-veil-signature' } as const;
