@@ -5,3 +5,5 @@ export { encodeRequest, REQUEST_DOMAIN, REQUEST_HEADERS, type SignedRequest } fr
 export { signPayload } from './sign-payload.ts';
 export { verifySignature } from './verify-signature.ts';
 export { generateMessageId } from './generate-message-id.ts';
+export { sha256PrefixState, sha256FromState, SHA256_IV } from './lib/sha256-state.ts';
+export { toLimbs, fromLimbs } from './lib/rsa-limbs.ts';
