@@ -13,30 +13,20 @@ import { p256 } from '@noble/curves/nist.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { VeilError } from '@veil/crypto';
 import { parseSimulationEvidence, simulationRootKeyId } from './simulation-evidence.ts';
+import { applyPolicy, checkPolicy, type AttestationFacts, type AttestationPolicy } from './policy.ts';
 
-/** Options for {@link verifySimulationEvidence}. */
-export interface VerifySimulationOptions {
+/** Options for {@link verifySimulationEvidence}: the shared policy plus the explicit simulation opt-in. */
+export interface VerifySimulationOptions extends Omit<AttestationPolicy, 'tees'> {
   /** Must be exactly `true`: simulation evidence is never accepted by default. */
   allowSimulation: boolean;
   /** The uncompressed P-256 public key of the one simulation root to trust (see parseSimulationRoot). */
   simulationRoot?: Uint8Array;
-  /** Accepted measurements (lowercase or uppercase hex). Omit to skip the check (the CLI always sets it). */
-  expectedMeasurement?: string | readonly string[];
-  /** When given, the evidence's report data must equal these 64 bytes exactly. */
-  reportData?: Uint8Array;
+  /** The time recorded as `verifiedAt` (default: now). Simulation evidence has no validity window. */
+  at?: Date;
 }
 
-/** What verified simulation evidence asserts. */
-export interface SimulationFacts {
-  type: 'simulation';
-  simulated: true;
-  /** Never debug: there is no debug mode to report, and the field keeps the shape of SGX facts. */
-  debug: false;
-  measurement: string;
-  reportData: string;
-  /** Hex SHA-256 of the root public key that signed it. */
-  rootKeyId: string;
-}
+/** Facts of verified simulation evidence: the shared facts shape, always marked simulated. */
+export type SimulationFacts = AttestationFacts & { tee: 'simulation'; simulated: true; debug: false };
 
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -46,12 +36,13 @@ function equal(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Verifies simulation evidence and returns its facts, or throws.
+ * Verifies simulation evidence, applies the policy (measurement allowlist, report-data binding)
+ * and returns its facts, or throws.
  *
  * @example
  * import { verifySimulationEvidence } from '@veil/attest/simulation-verify';
  * const facts = verifySimulationEvidence(evidence, {
- *   allowSimulation: true, simulationRoot, expectedMeasurement: measurementHex, reportData,
+ *   allowSimulation: true, simulationRoot, measurements: [measurementHex], reportData,
  * });
  * @throws VeilError ERR_SIMULATION_NOT_ALLOWED, ERR_SIMULATION_MALFORMED, ERR_SIMULATION_ROOT_MISMATCH,
  *   ERR_SIMULATION_SIGNATURE, ERR_MEASUREMENT_MISMATCH, ERR_REPORT_DATA_MISMATCH
@@ -68,18 +59,10 @@ export function verifySimulationEvidence(evidence: Uint8Array, options: VerifySi
   if (!(root instanceof Uint8Array) || root.length !== 65) {
     throw new TypeError('simulationRoot (65-byte uncompressed P-256 public key) is required to accept simulation evidence');
   }
-  if (options.reportData !== undefined && (!(options.reportData instanceof Uint8Array) || options.reportData.length !== 64)) {
-    throw new TypeError('reportData must be 64 bytes');
-  }
-  const expected = options.expectedMeasurement === undefined
-    ? undefined
-    : (typeof options.expectedMeasurement === 'string' ? [options.expectedMeasurement] : [...options.expectedMeasurement]);
-  if (expected) {
-    if (expected.length === 0) throw new TypeError('expectedMeasurement must list at least one measurement');
-    for (const m of expected) {
-      if (typeof m !== 'string' || !/^[0-9a-fA-F]{64}$/.test(m)) throw new TypeError('expectedMeasurement must be 32-byte hex');
-    }
-  }
+  const { allowSimulation: _a, simulationRoot: _r, at, ...rest } = options;
+  const policy: AttestationPolicy = checkPolicy({ ...rest, tees: ['simulation'] });
+  const verifiedAt = at ?? new Date();
+  if (!(verifiedAt instanceof Date) || Number.isNaN(verifiedAt.getTime())) throw new TypeError('at: expected a valid Date');
 
   const ev = parseSimulationEvidence(evidence);
   if (!equal(ev.rootKeyId, simulationRootKeyId(root))) {
@@ -94,18 +77,17 @@ export function verifySimulationEvidence(evidence: Uint8Array, options: VerifySi
   if (!ok) throw new VeilError('ERR_SIMULATION_SIGNATURE', 'simulation evidence signature is invalid');
 
   const measurement = bytesToHex(ev.measurement);
-  if (expected && !expected.some((m) => m.toLowerCase() === measurement)) {
-    throw new VeilError('ERR_MEASUREMENT_MISMATCH', `measurement ${measurement} is not an expected measurement`);
-  }
-  if (options.reportData && !equal(ev.reportData, options.reportData)) {
-    throw new VeilError('ERR_REPORT_DATA_MISMATCH', 'report data does not match the expected binding');
-  }
-  return {
-    type: 'simulation',
+  const facts: SimulationFacts = {
+    v: 1,
+    tee: 'simulation',
     simulated: true,
-    debug: false,
     measurement,
+    measurements: { build: measurement },
     reportData: bytesToHex(ev.reportData),
-    rootKeyId: bytesToHex(ev.rootKeyId),
+    debug: false,
+    verifiedAt: verifiedAt.toISOString(),
+    details: { format: 'veil-simulation-v1', rootKeyId: bytesToHex(ev.rootKeyId) },
   };
+  applyPolicy(facts, policy);
+  return facts;
 }
