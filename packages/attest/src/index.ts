@@ -7,3 +7,17 @@ export type { QuoteCollateral, TcbResult } from './intel-collateral.ts';
 export { applyPolicy, checkPolicy, TEE_TYPES, DEFAULT_TCB_STATUSES } from './policy.ts';
 export type { AttestationFacts, AttestationPolicy, TeeType, TcbStatus } from './policy.ts';
 export * from './roots.ts';
+export { parseNitroDocument, MAX_NITRO_BYTES } from './parse-nitro.ts';
+export type { ParsedNitroDocument } from './parse-nitro.ts';
+export { verifyNitroDocument } from './verify-nitro.ts';
+export type { VerifyNitroOptions } from './verify-nitro.ts';
+// Producer side (runtime-agnostic parts; the Gramine and simulation producers are Node-only subpaths).
+export { REPORT_DATA_LENGTH } from './producers/producer.ts';
+export type { EvidenceProducer, EvidenceType } from './producers/producer.ts';
+export { signSimulationEvidence, parseSimulationEvidence, simulationRootKeyId, SIMULATION_EVIDENCE_LENGTH } from './simulation-evidence.ts';
+export type { SimulationEvidence } from './simulation-evidence.ts';
+export { exportSimulationRoot, parseSimulationRoot, SIMULATION_ROOT_TYPE } from './simulation-root.ts';
+export { verifySimulationEvidence } from './simulation-verify.ts';
+export type { VerifySimulationOptions, SimulationFacts } from './simulation-verify.ts';
+export { seal, unseal } from './seal.ts';
+export type { SealOptions } from './seal.ts';
