@@ -21,3 +21,7 @@ export { verifySimulationEvidence } from './simulation-verify.ts';
 export type { VerifySimulationOptions, SimulationFacts } from './simulation-verify.ts';
 export { seal, unseal } from './seal.ts';
 export type { SealOptions } from './seal.ts';
+export { parseSevReport, SEV_REPORT_BYTES } from './parse-sev.ts';
+export type { ParsedSevReport, TcbVersion } from './parse-sev.ts';
+export { verifySevReport } from './verify-sev.ts';
+export type { VerifySevOptions } from './verify-sev.ts';
