@@ -25,3 +25,4 @@ export { parseSevReport, SEV_REPORT_BYTES } from './parse-sev.ts';
 export type { ParsedSevReport, TcbVersion } from './parse-sev.ts';
 export { verifySevReport } from './verify-sev.ts';
 export type { VerifySevOptions } from './verify-sev.ts';
+export { decodeEvidence } from './decode-evidence.ts';
