@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { p256 } from '@noble/curves/nist.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { applyPolicy } from '../src/policy.ts';
 import { createSimulationProducer } from '../src/producers/simulation.ts';
 import { verifySimulationEvidence } from '../src/simulation-verify.ts';
 import { parseSimulationRoot, exportSimulationRoot } from '../src/simulation-root.ts';
@@ -31,17 +33,21 @@ test('simulation: evidence verifies against the install root with measurement an
     const reportData = crypto.getRandomValues(new Uint8Array(64));
     const ev = await producer.evidence(reportData);
     assert.equal(ev.length, SIMULATION_EVIDENCE_LENGTH);
-    const facts = verifySimulationEvidence(ev, { allowSimulation: true, simulationRoot: root, expectedMeasurement: M, reportData });
+    const at = new Date('2026-11-21T12:00:00Z');
+    const facts = verifySimulationEvidence(ev, { allowSimulation: true, simulationRoot: root, measurements: [M], reportData, at });
     assert.deepEqual(facts, {
-      type: 'simulation',
+      v: 1,
+      tee: 'simulation',
       simulated: true,
-      debug: false,
       measurement: M,
+      measurements: { build: M },
       reportData: bytesToHex(reportData),
-      rootKeyId: facts.rootKeyId,
+      debug: false,
+      verifiedAt: '2026-11-21T12:00:00.000Z',
+      details: { format: 'veil-simulation-v1', rootKeyId: bytesToHex(sha256(root)) },
     });
     // accepts any of several expected measurements, case-insensitively
-    verifySimulationEvidence(ev, { allowSimulation: true, simulationRoot: root, expectedMeasurement: [M2, M.toUpperCase()] });
+    verifySimulationEvidence(ev, { allowSimulation: true, simulationRoot: root, measurements: [M2, M.toUpperCase()] });
   }));
 
 test('simulation: refused unless explicitly allowed', () =>
@@ -93,8 +99,17 @@ test('simulation: wrong measurement and wrong report data fail the policy', () =
     const reportData = new Uint8Array(64).fill(1);
     const ev = await producer.evidence(reportData);
     const base = { allowSimulation: true, simulationRoot: producer.rootPublicKey };
-    assert.throws(() => verifySimulationEvidence(ev, { ...base, expectedMeasurement: M2 }), { code: 'ERR_MEASUREMENT_MISMATCH' });
+    assert.throws(() => verifySimulationEvidence(ev, { ...base, measurements: [M2] }), { code: 'ERR_MEASUREMENT_MISMATCH' });
     assert.throws(() => verifySimulationEvidence(ev, { ...base, reportData: new Uint8Array(64).fill(2) }), { code: 'ERR_REPORT_DATA_MISMATCH' });
+  }));
+
+test('simulation facts: the shared policy layer refuses them unless simulation is listed', () =>
+  withDir(async (dir) => {
+    const producer = await createSimulationProducer({ dataDir: dir, measurement: M });
+    const facts = verifySimulationEvidence(await producer.evidence(new Uint8Array(64)), { allowSimulation: true, simulationRoot: producer.rootPublicKey });
+    assert.throws(() => applyPolicy(facts), { code: 'ERR_TEE_NOT_ALLOWED' });
+    assert.throws(() => applyPolicy(facts, { tees: ['sgx', 'tdx'] }), { code: 'ERR_TEE_NOT_ALLOWED' });
+    assert.equal(applyPolicy(facts, { tees: ['simulation'] }), facts);
   }));
 
 test('simulation: flipping any bit of the evidence makes it fail', () =>
@@ -102,7 +117,7 @@ test('simulation: flipping any bit of the evidence makes it fail', () =>
     const producer = await createSimulationProducer({ dataDir: dir, measurement: M });
     const reportData = new Uint8Array(64).fill(9);
     const ev = await producer.evidence(reportData);
-    const opts = { allowSimulation: true, simulationRoot: producer.rootPublicKey, expectedMeasurement: M, reportData };
+    const opts = { allowSimulation: true, simulationRoot: producer.rootPublicKey, measurements: [M], reportData };
     verifySimulationEvidence(ev, opts);
     for (let i = 0; i < ev.length; i++) {
       for (const bit of [0x01, 0x80]) {

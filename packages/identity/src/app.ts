@@ -1,0 +1,73 @@
+/**
+ * The enclave service's HTTP app (fastify). `buildEnclaveApp(deps)` returns an app that is not
+ * listening yet; tests use `inject`, enclave-main.ts listens.
+ *
+ * Routes:
+ *   GET /attestation/evidence?challenge=HEX  → EvidenceResponse, report data =
+ *       deriveReportData('evidence', challenge, channelPublicKey)
+ * Errors are `{ error: { code, message } }`: 400 ERR_CHALLENGE_INVALID for a bad query,
+ * 404 ERR_NOT_FOUND, 503 ERR_EVIDENCE_UNAVAILABLE when the producer fails, 500 otherwise.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { EvidenceProducer } from '@veil/attest/producers/producer';
+import { isVeilError } from '@veil/crypto';
+import { deriveReportData } from './report-data.ts';
+import type { ChannelKey } from './channel.ts';
+import { EvidenceQuery, EvidenceResponse, ErrorResponse } from './wire.ts';
+import { fromHex, toBase64, toHex } from './lib/encoding.ts';
+
+/** What the app needs: the evidence producer and the service's channel key. */
+export interface EnclaveAppDeps {
+  producer: EvidenceProducer;
+  channel: ChannelKey;
+  /** Fastify logger option (default off). */
+  logger?: boolean;
+}
+
+/**
+ * Builds the (unstarted) enclave HTTP app.
+ *
+ * @example
+ * import { buildEnclaveApp } from '@veil/identity/app';
+ * const app = await buildEnclaveApp({ producer, channel: await generateChannelKey() });
+ * const res = await app.inject({ url: `/attestation/evidence?challenge=${'00'.repeat(32)}` });
+ */
+export async function buildEnclaveApp(deps: EnclaveAppDeps): Promise<FastifyInstance> {
+  if (!deps?.producer || !deps.channel) throw new TypeError('producer and channel are required');
+  const { producer, channel } = deps;
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 });
+
+  app.setErrorHandler((err, _req, reply) => {
+    const e = err as { validation?: unknown; statusCode?: number; code?: string; message?: string };
+    if (e.validation) {
+      return reply.code(400).send({ error: { code: 'ERR_CHALLENGE_INVALID', message: 'challenge must be 32 bytes of hex' } });
+    }
+    if (isVeilError(err)) {
+      return reply.code(503).send({ error: { code: 'ERR_EVIDENCE_UNAVAILABLE', message: `${err.code}: ${err.message}` } });
+    }
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: { code: 'ERR_BAD_REQUEST', message: e.message ?? 'bad request' } });
+    }
+    return reply.code(500).send({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: 'no such route' } }));
+
+  app.get<{ Querystring: EvidenceQuery }>(
+    '/attestation/evidence',
+    { schema: { querystring: EvidenceQuery, response: { 200: EvidenceResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
+    async (req, reply) => {
+      const challenge = fromHex(req.query.challenge, 32, 'ERR_CHALLENGE_INVALID', 'challenge');
+      const evidence = await producer.evidence(deriveReportData('evidence', challenge, channel.publicKey));
+      reply.header('cache-control', 'no-store');
+      return {
+        v: 1 as const,
+        type: producer.type,
+        evidence: toBase64(evidence),
+        channelPublicKey: toHex(channel.publicKey),
+        measurement: producer.measurement,
+        simulated: producer.simulated,
+      };
+    },
+  );
+  return app;
+}

@@ -1,0 +1,9 @@
+/**
+ * @veil/identity: the attested enclave service (later home of the identity service).
+ * The barrel holds the runtime-agnostic parts; Node-only parts (the app, the service runner, the
+ * reproducible build, provisioning) are subpath exports under the `node` condition.
+ */
+export { deriveReportData, REPORT_DATA_TAGS, type ReportDataPurpose } from './report-data.ts';
+export { generateChannelKey, sealToChannel, type ChannelKey } from './channel.ts';
+export { EvidenceQuery, EvidenceResponse, ErrorResponse, MAX_EVIDENCE_BYTES } from './wire.ts';
+export { verifyEnclaveEvidence, type VerifyEnclaveEvidenceOptions, type VerifiedEnclave, type SgxQuoteVerifier } from './verify-evidence.ts';

@@ -1,0 +1,79 @@
+/**
+ * The service side of boot-time provisioning: connect to the agent's unix socket, answer its
+ * challenge with evidence bound to (challenge, channel key) under the "provision" tag, and
+ * decrypt the secret it sends with the channel key. The secret stays in memory; nothing is written.
+ *
+ * Protocol (newline-delimited JSON, v: 1):
+ *   agent → service  { v, msg: "challenge", challenge: hex32 }
+ *   service → agent  { v, msg: "evidence", response: EvidenceResponse }
+ *   agent → service  { v, msg: "secret", enc: b64, ciphertext: b64 }   (HPKE to the channel key,
+ *                      info "veil-enclave/provision-secret/v1", aad = challenge)
+ *                 or { v, msg: "refused", code, message }
+ *   service → agent  { v, msg: "ack" }
+ */
+import { connect } from 'node:net';
+import { VeilError } from '@veil/crypto';
+import type { EvidenceProducer } from '@veil/attest/producers/producer';
+import type { ChannelKey } from './channel.ts';
+import { deriveReportData } from './report-data.ts';
+import { JsonLines } from './lib/json-lines.ts';
+import { fromBase64, fromHex, toBase64, toHex } from './lib/encoding.ts';
+
+/** HPKE info string of provisioned secrets. */
+export const PROVISION_HPKE_INFO = new TextEncoder().encode('veil-enclave/provision-secret/v1');
+/** Largest secret the protocol carries. */
+export const MAX_SECRET_BYTES = 64 * 1024;
+
+/**
+ * Receives the boot-time secret from the provisioning agent listening on `socketPath`.
+ *
+ * @example
+ * import { receiveProvisionedSecret } from '@veil/identity/provision-client';
+ * const secret = await receiveProvisionedSecret({ socketPath: '/run/veil/provision.sock', producer, channel });
+ * @throws VeilError ERR_PROVISION_REFUSED, ERR_PROVISION_PROTOCOL, ERR_PROVISION_TIMEOUT, ERR_PROVISION_CLOSED,
+ *   ERR_CHANNEL_DECRYPT
+ */
+export async function receiveProvisionedSecret(opts: {
+  socketPath: string;
+  producer: EvidenceProducer;
+  channel: ChannelKey;
+  timeoutMs?: number;
+}): Promise<Uint8Array> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const socket = connect(opts.socketPath);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', (e) => reject(new VeilError('ERR_PROVISION_UNREACHABLE', `cannot reach the provisioning agent at ${opts.socketPath}: ${e.message}`, { cause: e })));
+  });
+  const lines = new JsonLines(socket);
+  try {
+    const hello = (await lines.read(timeoutMs)) as Record<string, unknown> | null;
+    if (!hello || hello.v !== 1 || hello.msg !== 'challenge') throw new VeilError('ERR_PROVISION_PROTOCOL', 'expected a challenge');
+    const challenge = fromHex(hello.challenge, 32, 'ERR_PROVISION_PROTOCOL', 'challenge');
+    const evidence = await opts.producer.evidence(deriveReportData('provision', challenge, opts.channel.publicKey));
+    await lines.write({
+      v: 1,
+      msg: 'evidence',
+      response: {
+        v: 1,
+        type: opts.producer.type,
+        evidence: toBase64(evidence),
+        channelPublicKey: toHex(opts.channel.publicKey),
+        measurement: opts.producer.measurement,
+        simulated: opts.producer.simulated,
+      },
+    });
+    const reply = (await lines.read(timeoutMs)) as Record<string, unknown> | null;
+    if (reply?.v === 1 && reply.msg === 'refused') {
+      throw new VeilError('ERR_PROVISION_REFUSED', `the agent refused: ${String(reply.code)}: ${String(reply.message)}`);
+    }
+    if (!reply || reply.v !== 1 || reply.msg !== 'secret') throw new VeilError('ERR_PROVISION_PROTOCOL', 'expected the secret');
+    const enc = fromBase64(reply.enc, 256, 'ERR_PROVISION_PROTOCOL', 'enc');
+    const ciphertext = fromBase64(reply.ciphertext, MAX_SECRET_BYTES + 16, 'ERR_PROVISION_PROTOCOL', 'ciphertext');
+    const secret = await opts.channel.open({ enc, ciphertext }, PROVISION_HPKE_INFO, challenge);
+    await lines.write({ v: 1, msg: 'ack' });
+    return secret;
+  } finally {
+    socket.end();
+  }
+}
