@@ -2,13 +2,14 @@
 // The `veil` command. Each command group lives in its own file under commands/ and registers
 // itself on the program; this file only wires them together and maps usage errors to exit 2.
 import { Command, CommanderError } from 'commander';
+import { register as attest } from './commands/attest.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [];
+const groups: Array<(p: Command) => void> = [attest];
 for (const register of groups) register(program);
 
 try {
