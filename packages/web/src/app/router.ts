@@ -1,0 +1,47 @@
+/** History-API routing: same-origin `<a>` clicks navigate without reloading; Back/Forward work. */
+export type Route =
+  | { page: 'feed' }
+  | { page: 'group'; group: string }
+  | { page: 'board'; group: string }
+  | { page: 'post'; id: string }
+  | { page: 'signin' }
+  | { page: 'callback' }
+  | { page: 'identity' }
+  | { page: 'notfound' };
+
+export function parseRoute(path: string): Route {
+  if (path === '/' || path === '') return { page: 'feed' };
+  if (path === '/signin') return { page: 'signin' };
+  if (path === '/callback') return { page: 'callback' };
+  if (path === '/identity') return { page: 'identity' };
+  let m = /^\/g\/([a-z0-9.-]{1,64})\/board$/.exec(path);
+  if (m) return { page: 'board', group: m[1]! };
+  m = /^\/g\/([a-z0-9.-]{1,64})$/.exec(path);
+  if (m) return { page: 'group', group: m[1]! };
+  m = /^\/p\/([0-9a-f]{32})$/.exec(path);
+  if (m) return { page: 'post', id: m[1]! };
+  return { page: 'notfound' };
+}
+
+let onNavigate: (() => void) | null = null;
+
+export function startRouter(render: () => void): void {
+  onNavigate = render;
+  window.addEventListener('popstate', render);
+  document.addEventListener('click', (e) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const a = (e.target as Element | null)?.closest?.('a');
+    if (!a || a.target || a.hasAttribute('download')) return;
+    const url = new URL(a.href, location.href);
+    if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname.startsWith('/dev-issuer')) return;
+    e.preventDefault();
+    navigate(url.pathname + url.search);
+  });
+  render();
+}
+
+export function navigate(to: string, replace = false): void {
+  if (replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  onNavigate?.();
+}

@@ -1,0 +1,45 @@
+/**
+ * The Vite configuration of the web app, shared by `vite.config.ts` (dev server, preview) and
+ * `buildWeb()` (what `veil serve` calls). Node-only: never imported by the browser bundle.
+ *
+ * Cross-origin isolation: COOP same-origin + COEP require-corp on every response so that
+ * `crossOriginIsolated` is true and bb.js gets SharedArrayBuffer (multi-threaded WASM).
+ * bb.js 0.86's browser build inlines its WASM as gzip data URLs and starts its own
+ * `main.worker.js`/`thread.worker.js` with `new Worker(new URL(…, import.meta.url), { type: 'module' })`;
+ * Vite bundles those as ES workers. The Noir WASM packages load `*_bg.wasm` via `new URL(…)`,
+ * which Vite emits as assets. Pre-bundling (optimizeDeps) would break those relative URLs in dev.
+ */
+import { fileURLToPath } from 'node:url';
+import type { InlineConfig } from 'vite';
+
+export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
+
+export const ISOLATION_HEADERS = Object.freeze({
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+});
+
+/** `api` is the origin of a running `veil serve` that the dev server proxies API calls to. */
+export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineConfig {
+  const api = opts.api ?? process.env.VEIL_API ?? 'http://127.0.0.1:8080';
+  const proxy = Object.fromEntries(['/api', '/dev-issuer', '/artifacts'].map((p) => [p, { target: api, changeOrigin: false }]));
+  return {
+    configFile: false,
+    root: WEB_ROOT,
+    appType: 'spa',
+    base: '/',
+    worker: { format: 'es' },
+    optimizeDeps: {
+      exclude: ['@aztec/bb.js', '@noir-lang/noir_js', '@noir-lang/acvm_js', '@noir-lang/noirc_abi'],
+    },
+    server: { headers: { ...ISOLATION_HEADERS }, proxy },
+    preview: { headers: { ...ISOLATION_HEADERS }, proxy },
+    build: {
+      target: 'es2022',
+      outDir: opts.outDir ?? DIST_DIR,
+      emptyOutDir: true,
+      chunkSizeWarningLimit: 8192,
+    },
+  };
+}
