@@ -1,0 +1,70 @@
+/**
+ * Circuit artifacts: where compiled programs and verification keys come from. The prover takes an
+ * `ArtifactLoader`, so Node reads `circuits/` (see artifacts-node.ts) while a browser hands over
+ * objects it fetched or bundled (`staticArtifacts`). Whatever the loader returns, the backend
+ * checks the program's sha256 against the expected circuit id before using it.
+ */
+
+/** A compiled Noir program as noir_wasm emits it (the fields noir_js and bb.js use). */
+export interface CompiledProgram {
+  noir_version: string;
+  abi: { parameters: Array<{ name: string; visibility: string; type: unknown }>; [k: string]: unknown };
+  /** base64 of the gzipped ACIR program. */
+  bytecode: string;
+  [k: string]: unknown;
+}
+
+/** A circuit the verifier knows: its name and expected id (sha256 of its uncompressed ACIR). */
+export interface CircuitInfo {
+  name: string;
+  id: string;
+}
+
+/** Source of circuit programs and verification keys. */
+export interface ArtifactLoader {
+  /** Every circuit this deployment accepts, with its expected id (an allowlist). */
+  circuits(): Promise<CircuitInfo[]>;
+  /** The compiled program of circuit `name` (checked by the caller against the expected id). */
+  program(name: string): Promise<CompiledProgram>;
+  /** The verification key of `circuit` under CRS `crsId`, if one was precomputed. */
+  verificationKey(circuit: CircuitInfo, crsId: string): Promise<Uint8Array | undefined>;
+  /** Stores a freshly computed verification key (optional: without it keys are kept in memory). */
+  saveVerificationKey?(circuit: CircuitInfo, crsId: string, vk: Uint8Array): Promise<void>;
+}
+
+/** One circuit for `staticArtifacts`. */
+export interface StaticCircuit extends CircuitInfo {
+  /** The program, or a function fetching it (needed for proving, and for verifying without a key). */
+  program?: CompiledProgram | (() => Promise<CompiledProgram>);
+  /** Precomputed verification keys by CRS id. */
+  keys?: Record<string, Uint8Array>;
+}
+
+/**
+ * An `ArtifactLoader` over objects already in memory or fetched on demand (browsers, tests).
+ * @example
+ * import { staticArtifacts } from '@veil/prover/artifacts';
+ * const artifacts = staticArtifacts([{ name: 'membership', id, program, keys: { [crsId]: vk } }]);
+ */
+export function staticArtifacts(circuits: StaticCircuit[]): ArtifactLoader {
+  const byName = new Map(circuits.map((c) => [c.name, c]));
+  const computed = new Map<string, Uint8Array>();
+  return {
+    async circuits() {
+      return circuits.map(({ name, id }) => ({ name, id }));
+    },
+    async program(name) {
+      const c = byName.get(name);
+      if (!c?.program) throw new TypeError(`no program for circuit "${name}"`);
+      return typeof c.program === 'function' ? c.program() : c.program;
+    },
+    async verificationKey(circuit, crsId) {
+      const c = byName.get(circuit.name);
+      if (!c || c.id !== circuit.id) return undefined;
+      return c.keys?.[crsId] ?? computed.get(`${circuit.id}/${crsId}`);
+    },
+    async saveVerificationKey(circuit, crsId, vk) {
+      computed.set(`${circuit.id}/${crsId}`, vk);
+    },
+  };
+}

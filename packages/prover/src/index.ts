@@ -1,0 +1,17 @@
+export { prove, type ProveInput } from './prove.ts';
+export { verify, type VerifiedMembership, type VerifyExpectations } from './verify.ts';
+export { createBackend, type Backend, type BackendOptions } from './create-backend.ts';
+export { MembershipBundleSchema, parseBundle, type MembershipBundle } from './bundle.ts';
+export {
+  AZTEC_CRS_ID,
+  TEST_CRS_TAU,
+  generateTestCrs,
+  generateTestCrsG1,
+  getTestCrsId,
+  resolveCrsKind,
+  testCrsG2,
+  testCrsId,
+  type CrsBytes,
+  type CrsKind,
+} from './crs.ts';
+export { staticArtifacts, type ArtifactLoader, type CircuitInfo, type CompiledProgram, type StaticCircuit } from './artifacts.ts';

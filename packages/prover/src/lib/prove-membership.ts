@@ -1,0 +1,70 @@
+import { Noir } from '@noir-lang/noir_js';
+import { buildInputs, VeilError } from '@veil/crypto';
+import type { MembershipBundle } from '../bundle.ts';
+import type { CrsKind } from '../crs.ts';
+import { bytesToHex, toBase64 } from './bytes.ts';
+import type { Engine } from './engine.ts';
+import { rsaIssuerKey } from './jwks.ts';
+import { MEMBERSHIP_CIRCUIT, publicInputBytes } from './statement.ts';
+
+/** What `prove` needs. */
+export interface ProveInput {
+  /** The compact RS256 ID token. */
+  token: string;
+  /** The issuer's public JWK that signed it. */
+  jwk: JsonWebKey;
+  /** Ed25519 ephemeral public key (32 bytes, or 64 hex characters). */
+  epk: Uint8Array | string;
+  /** The nonce salt (as `nonce()` takes it). */
+  salt: Uint8Array | string;
+  /** Unix seconds: how long the ephemeral key is backed by the proof. */
+  expiry: number;
+  /** Domain to prove (default: the email's domain). */
+  domain?: string;
+  /** Skip the TypeScript pre-checks so that the circuit alone decides (soundness testing). */
+  unchecked?: boolean;
+  /** CRS to prove with (must match the backend's). */
+  crs?: CrsKind;
+}
+
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0]!.slice(0, 300);
+}
+
+export async function proveMembership(engine: Engine, kind: CrsKind, input: ProveInput): Promise<MembershipBundle> {
+  const { modulus } = rsaIssuerKey(input.jwk);
+  const { inputs, publicClaims } = buildInputs(input.token, input.jwk, input.epk, input.salt, input.expiry, {
+    ...(input.domain !== undefined ? { domain: input.domain } : {}),
+    ...(input.unchecked ? { unchecked: true } : {}),
+  });
+  const claims = {
+    iss: publicClaims.iss,
+    aud: publicClaims.aud,
+    domain: publicClaims.domain,
+    epk: typeof publicClaims.epk === 'string' ? publicClaims.epk.toLowerCase() : bytesToHex(publicClaims.epk),
+    expiry: publicClaims.expiry,
+    kid: publicClaims.kid,
+  };
+  const circuit = await engine.circuit(MEMBERSHIP_CIRCUIT);
+  let witness: Uint8Array;
+  try {
+    ({ witness } = await new Noir(circuit.program as never).execute(inputs as never));
+  } catch (e) {
+    throw new VeilError('ERR_STATEMENT_UNSATISFIED', `the token does not satisfy the statement: ${firstLine(e)}`, { cause: e });
+  }
+  const out = await engine.prove(circuit, kind, witness);
+  const pi = publicInputBytes(claims, modulus);
+  // The circuit and the TypeScript encoding must agree, or no verifier could rebuild the inputs.
+  if (out.length <= pi.bytes.length || out.subarray(0, pi.bytes.length).some((b, i) => b !== pi.bytes[i])) {
+    throw new Error('the circuit\'s public inputs differ from encodePublicInputs(claims): prover and verifier disagree');
+  }
+  if (!(await engine.verify(circuit, kind, out))) throw new Error('bb.js produced a proof that does not verify');
+  return {
+    v: 1,
+    circuit: { name: circuit.name, id: circuit.id },
+    crs: { id: engine.crsId(kind), kind },
+    claims,
+    proof: toBase64(out.subarray(pi.bytes.length)),
+  };
+}

@@ -1,0 +1,87 @@
+import { VeilError, isVeilError } from '@veil/crypto';
+import { parseBundle } from '../bundle.ts';
+import { AZTEC_CRS_ID, getTestCrsId, resolveCrsKind, type CrsKind } from '../crs.ts';
+import { fromBase64 } from './bytes.ts';
+import type { Engine } from './engine.ts';
+import { selectIssuerKey } from './jwks.ts';
+import { publicInputBytes, type MembershipClaims } from './statement.ts';
+
+/** What the verifier requires of a bundle; each of iss/aud/domain is one value or an allowlist. */
+export interface VerifyExpectations {
+  iss?: string | readonly string[];
+  aud?: string | readonly string[];
+  domain?: string | readonly string[];
+  /** Unix seconds; the bundle's expiry must be later (default: the current time). */
+  now?: number;
+  /** Accept bundles proven with the insecure test CRS (default: only when `VEIL_CRS=test`). */
+  allowTestCrs?: boolean;
+}
+
+/** The verified statement. */
+export interface VerifiedMembership extends MembershipClaims {
+  circuit: { name: string; id: string };
+  crs: { id: string; kind: CrsKind };
+}
+
+function allowed(expected: string | readonly string[] | undefined, actual: string): boolean {
+  if (expected === undefined) return true;
+  return typeof expected === 'string' ? expected === actual : expected.includes(actual);
+}
+
+export async function verifyMembership(
+  engine: Engine,
+  value: unknown,
+  jwks: unknown,
+  expect: VerifyExpectations,
+): Promise<VerifiedMembership> {
+  const bundle = parseBundle(value);
+  const { claims } = bundle;
+
+  const allowTest = expect.allowTestCrs ?? resolveCrsKind() === 'test';
+  if (bundle.crs.kind === 'test') {
+    if (!allowTest) {
+      throw new VeilError(
+        'ERR_CRS_NOT_ACCEPTED',
+        'bundle was proven with the insecure test CRS (anyone can forge those); accepted only with allowTestCrs or VEIL_CRS=test',
+      );
+    }
+    if (bundle.crs.id !== getTestCrsId()) throw new VeilError('ERR_CRS_NOT_ACCEPTED', `unknown test CRS ${bundle.crs.id}`);
+  } else if (bundle.crs.id !== AZTEC_CRS_ID) {
+    throw new VeilError('ERR_CRS_NOT_ACCEPTED', `CRS ${bundle.crs.id} is not Aztec's`);
+  }
+
+  const circuit = (await engine.artifacts.circuits()).find((c) => c.name === bundle.circuit.name && c.id === bundle.circuit.id);
+  if (!circuit) {
+    throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${bundle.circuit.name} ${bundle.circuit.id} is not accepted here`);
+  }
+
+  if (!allowed(expect.iss, claims.iss)) throw new VeilError('ERR_ISS_MISMATCH', `issuer ${claims.iss} is not accepted`);
+  if (!allowed(expect.aud, claims.aud)) throw new VeilError('ERR_AUD_MISMATCH', `audience ${claims.aud} is not accepted`);
+  if (!allowed(expect.domain, claims.domain)) throw new VeilError('ERR_DOMAIN_MISMATCH', `domain ${claims.domain} is not accepted`);
+  const now = expect.now ?? Math.floor(Date.now() / 1000);
+  if (claims.expiry <= now) throw new VeilError('ERR_PROOF_EXPIRED', `the proof expired at ${claims.expiry}`);
+
+  const { modulus } = selectIssuerKey(jwks, claims.kid);
+  let pi: Uint8Array;
+  try {
+    pi = publicInputBytes(claims, modulus).bytes;
+  } catch (e) {
+    if (isVeilError(e) || e instanceof TypeError || e instanceof RangeError) {
+      throw new VeilError('ERR_BUNDLE_MALFORMED', `claims do not fit the circuit: ${(e as Error).message}`, { cause: e });
+    }
+    throw e;
+  }
+  const proof = fromBase64(bundle.proof);
+  if (!proof || proof.length % 32 !== 0) throw new VeilError('ERR_BUNDLE_MALFORMED', 'proof is not base64 of 32-byte field elements');
+  const all = new Uint8Array(pi.length + proof.length);
+  all.set(pi);
+  all.set(proof, pi.length);
+  let ok: boolean;
+  try {
+    ok = await engine.verify(circuit, bundle.crs.kind, all);
+  } catch (e) {
+    throw new VeilError('ERR_PROOF_INVALID', 'the proof does not verify (rejected by the backend)', { cause: e });
+  }
+  if (!ok) throw new VeilError('ERR_PROOF_INVALID', 'the proof does not verify for these claims and this issuer key');
+  return { ...claims, circuit: bundle.circuit, crs: bundle.crs };
+}
