@@ -5,6 +5,9 @@
  * checks the program's sha256 against the expected circuit id before using it.
  */
 
+/** Name of the membership circuit in circuits/circuits.json. */
+export const MEMBERSHIP_CIRCUIT = 'membership';
+
 /** A compiled Noir program as noir_wasm emits it (the fields noir_js and bb.js use). */
 export interface CompiledProgram {
   noir_version: string;

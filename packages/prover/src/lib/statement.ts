@@ -3,8 +3,7 @@
 import { encodePublicInputs } from '@veil/crypto';
 import { hexToBytes } from './bytes.ts';
 
-/** Name of the membership circuit in circuits/circuits.json. */
-export const MEMBERSHIP_CIRCUIT = 'membership';
+export { MEMBERSHIP_CIRCUIT } from '../artifacts.ts';
 
 /** The claims a bundle carries (epk as lowercase hex). */
 export interface MembershipClaims {
