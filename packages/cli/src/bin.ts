@@ -3,13 +3,15 @@
 // itself on the program; this file only wires them together and maps usage errors to exit 2.
 import { Command, CommanderError } from 'commander';
 import { register as attest } from './commands/attest.ts';
+import { register as enclave } from './commands/enclave.ts';
+import { register as provision } from './commands/provision.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [attest];
+const groups: Array<(p: Command) => void> = [attest, enclave, provision];
 for (const register of groups) register(program);
 
 try {

@@ -14,6 +14,7 @@ import {
 } from '@veil/attest';
 import { DEFAULT_TCB_STATUSES } from '@veil/attest/policy';
 import { action, UsageError } from '../lib/run.ts';
+import { registerMeasure, registerVerifyUrl } from '../lib/attest-service.ts';
 
 interface VerifyFlags {
   type?: string;
@@ -110,4 +111,6 @@ function registerVerify(attest: Command): void {
 export function register(program: Command): void {
   const attest = program.command('attest').description('TEE attestation evidence');
   registerVerify(attest);
+  registerMeasure(attest);
+  registerVerifyUrl(attest);
 }

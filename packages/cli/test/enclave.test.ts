@@ -1,0 +1,199 @@
+// CLI tests for the producer side of attestation: `veil attest measure`, `veil enclave serve`,
+// `veil attest verify-url` against a real running service on 127.0.0.1, and `veil provision`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureEnclave } from '@veil/identity/build-enclave';
+import { runEnclaveService } from '@veil/identity/enclave-service';
+import { generateChannelKey } from '@veil/identity';
+import { createSimulationProducer } from '@veil/attest/producers/simulation';
+
+const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', 'bin', 'veil.mjs');
+
+/** Runs veil asynchronously (the test process keeps serving its own HTTP proxies meanwhile). */
+function veil(args: string[], opts: { cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('close', (code) => res({ code, stdout, stderr }));
+  });
+}
+
+/** Starts a long-running veil command and resolves with its first stdout line. */
+function veilBackground(args: string[]): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((res, rej) => {
+    let out = '';
+    const t = setTimeout(() => rej(new Error(`no output from veil ${args.join(' ')}: ${err}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) {
+        clearTimeout(t);
+        res({ child, line: out.split('\n')[0]!, stderr: () => err });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      rej(new Error(`veil exited ${code}: ${err}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+test('veil attest measure prints the reproducible bundle hash', async () => {
+  const r = await veil(['attest', 'measure']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), await measureEnclave());
+  const elsewhere = await veil(['attest', 'measure'], { cwd: tmpdir() });
+  assert.equal(elsewhere.stdout, r.stdout, 'independent of the cwd');
+});
+
+test('veil enclave serve (simulation) + veil attest verify-url against it', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-enclave-'));
+  const { child, line, stderr } = await veilBackground(['enclave', 'serve', '--producer', 'simulation', '--port', '0', '--data', join(tmp, 'data')]);
+  const proxies: Array<{ close(): void }> = [];
+  try {
+    const info = JSON.parse(line);
+    assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(info.simulated, true);
+    assert.equal(info.measurement, await measureEnclave(), 'simulation reports the build hash');
+    assert.match(stderr(), /WARNING: SIMULATED ATTESTATION/);
+    const root = info.simulationRoot as string;
+    const M = info.measurement as string;
+
+    const ok = await veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const out = JSON.parse(ok.stdout);
+    assert.equal(out.simulated, true);
+    assert.equal(out.facts.tee, 'simulation');
+    assert.equal(out.facts.measurement, M);
+    assert.equal(out.channelPublicKey, info.channelPublicKey);
+    assert.match(ok.stderr, /WARNING: SIMULATED ATTESTATION/);
+
+    const notAllowed = await veil(['attest', 'verify-url', info.url, '--expect-measurement', M]);
+    assert.equal(notAllowed.code, 1);
+    assert.match(notAllowed.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
+    assert.match(notAllowed.stderr, /WARNING/, 'warns even when refusing');
+
+    const wrong = await veil(['attest', 'verify-url', info.url, '--expect-measurement', '00'.repeat(32), '--allow-simulation', '--simulation-root', root]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /ERR_MEASUREMENT_MISMATCH/);
+
+    // another install's root does not vouch for this service
+    const otherDir = join(tmp, 'other');
+    await createSimulationProducer({ dataDir: otherDir, measurement: M });
+    const otherRoot = await veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', join(otherDir, 'simulation-root.json')]);
+    assert.equal(otherRoot.code, 1);
+    assert.match(otherRoot.stderr, /ERR_SIMULATION_ROOT_MISMATCH/);
+
+    // usage errors
+    assert.equal((await veil(['attest', 'verify-url', info.url])).code, 2);
+    assert.equal((await veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation'])).code, 2);
+    assert.equal((await veil(['attest', 'verify-url', 'not a url', '--expect-measurement', M])).code, 2);
+    assert.equal((await veil(['attest', 'verify-url', info.url, '--expect-measurement', 'abc'])).code, 2);
+
+    // a proxy that swaps the channel key, and one that replays old evidence, are both caught
+    const upstream = await (await fetch(`${info.url}/attestation/evidence?challenge=${'00'.repeat(32)}`)).json();
+    const attacker = await generateChannelKey();
+    const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    const startProxy = (handler: (challenge: string) => Promise<unknown>) =>
+      new Promise<string>((res) => {
+        const srv = createServer(async (req, reply) => {
+          const c = new URL(req.url!, 'http://x').searchParams.get('challenge')!;
+          reply.setHeader('content-type', 'application/json');
+          reply.end(JSON.stringify(await handler(c)));
+        });
+        proxies.push(srv);
+        srv.listen(0, '127.0.0.1', () => res(`http://127.0.0.1:${(srv.address() as { port: number }).port}`));
+      });
+    const swapUrl = await startProxy(async (c) => {
+      const real = await (await fetch(`${info.url}/attestation/evidence?challenge=${c}`)).json();
+      return { ...real, channelPublicKey: hex(attacker.publicKey) };
+    });
+    const replayUrl = await startProxy(async () => upstream);
+    for (const url of [swapUrl, replayUrl]) {
+      const r = await veil(['attest', 'verify-url', url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /ERR_REPORT_DATA_MISMATCH/);
+    }
+
+    const down = await veil(['attest', 'verify-url', 'http://127.0.0.1:9', '--expect-measurement', M, '--timeout', '3000']);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /ERR_EVIDENCE_FETCH/);
+  } finally {
+    for (const p of proxies) p.close();
+    await stop(child);
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('veil enclave serve: gramine without /dev/attestation fails with exit 1; bad flags exit 2', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-gramine-'));
+  try {
+    const r = await veil(['enclave', 'serve', '--port', '0', '--gramine-root', join(tmp, 'nope')]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /ERR_GRAMINE_UNAVAILABLE/);
+    assert.equal((await veil(['enclave', 'serve', '--producer', 'sgx-please'])).code, 2);
+    assert.equal((await veil(['enclave', 'serve', '--port', '70000'])).code, 2);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('veil provision hands the secret only to the expected measurement', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-prov-'));
+  const M = '3c'.repeat(32);
+  const producer = await createSimulationProducer({ dataDir: join(tmp, 'enclave'), measurement: M });
+  const secretFile = join(tmp, 'db-credentials');
+  await writeFile(secretFile, 'postgres://veil:hunter2@db/veil', { mode: 0o600 });
+  const root = join(tmp, 'enclave', 'simulation-root.json');
+  const sock = join(tmp, 'agent.sock');
+  try {
+    // usage: simulation allowed without a root
+    assert.equal((await veil(['provision', '--socket', sock, '--expect-measurement', M, '--secret-file', secretFile, '--allow-simulation'])).code, 2);
+
+    const agent = spawn(process.execPath, [BIN, 'provision', '--socket', sock, '--expect-measurement', M, '--secret-file', secretFile, '--allow-simulation', '--simulation-root', root, '--once'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    agent.stderr.on('data', (d) => (err += d));
+    const exited = new Promise<number | null>((r) => agent.once('exit', (c) => r(c)));
+    try {
+      await waitFor(() => err.includes('listening'), () => err);
+      const wrongProducer = await createSimulationProducer({ dataDir: join(tmp, 'enclave'), measurement: 'ff'.repeat(32) });
+      await assert.rejects(runEnclaveService({ producer: wrongProducer, provisionSocket: sock, warn: () => {} }), { code: 'ERR_PROVISION_REFUSED' });
+      await waitFor(() => err.includes('ERR_MEASUREMENT_MISMATCH'), () => err);
+      const svc = await runEnclaveService({ producer, provisionSocket: sock, warn: () => {} });
+      await svc.close();
+      assert.equal(new TextDecoder().decode(svc.secret), await readFile(secretFile, 'utf8'));
+      assert.equal(await exited, 0, err);
+      assert.match(err, /WARNING: SIMULATED ATTESTATION/);
+      assert.match(err, /provisioned the secret to measurement 3c3c/);
+    } finally {
+      await stop(agent);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+async function waitFor(cond: () => boolean, why: () => string): Promise<void> {
+  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(cond(), why());
+}
