@@ -17,6 +17,7 @@ import { isVeilError } from '@veil/crypto';
 import { sealToChannel } from './channel.ts';
 import { verifyEnclaveEvidence, type SgxQuoteVerifier } from './verify-evidence.ts';
 import { JsonLines } from './lib/json-lines.ts';
+import { parseEndpoint } from './lib/endpoint.ts';
 import { toBase64, toHex } from './lib/encoding.ts';
 import { MAX_SECRET_BYTES, PROVISION_HPKE_INFO } from './provision-client.ts';
 
@@ -27,6 +28,7 @@ export type ProvisionEvent =
 
 /** Options of {@link startProvisionAgent}. */
 export interface ProvisionAgentOptions {
+  /** Unix socket path (created with mode 0600), or `tcp://HOST:PORT` (port 0 = any). */
   socketPath: string;
   secret: Uint8Array;
   /** Accepted measurements (hex); at least one. */
@@ -43,6 +45,7 @@ export interface ProvisionAgentOptions {
 
 /** A running agent. */
 export interface ProvisionAgent {
+  /** Where the agent listens (for tcp:// with port 0, the actual port). */
   socketPath: string;
   /** Resolves when the agent stopped (after `close()`, or after the first success with `once`). */
   done: Promise<void>;
@@ -71,7 +74,8 @@ export async function startProvisionAgent(opts: ProvisionAgentOptions): Promise<
   if (!Array.isArray(opts.measurements) || opts.measurements.length === 0) throw new TypeError('measurements: at least one is required');
   if (opts.allowSimulation && !opts.simulationRoot) throw new TypeError('simulationRoot is required with allowSimulation');
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  await removeStaleSocket(opts.socketPath);
+  const endpoint = parseEndpoint(opts.socketPath);
+  if ('path' in endpoint) await removeStaleSocket(endpoint.path);
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
@@ -131,8 +135,10 @@ export async function startProvisionAgent(opts: ProvisionAgentOptions): Promise<
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.socketPath, () => resolve());
+    server.listen(endpoint, () => resolve());
   });
-  await chmod(opts.socketPath, 0o600);
-  return { socketPath: opts.socketPath, done, close };
+  if ('path' in endpoint) await chmod(endpoint.path, 0o600);
+  const addr = server.address();
+  const socketPath = 'path' in endpoint || typeof addr !== 'object' || !addr ? opts.socketPath : `tcp://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${addr.port}`;
+  return { socketPath, done, close };
 }

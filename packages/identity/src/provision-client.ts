@@ -17,6 +17,7 @@ import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import type { ChannelKey } from './channel.ts';
 import { deriveReportData } from './report-data.ts';
 import { JsonLines } from './lib/json-lines.ts';
+import { parseEndpoint } from './lib/endpoint.ts';
 import { fromBase64, fromHex, toBase64, toHex } from './lib/encoding.ts';
 
 /** HPKE info string of provisioned secrets. */
@@ -25,7 +26,8 @@ export const PROVISION_HPKE_INFO = new TextEncoder().encode('veil-enclave/provis
 export const MAX_SECRET_BYTES = 64 * 1024;
 
 /**
- * Receives the boot-time secret from the provisioning agent listening on `socketPath`.
+ * Receives the boot-time secret from the provisioning agent listening on `socketPath` (a unix
+ * socket path, or `tcp://HOST:PORT`).
  *
  * @example
  * import { receiveProvisionedSecret } from '@veil/identity/provision-client';
@@ -40,7 +42,7 @@ export async function receiveProvisionedSecret(opts: {
   timeoutMs?: number;
 }): Promise<Uint8Array> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const socket = connect(opts.socketPath);
+  const socket = connect(parseEndpoint(opts.socketPath));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', (e) => reject(new VeilError('ERR_PROVISION_UNREACHABLE', `cannot reach the provisioning agent at ${opts.socketPath}: ${e.message}`, { cause: e })));

@@ -255,3 +255,23 @@ test('provision: the service fails to start when the agent is unreachable', asyn
     await f.cleanup();
   }
 });
+
+test('provision over tcp:// (for services that cannot reach host unix sockets, e.g. under Gramine)', async () => {
+  const f = await fixture();
+  const agent = await startProvisionAgent({
+    socketPath: 'tcp://127.0.0.1:0', secret: SECRET, measurements: [M], allowSimulation: true, simulationRoot: f.producer.rootPublicKey, once: true,
+  });
+  try {
+    assert.match(agent.socketPath, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const secret = await receiveProvisionedSecret({ socketPath: agent.socketPath, producer: f.producer, channel: await generateChannelKey() });
+    assert.deepEqual(secret, SECRET);
+    await agent.done;
+  } finally {
+    await agent.close();
+    await f.cleanup();
+  }
+  const { parseEndpoint } = await import('../src/lib/endpoint.ts');
+  assert.deepEqual(parseEndpoint('/run/veil/p.sock'), { path: '/run/veil/p.sock' });
+  assert.deepEqual(parseEndpoint('tcp://[::1]:7000'), { host: '::1', port: 7000 });
+  for (const bad of ['', 'tcp://host', 'tcp://host:99999', 'tcp://:1']) assert.throws(() => parseEndpoint(bad), TypeError);
+});

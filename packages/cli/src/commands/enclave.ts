@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--producer <name>', 'gramine (real SGX under Gramine) | simulation (development only, loudly labelled)', 'gramine')
     .option('--gramine-root <dir>', 'Gramine attestation pseudo-fs', '/dev/attestation')
     .option('--data <dir>', 'data directory (simulation root and sealing key)', 'data/enclave')
-    .option('--provision-socket <path>', 'fetch the boot-time secret from `veil provision` on this unix socket first')
+    .option('--provision-socket <path>', 'fetch the boot-time secret from `veil provision` on this unix socket (or tcp://HOST:PORT) first')
     .action(
       action(async (f: ServeFlags) => {
         const port = Number(f.port);

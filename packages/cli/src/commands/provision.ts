@@ -11,7 +11,7 @@ export function register(program: Command): void {
   program
     .command('provision')
     .description('Serve a boot-time secret (database credentials, client certificate) to an attested enclave service over a unix socket')
-    .requiredOption('--socket <path>', 'unix socket to listen on (mode 0600)')
+    .requiredOption('--socket <path>', 'unix socket to listen on (mode 0600), or tcp://HOST:PORT for services that cannot reach host unix sockets (Gramine)')
     .option('--expect-measurement <hex>', 'allowed measurement; repeatable, required', collect)
     .requiredOption('--secret-file <file>', 'the secret to hand over (read once, kept in memory)')
     .option('--allow-simulation', 'accept SIMULATED evidence (development only; needs --simulation-root)')
@@ -45,7 +45,7 @@ export function register(program: Command): void {
             }
           },
         });
-        process.stderr.write(`veil: provisioning agent listening on ${f.socket}\n`);
+        process.stderr.write(`veil: provisioning agent listening on ${agent.socketPath}\n`);
         const stop = () => void agent.close();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
