@@ -1,0 +1,153 @@
+/**
+ * End to end in Debian's Chromium against the real `veil serve` (development profile: dev issuer,
+ * test CRS): sign in at the dev issuer, prove in the page, post publicly and to the members-only
+ * board, and check what anonymous readers, members of another group and readers of a tampered post
+ * see. Run with `npm run test:e2e` (not part of `npm test`: it proves twice in a browser).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { buildWeb } from '../src/build.ts';
+import { launch, OUTPUT, serve, type Served } from './harness.ts';
+import { tamperPostText } from './tamper.ts';
+
+const PROOF_TIMEOUT = 10 * 60_000;
+const UI_TIMEOUT = 60_000;
+
+let server: Served;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+before(async () => {
+  await buildWeb();
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 900, height: 1000 } });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(UI_TIMEOUT);
+  return page;
+}
+
+/** Signs in through the dev issuer's login page as `email`; resolves once the proof is accepted. */
+async function signIn(page: Page, email: string, group: string): Promise<void> {
+  await page.goto(`${server.url}/signin`);
+  await page.getByRole('button', { name: 'Continue to sign in' }).click();
+  await page.getByRole('button', { name: new RegExp(email.replace(/[.]/g, '\\.')) }).click();
+  await page.waitForURL(`${server.url}/callback`);
+  // The ID token was in the fragment; the app must have wiped it from the URL at once.
+  assert.equal(new URL(page.url()).hash, '');
+  await page.waitForURL(`${server.url}/g/${group}`, { timeout: PROOF_TIMEOUT });
+  assert.doesNotMatch(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })), /eyJ/);
+}
+
+async function publish(page: Page, text: string, internal: boolean): Promise<string> {
+  const box = page.getByRole('checkbox', { name: /Members only/ });
+  if ((await box.isChecked()) !== internal) await box.click();
+  await page.getByLabel(/Post as someone at/).fill(text);
+  await page.getByRole('button', { name: 'Post', exact: true }).click();
+  const article = page.locator('article.post', { hasText: text });
+  await article.waitFor();
+  const id = await article.getAttribute('data-id');
+  assert.match(id ?? '', /^[0-9a-f]{32}$/);
+  return id!;
+}
+
+function badgeOf(page: Page, text: string) {
+  return page.locator('article.post', { hasText: text }).locator('[data-badge]');
+}
+
+const PUBLIC_TEXT = `Hello from acme, in public ${Date.now()}`;
+const INTERNAL_TEXT = `Acme members only: roadmap ${Date.now()}`;
+const TAMPERED_TEXT = `This text will be altered in the database ${Date.now()}`;
+let publicId = '';
+let internalId = '';
+let tamperedId = '';
+
+test('alice@acme.test signs in, proves in the page (threads on) and posts publicly and to the board', { timeout: PROOF_TIMEOUT + 120_000 }, async () => {
+  const page = await newPage();
+  await page.goto(server.url);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the page must be cross-origin isolated');
+  assert.equal(await page.evaluate(() => typeof SharedArrayBuffer), 'function');
+  await page.locator('#dev-banner').waitFor();
+  await page.locator('#crs-banner').waitFor();
+
+  await signIn(page, 'alice@acme.test', 'acme.test');
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  publicId = await publish(page, PUBLIC_TEXT, false);
+  tamperedId = await publish(page, TAMPERED_TEXT, false);
+  await page.goto(`${server.url}/g/acme.test/board`);
+  internalId = await publish(page, INTERNAL_TEXT, true);
+  await badgeOf(page, INTERNAL_TEXT).and(page.locator('[data-badge=verified]')).waitFor({ timeout: PROOF_TIMEOUT });
+
+  await page.goto(`${server.url}/identity`);
+  assert.equal(await page.locator('#identity-storage').getAttribute('data-kind'), 'webcrypto');
+  // The private key is a non-extractable CryptoKey in IndexedDB.
+  const extractable = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open('veil');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    const id = await new Promise<{ privateKey: CryptoKey }>((res, rej) => {
+      const r = db.transaction('identity').objectStore('identity').get('current');
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    return id.privateKey.extractable;
+  });
+  assert.equal(extractable, false);
+});
+
+test('a reader without an account sees the public post verified, and not the members-only post', { timeout: PROOF_TIMEOUT }, async () => {
+  const page = await newPage();
+  await page.goto(server.url);
+  await badgeOf(page, PUBLIC_TEXT).and(page.locator('[data-badge=verified]')).waitFor({ timeout: PROOF_TIMEOUT });
+  assert.equal(await page.locator('article.post', { hasText: INTERNAL_TEXT }).count(), 0);
+  await page.screenshot({ path: join(OUTPUT, 'feed.png'), fullPage: true });
+
+  await page.goto(`${server.url}/p/${publicId}`);
+  await page.locator('[data-badge=verified]').waitFor({ timeout: PROOF_TIMEOUT });
+  await page.screenshot({ path: join(OUTPUT, 'permalink.png'), fullPage: true });
+
+  await page.goto(`${server.url}/g/acme.test/board`);
+  await page.getByText('Only members of acme.test can read this board').waitFor();
+  assert.equal(await page.locator('article.post').count(), 0);
+  await page.goto(`${server.url}/p/${internalId}`);
+  await page.getByRole('heading', { name: 'Post not found' }).waitFor();
+  const status = await page.evaluate(async (u) => (await fetch(u)).status, `/api/messages?group=acme.test&internal=true`);
+  assert.ok(status === 401 || status === 403, `unsigned members-only read must be refused, got ${status}`);
+});
+
+test('carol@globex.test cannot read acme.test’s board', { timeout: PROOF_TIMEOUT + 120_000 }, async () => {
+  const page = await newPage();
+  await signIn(page, 'carol@globex.test', 'globex.test');
+  await page.goto(`${server.url}/g/acme.test/board`);
+  await page.getByText('Only members of acme.test can read this board').waitFor();
+  await page.goto(`${server.url}/p/${internalId}`);
+  await page.getByRole('heading', { name: 'Post not found' }).waitFor();
+  assert.equal(await page.locator('article.post', { hasText: INTERNAL_TEXT }).count(), 0);
+});
+
+test('a post whose text was altered in the database shows a red badge', { timeout: PROOF_TIMEOUT }, async () => {
+  await tamperPostText(server.dataDir, tamperedId, `${TAMPERED_TEXT} (edited by the server)`);
+  const page = await newPage();
+  await page.goto(`${server.url}/p/${tamperedId}`);
+  const badge = page.locator('[data-badge=failed]');
+  await badge.waitFor({ timeout: PROOF_TIMEOUT });
+  assert.equal(await badge.getAttribute('data-code'), 'ERR_SIGNATURE_INVALID');
+  assert.equal(await page.locator('[data-badge=verified]').count(), 0);
+  await page.goto(server.url);
+  await badgeOf(page, 'edited by the server').and(page.locator('[data-badge=failed]')).waitFor({ timeout: PROOF_TIMEOUT });
+  await badgeOf(page, PUBLIC_TEXT).and(page.locator('[data-badge=verified]')).waitFor({ timeout: PROOF_TIMEOUT });
+});
