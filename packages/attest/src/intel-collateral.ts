@@ -12,7 +12,6 @@
  * Trusted: the pinned root the chains must end at. Not checked: QvE identity, tcbEvaluationDataNumber
  * freshness beyond each document's own issueDate/nextUpdate window.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { fail, fromHex, toHex, utf8Bytes } from './lib/bytes.ts';
 import { checkCrl, ecPublicKey, ecdsaVerify, parseCertificate, parseCrl, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
 import type { PckInfo } from './lib/pck.ts';
@@ -97,7 +96,7 @@ export function collateralFromPcs(files: {
   };
 }
 
-export interface TcbResult {
+export type TcbResult = {
   status: TcbStatus;
   advisoryIds: string[];
   tcbDate: string;
@@ -110,7 +109,7 @@ export interface TcbResult {
   qeIdentityIssueDate: string;
   qeIdentityNextUpdate: string;
   tcbEvaluationDataNumber: number;
-}
+};
 
 const STATUSES: TcbStatus[] = [
   'UpToDate',
@@ -164,7 +163,7 @@ async function verifySignedJson(body: string, sigHex: string, chainPem: string, 
   const sig = fromHex(sigHex, MCODE, `${what} signature`);
   if (sig.length !== 64) fail(MCODE, `${what} signature must be 64 bytes (r‖s)`);
   const { curve, point } = ecPublicKey(chain[0]!.spki, MCODE);
-  if (!ecdsaVerify(curve, sha256(utf8Bytes(body)), point, sig, 'compact')) {
+  if (curve !== 'P-256' || !(await ecdsaVerify(curve, 'SHA-256', utf8Bytes(body), point, sig, 'compact'))) {
     fail('ERR_COLLATERAL_SIGNATURE', `${what}: signature does not verify over the signed JSON`);
   }
   return chain;

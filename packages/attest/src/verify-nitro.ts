@@ -10,8 +10,6 @@
  * public_key in details. Not checked: the document timestamp against `at` (the caller compares
  * `details.timestamp` if it wants freshness), AWS CRLs (AWS publishes none for this chain).
  */
-import { p384 } from '@noble/curves/nist.js';
-import { sha384 } from '@noble/hashes/sha2.js';
 import { fail, isAllZero, toHex } from './lib/bytes.ts';
 import { ecPublicKey, ecdsaVerify, parseCertificate, verifyChain } from './lib/x509.ts';
 import { parseNitroDocument } from './parse-nitro.ts';
@@ -47,7 +45,7 @@ export async function verifyNitroDocument(input: Uint8Array, opts: VerifyNitroOp
   const leaf = parseCertificate(doc.certificate);
   const path = await verifyChain([leaf, ...doc.cabundle.map((d) => parseCertificate(d)).reverse()], { roots, at, what: 'Nitro' });
   const { curve, point } = ecPublicKey(leaf.spki, 'ERR_CERT_MALFORMED');
-  if (curve !== p384 || !ecdsaVerify(p384, sha384(doc.sigStructure), point, doc.signature, 'compact')) {
+  if (curve !== 'P-384' || !(await ecdsaVerify('P-384', 'SHA-384', doc.sigStructure, point, doc.signature, 'compact'))) {
     fail('ERR_NITRO_SIGNATURE', 'COSE_Sign1 signature does not verify with the leaf certificate');
   }
   if (opts.nonce !== undefined) {

@@ -13,7 +13,6 @@
  * Trusted: the pinned roots only. Not checked without collateral: revocation and TCB status (facts
  * then carry no `tcb`; set `requireTcb` to insist). Not checked at all: QvE identity.
  */
-import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, equalBytes, fail, isAllZero, toHex } from './lib/bytes.ts';
 import { pckInfo } from './lib/pck.ts';
@@ -151,8 +150,8 @@ export async function verifyQuote(input: Uint8Array, opts: VerifyQuoteOptions): 
   const path = await verifyChain(pckCerts(q, opts.pckChain), { roots, at, what: 'PCK' });
   const leaf = path[0]!;
   const { curve, point } = ecPublicKey(leaf.spki, 'ERR_CERT_MALFORMED');
-  if (curve !== p256) fail('ERR_CERT_MALFORMED', 'PCK key is not P-256');
-  if (!ecdsaVerify(p256, sha256(q.qeReport.raw), point, q.qeReportSignature, 'compact')) {
+  if (curve !== 'P-256') fail('ERR_CERT_MALFORMED', 'PCK key is not P-256');
+  if (!(await ecdsaVerify('P-256', 'SHA-256', q.qeReport.raw, point, q.qeReportSignature, 'compact'))) {
     fail('ERR_QUOTE_SIGNATURE', 'QE report signature does not verify with the PCK key');
   }
   const binding = q.qeReport.reportData;
@@ -160,7 +159,7 @@ export async function verifyQuote(input: Uint8Array, opts: VerifyQuoteOptions): 
     fail('ERR_QUOTE_SIGNATURE', 'QE report does not bind the attestation key');
   }
   const attKey = concat(new Uint8Array([4]), q.attestationKey);
-  if (!ecdsaVerify(p256, sha256(q.signedData), attKey, q.signature, 'compact')) {
+  if (!(await ecdsaVerify('P-256', 'SHA-256', q.signedData, attKey, q.signature, 'compact'))) {
     fail('ERR_QUOTE_SIGNATURE', 'quote signature does not verify with the attestation key');
   }
   const pck = pckInfo(leaf);

@@ -9,8 +9,6 @@
  * (DEBUG allowed), reportData = REPORT_DATA. Not checked: AMD CRLs (none supplied), VLEK-signed
  * reports, Turin's different TCB layout, guest policy bits other than DEBUG (in details).
  */
-import { p384 } from '@noble/curves/nist.js';
-import { sha384 } from '@noble/hashes/sha2.js';
 import { equalBytes, fail, toHex } from './lib/bytes.ts';
 import { derUint, readSingle } from './lib/der.ts';
 import { ecPublicKey, ecdsaVerify, parseCertificate, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
@@ -39,8 +37,7 @@ function certsFrom(v: Uint8Array | string, what: string): ParsedCert[] {
 }
 
 function amdExtension(cert: ParsedCert, suffix: string): Uint8Array | undefined {
-  const e = cert.asn.tbsCertificate.extensions?.find((x) => x.extnID === OID_AMD + suffix);
-  return e ? new Uint8Array(e.extnValue.buffer) : undefined;
+  return cert.extensions.get(OID_AMD + suffix);
 }
 
 function checkVcek(vcek: ParsedCert, chipId: Uint8Array, tcb: TcbVersion): void {
@@ -80,7 +77,7 @@ export async function verifySevReport(input: Uint8Array, opts: VerifySevOptions)
   const path = await verifyChain(certs, { roots, at, what: 'VCEK' });
   const vcek = path[0]!;
   const { curve, point } = ecPublicKey(vcek.spki, 'ERR_CERT_MALFORMED');
-  if (curve !== p384 || !ecdsaVerify(p384, sha384(rep.signedData), point, rep.signature, 'compact')) {
+  if (curve !== 'P-384' || !(await ecdsaVerify('P-384', 'SHA-384', rep.signedData, point, rep.signature, 'compact'))) {
     fail('ERR_SEV_SIGNATURE', 'report signature does not verify with the VCEK');
   }
   checkVcek(vcek, rep.chipId, rep.reportedTcb);

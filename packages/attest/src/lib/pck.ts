@@ -20,9 +20,9 @@ export interface PckInfo {
 }
 
 export function pckInfo(cert: ParsedCert): PckInfo {
-  const ext = cert.asn.tbsCertificate.extensions?.find((e) => e.extnID === SGX_EXT);
+  const ext = cert.extensions.get(SGX_EXT);
   if (!ext) fail(CODE, 'PCK certificate has no SGX extension');
-  const [seq] = children(new Uint8Array(ext.extnValue.buffer), CODE);
+  const [seq] = children(ext, CODE);
   if (!seq || seq.tag !== 0x30) fail(CODE, 'SGX extension: not a SEQUENCE');
   const out: Partial<PckInfo> = {};
   for (const item of children(seq.value, CODE)) {

@@ -4,19 +4,19 @@
  * Spec: RFC 5280 path building with a PINNED trust anchor: a path is accepted only if it ends at a
  * certificate whose DER is byte-identical (SHA-256) to one of the caller's trusted roots. Signatures
  * are checked over the exact `tbsCertificate` / `tbsCertList` bytes as they appear in the input.
- * Algorithms: ECDSA P-256/P-384 with SHA-256/384 (@noble/curves, high-S accepted as in OpenSSL),
- * RSASSA-PSS with SHA-256/384/512 (WebCrypto; AMD ARK/ASK/VCEK chains).
+ * Algorithms (all through WebCrypto, native in Node and browsers): ECDSA P-256/P-384 with
+ * SHA-256/384/512 (high-S accepted, as OpenSSL does; DER signatures converted to r‖s here),
+ * RSASSA-PSS with SHA-256/384/512 (AMD ARK/ASK/VCEK chains).
  * Checked: signatures, validity windows at the caller's time, basicConstraints cA on issuers,
- * path length ≤ 8. NOT checked: name constraints, policies, key usage bits, pathLenConstraint.
- * Parsing of fields (validity, extensions, CRL entries) uses @peculiar/asn1-x509; serial 0 is accepted
- * (AMD VCEKs carry it).
+ * path length ≤ 8, no supplied certificate left off the path (other than a copy of the pinned root). NOT checked: name constraints, policies, key usage bits, pathLenConstraint.
+ * Fields are read with the strict DER walker in der.ts (definite lengths, exact nesting, UTCTime /
+ * GeneralizedTime in their DER forms only). A reflection-based ASN.1 library was measured at ~10 ms
+ * per certificate on the target machine, too slow for tamper sweeps, and only this small subset of
+ * RFC 5280 is needed. Serial 0 is accepted (AMD VCEKs carry it); duplicate extensions are rejected.
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { BasicConstraints, Certificate, CertificateList, id_ce_basicConstraints } from '@peculiar/asn1-x509';
-import { p256, p384 } from '@noble/curves/nist.js';
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes, fail, fromBase64, fromHex, toHex } from './bytes.ts';
-import { children, oidToString, readSingle, readTlv } from './der.ts';
+import { children, oidToString, readSingle, readTlv, type Tlv } from './der.ts';
 
 export interface ParsedCert {
   der: Uint8Array;
@@ -31,7 +31,8 @@ export interface ParsedCert {
   serialHex: string;
   isCA: boolean;
   sha256: string;
-  asn: Certificate;
+  /** Extension OID → the extnValue OCTET STRING's content. */
+  extensions: Map<string, Uint8Array>;
 }
 
 const MAX_PEM_CERTS = 16;
@@ -50,42 +51,84 @@ function splitSigned(der: Uint8Array, code: string) {
   return { tbs: parts[0]!.raw, tbsFields: children(parts[0]!.value, code), sigAlg: parts[1]!.raw, signature: bits.subarray(1) };
 }
 
+const parsed = new WeakMap<Uint8Array, ParsedCert>();
+
 /** Parses one DER certificate; `code` (default ERR_CERT_MALFORMED) for anything unparsable. */
 export function parseCertificate(der: Uint8Array, code = 'ERR_CERT_MALFORMED'): ParsedCert {
+  // The pinned roots are parsed once; other inputs are fresh arrays and never hit the cache.
+  const hit = parsed.get(der);
+  if (hit) return hit;
+  const cert = parseCertificateUncached(der, code);
+  parsed.set(der, cert);
+  return cert;
+}
+
+/** DER UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ). */
+export function derTime(t: { tag: number; value: Uint8Array }, code: string): Date {
+  const str = String.fromCharCode(...t.value);
+  const m =
+    t.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(str) : t.tag === 0x18 ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(str) : null;
+  if (!m) fail(code, 'invalid X.509 time');
+  let y = Number(m[1]);
+  if (t.tag === 0x17) y += y < 50 ? 2000 : 1900;
+  const d = new Date(Date.UTC(y, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  if (Number.isNaN(d.getTime()) || d.getUTCDate() !== Number(m[3])) fail(code, 'invalid X.509 time');
+  return d;
+}
+
+function parseExtensions(el: Tlv | undefined, code: string): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  if (!el) return out;
+  const [seq] = children(el.value, code);
+  if (!seq || seq.tag !== 0x30) fail(code, 'extensions: not a SEQUENCE');
+  for (const ext of children(seq.value, code)) {
+    const f = children(ext.value, code);
+    const oid = f[0];
+    const val = f[f.length - 1];
+    if (ext.tag !== 0x30 || !oid || oid.tag !== 0x06 || !val || val.tag !== 0x04 || f.length > 3) fail(code, 'extension malformed');
+    const id = oidToString(oid.value);
+    if (out.has(id)) fail(code, `duplicate extension ${id}`);
+    out.set(id, val.value);
+  }
+  return out;
+}
+
+function isCa(ext: Map<string, Uint8Array>, code: string): boolean {
+  const bc = ext.get('2.5.29.19');
+  if (!bc) return false;
+  const [first] = children(readSingle(bc, code).value, code);
+  return first?.tag === 0x01 && first.value.length === 1 && first.value[0] !== 0;
+}
+
+function parseCertificateUncached(der: Uint8Array, code: string): ParsedCert {
   const { tbs, tbsFields, sigAlg, signature } = splitSigned(der, code);
   const i = tbsFields[0]?.tag === 0xa0 ? 1 : 0;
-  if (tbsFields.length < i + 6) fail(code, 'tbsCertificate: missing fields');
-  if (!equalBytes(tbsFields[i + 1]!.raw, sigAlg)) fail(code, 'signature algorithm differs inside and outside tbsCertificate');
-  let asn: Certificate;
-  try {
-    asn = AsnConvert.parse(der, Certificate);
-  } catch (e) {
-    fail(code, 'certificate does not parse', e);
+  const [serial, innerAlg, issuer, validity, subject, spki] = tbsFields.slice(i, i + 6);
+  if (!serial || !innerAlg || !issuer || !validity || !subject || !spki) fail(code, 'tbsCertificate: missing fields');
+  if (serial.tag !== 0x02 || issuer.tag !== 0x30 || validity.tag !== 0x30 || subject.tag !== 0x30 || spki.tag !== 0x30) {
+    fail(code, 'tbsCertificate: unexpected field types');
   }
-  const t = asn.tbsCertificate;
-  let isCA = false;
-  const bc = t.extensions?.find((x) => x.extnID === id_ce_basicConstraints);
-  if (bc) {
-    try {
-      isCA = AsnConvert.parse(bc.extnValue.buffer, BasicConstraints).cA;
-    } catch (e) {
-      fail(code, 'basicConstraints does not parse', e);
-    }
-  }
+  if (!equalBytes(innerAlg.raw, sigAlg)) fail(code, 'signature algorithm differs inside and outside tbsCertificate');
+  const times = children(validity.value, code);
+  if (times.length !== 2) fail(code, 'validity: expected two times');
+  const extensions = parseExtensions(
+    tbsFields.slice(i + 6).find((f) => f.tag === 0xa3),
+    code,
+  );
   return {
     der,
     tbs,
     sigAlg,
     signature,
-    issuer: tbsFields[i + 2]!.raw,
-    subject: tbsFields[i + 4]!.raw,
-    spki: tbsFields[i + 5]!.raw,
-    notBefore: t.validity.notBefore.getTime(),
-    notAfter: t.validity.notAfter.getTime(),
-    serialHex: toHex(new Uint8Array(t.serialNumber)),
-    isCA,
+    issuer: issuer.raw,
+    subject: subject.raw,
+    spki: spki.raw,
+    notBefore: derTime(times[0]!, code),
+    notAfter: derTime(times[1]!, code),
+    serialHex: toHex(serial.value),
+    isCA: isCa(extensions, code),
     sha256: toHex(sha256(der)),
-    asn,
+    extensions,
   };
 }
 
@@ -101,43 +144,71 @@ export function pemToDer(pem: string, code = 'ERR_CERT_MALFORMED'): Uint8Array[]
   return out;
 }
 
-const CURVES: Record<string, { curve: typeof p256 | typeof p384; name: string }> = {
-  '1.2.840.10045.3.1.7': { curve: p256, name: 'P-256' },
-  '1.3.132.0.34': { curve: p384, name: 'P-384' },
+export type EcCurve = 'P-256' | 'P-384';
+export type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+const CURVES: Record<string, EcCurve> = { '1.2.840.10045.3.1.7': 'P-256', '1.3.132.0.34': 'P-384' };
+const HASHES: Record<string, HashName> = {
+  '2.16.840.1.101.3.4.2.1': 'SHA-256',
+  '2.16.840.1.101.3.4.2.2': 'SHA-384',
+  '2.16.840.1.101.3.4.2.3': 'SHA-512',
 };
-const HASHES: Record<string, { fn: (m: Uint8Array) => Uint8Array; web: string }> = {
-  '2.16.840.1.101.3.4.2.1': { fn: sha256, web: 'SHA-256' },
-  '2.16.840.1.101.3.4.2.2': { fn: sha384, web: 'SHA-384' },
-  '2.16.840.1.101.3.4.2.3': { fn: sha512, web: 'SHA-512' },
-};
-const ECDSA_SIG: Record<string, (m: Uint8Array) => Uint8Array> = {
-  '1.2.840.10045.4.3.2': sha256,
-  '1.2.840.10045.4.3.3': sha384,
-  '1.2.840.10045.4.3.4': sha512,
+const ECDSA_SIG: Record<string, HashName> = {
+  '1.2.840.10045.4.3.2': 'SHA-256',
+  '1.2.840.10045.4.3.3': 'SHA-384',
+  '1.2.840.10045.4.3.4': 'SHA-512',
 };
 
 /** Public key of an EC SPKI: curve and uncompressed point. Throws `code` for anything else. */
-export function ecPublicKey(spki: Uint8Array, code: string): { curve: typeof p256 | typeof p384; point: Uint8Array } {
+export function ecPublicKey(spki: Uint8Array, code: string): { curve: EcCurve; point: Uint8Array } {
   const seq = readSingle(spki, code);
   const [alg, key] = children(seq.value, code);
-  if (!alg || !key || key.tag !== 0x03) fail(code, 'SubjectPublicKeyInfo malformed');
+  if (!alg || !key || key.tag !== 0x03 || key.value[0] !== 0) fail(code, 'SubjectPublicKeyInfo malformed');
   const [oid, params] = children(alg.value, code);
   if (!oid || oidToString(oid.value) !== '1.2.840.10045.2.1' || !params || params.tag !== 0x06) fail(code, 'not an EC public key');
-  const c = CURVES[oidToString(params.value)];
-  if (!c) fail(code, 'unsupported EC curve');
-  return { curve: c.curve, point: key.value.subarray(1) };
+  const curve = CURVES[oidToString(params.value)];
+  if (!curve) fail(code, 'unsupported EC curve');
+  return { curve, point: key.value.subarray(1) };
 }
 
-/** ECDSA over a digest; signature is DER or raw r‖s. False (never a throw) on a bad signature. */
-export function ecdsaVerify(
-  curve: typeof p256 | typeof p384,
-  digest: Uint8Array,
+/** DER ECDSA-Sig-Value → fixed-size r‖s; undefined when malformed. */
+function derToRaw(sig: Uint8Array, n: number): Uint8Array | undefined {
+  try {
+    const seq = readSingle(sig, 'ERR_SIG');
+    const parts = children(seq.value, 'ERR_SIG');
+    if (seq.tag !== 0x30 || parts.length !== 2) return undefined;
+    const out = new Uint8Array(2 * n);
+    for (let i = 0; i < 2; i++) {
+      let v = parts[i]!.value;
+      if (parts[i]!.tag !== 0x02) return undefined;
+      while (v.length > 1 && v[0] === 0) v = v.subarray(1);
+      if (v.length > n) return undefined;
+      out.set(v, (i + 1) * n - v.length);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * ECDSA verification of `data` (hashed with `hash`) by an uncompressed point; the signature is DER
+ * or raw r‖s. Returns false (never throws) for a wrong signature, a malformed signature or key.
+ */
+export async function ecdsaVerify(
+  curve: EcCurve,
+  hash: HashName,
+  data: Uint8Array,
   point: Uint8Array,
   sig: Uint8Array,
   format: 'der' | 'compact',
-): boolean {
+): Promise<boolean> {
+  const n = curve === 'P-256' ? 32 : 48;
+  const raw = format === 'der' ? derToRaw(sig, n) : sig;
+  if (!raw || raw.length !== 2 * n) return false;
   try {
-    return curve.verify(sig, digest, point, { prehash: false, lowS: false, format });
+    const key = await crypto.subtle.importKey('raw', point as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
+    return await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
   } catch {
     return false;
   }
@@ -153,7 +224,7 @@ function pssParams(sigAlg: Uint8Array, code: string): { hash: string; saltLength
     if (f.tag === 0xa0) {
       const [algId] = children(f.value, code);
       const [oid] = children(algId?.value ?? new Uint8Array(), code);
-      hash = HASHES[oidToString(oid?.value ?? new Uint8Array())]?.web;
+      hash = HASHES[oidToString(oid?.value ?? new Uint8Array())];
     } else if (f.tag === 0xa2) {
       const i = readTlv(f.value, 0, code);
       saltLength = 0;
@@ -180,7 +251,7 @@ export async function verifySigned(
   const ecHash = ECDSA_SIG[oid];
   if (ecHash) {
     const { curve, point } = ecPublicKey(spki, code);
-    return ecdsaVerify(curve, ecHash(data), point, signature, 'der');
+    return ecdsaVerify(curve, ecHash, data, point, signature, 'der');
   }
   if (oid === '1.2.840.113549.1.1.10') {
     const { hash, saltLength } = pssParams(sigAlg, code);
@@ -236,6 +307,13 @@ export async function verifyChain(certs: ParsedCert[], opts: ChainOptions): Prom
     if (!issuer.isCA) fail('ERR_CERT_CHAIN', `${opts.what}: issuer is not a CA (basicConstraints)`);
     path.push(issuer);
   }
+  // Every certificate supplied must be on the path or be a copy of a pinned root, so no byte of
+  // the evidence is left unchecked.
+  for (const c of pool) {
+    if (!path.includes(c) && !opts.roots.some((r) => r.sha256 === c.sha256)) {
+      fail('ERR_CERT_CHAIN', `${opts.what}: certificate ${c.sha256} is not part of the chain`);
+    }
+  }
   for (const c of path) checkValidity(c, opts.at, opts.what);
   return path;
 }
@@ -264,23 +342,20 @@ export interface ParsedCrl {
 export function parseCrl(der: Uint8Array, code = 'ERR_COLLATERAL_MALFORMED'): ParsedCrl {
   const { tbs, tbsFields, sigAlg, signature } = splitSigned(der, code);
   const i = tbsFields[0]?.tag === 0x02 ? 1 : 0;
-  if (!tbsFields[i + 1]) fail(code, 'CRL: missing issuer');
-  let asn: CertificateList;
-  try {
-    asn = AsnConvert.parse(der, CertificateList);
-  } catch (e) {
-    fail(code, 'CRL does not parse', e);
+  const [innerAlg, issuer, thisUpdate, ...rest] = tbsFields.slice(i);
+  if (!innerAlg || !issuer || !thisUpdate || issuer.tag !== 0x30) fail(code, 'CRL: missing fields');
+  if (!equalBytes(innerAlg.raw, sigAlg)) fail(code, 'CRL: signature algorithm differs inside and outside tbsCertList');
+  let next: Date | undefined;
+  if (rest[0] && (rest[0].tag === 0x17 || rest[0].tag === 0x18)) next = derTime(rest.shift()!, code);
+  const revoked = new Set<string>();
+  if (rest[0]?.tag === 0x30) {
+    for (const entry of children(rest.shift()!.value, code)) {
+      const [sn] = children(entry.value, code);
+      if (entry.tag !== 0x30 || !sn || sn.tag !== 0x02) fail(code, 'CRL: malformed revoked entry');
+      revoked.add(normSerial(sn.value));
+    }
   }
-  const t = asn.tbsCertList;
-  return {
-    issuer: tbsFields[i + 1]!.raw,
-    thisUpdate: t.thisUpdate.getTime(),
-    nextUpdate: t.nextUpdate?.getTime(),
-    revoked: new Set((t.revokedCertificates ?? []).map((r) => normSerial(new Uint8Array(r.userCertificate)))),
-    tbs,
-    sigAlg,
-    signature,
-  };
+  return { issuer: issuer.raw, thisUpdate: derTime(thisUpdate, code), nextUpdate: next, revoked, tbs, sigAlg, signature };
 }
 
 /** Serial numbers compared without leading zero bytes. */
