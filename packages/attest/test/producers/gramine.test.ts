@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { createGramineProducer } from '../../src/producers/gramine.ts';
 import { seal, unseal } from '../../src/seal.ts';
+import { parseQuote } from '../../src/parse-quote.ts';
+import { verifyQuote } from '../../src/verify-quote.ts';
 import { startFakeGramine, buildSgxQuoteV3 } from './fake-gramine-device.ts';
 
 const rd = (b: number) => new Uint8Array(64).fill(b);
@@ -27,6 +29,13 @@ test('gramine producer: measurement from my_target_info, quote carries the writt
     assert.deepEqual(quote.subarray(48 + 320, 48 + 384), reportData, 'REPORTDATA at body offset 320');
     assert.deepEqual(quote.subarray(48 + 64, 48 + 96), dev.mrenclave, 'MRENCLAVE at body offset 64');
     assert.equal(view.getUint32(432, true), quote.length - 436, 'signature data length covers the rest');
+    // the verifier's parser reads the same fields from it …
+    const parsed = parseQuote(quote);
+    assert.equal(parsed.tee, 'sgx');
+    assert.deepEqual(parsed.enclave!.reportData, reportData);
+    assert.deepEqual(parsed.enclave!.mrEnclave, dev.mrenclave);
+    // … and the verifier refuses it: its PCK chain slot holds a placeholder, not an Intel chain
+    await assert.rejects(verifyQuote(quote, { at: new Date('2026-01-01T00:00:00Z') }), { code: 'ERR_QUOTE_MALFORMED' });
   } finally {
     await dev.stop();
   }
