@@ -367,10 +367,10 @@ export function normSerial(b: Uint8Array): string {
 
 /**
  * Checks a CRL's signature by `issuer` and its window at `at`, then that none of `certs` it covers is
- * listed. @throws ERR_COLLATERAL_SIGNATURE, ERR_COLLATERAL_EXPIRED, ERR_CERT_REVOKED
+ * listed. @throws ERR_COLLATERAL_MISMATCH, ERR_COLLATERAL_SIGNATURE, ERR_COLLATERAL_EXPIRED, ERR_CERT_REVOKED
  */
 export async function checkCrl(crl: ParsedCrl, issuer: ParsedCert, certs: ParsedCert[], at: Date, what: string): Promise<void> {
-  if (!equalBytes(crl.issuer, issuer.subject)) fail('ERR_COLLATERAL_SIGNATURE', `${what}: CRL issuer does not match its CA`);
+  if (!equalBytes(crl.issuer, issuer.subject)) fail('ERR_COLLATERAL_MISMATCH', `${what}: CRL issuer does not match its CA`);
   if (!(await verifySigned(crl.tbs, crl.sigAlg, crl.signature, issuer.spki, 'ERR_COLLATERAL_SIGNATURE'))) {
     fail('ERR_COLLATERAL_SIGNATURE', `${what}: CRL signature does not verify`);
   }
