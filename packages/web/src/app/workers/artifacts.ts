@@ -1,9 +1,10 @@
 /**
- * Prover artifacts fetched from the server (`/api/config` → `artifacts`, e.g. `/artifacts`):
- * - `{base}/circuits.json`                → `{ circuits: [{ name, id }] }` (the accepted circuits)
- * - `{base}/programs/{name}.json`         → the compiled Noir program
+ * Prover artifacts fetched from the server (`/api/config` → `artifacts`, e.g. `/artifacts`), laid
+ * out as in the repository's `circuits/` directory plus the test-CRS cache directory:
+ * - `{base}/circuits.json`                → the manifest `{ circuits: [{ name, id }] }`
+ * - `{base}/target/{name}.json`           → the compiled Noir program
  * - `{base}/keys/{name}.{crsId}.json`     → `{ circuit, crs, vk }` precomputed verification key (base64)
- * - `{base}/crs/bn254_g1.dat`, `bn254_g2.dat` → the INSECURE test CRS (development profile only)
+ * - `{base}/bn254_g1.dat`, `bn254_g2.dat` → the INSECURE test CRS (development profile only)
  * The prover checks each program's sha256 against the circuit id before use, so a tampered
  * artifact fails instead of proving or verifying something else.
  */
@@ -28,7 +29,7 @@ export async function fetchArtifacts(base: string): Promise<ArtifactLoader> {
   const inner = staticArtifacts(circuits.map(({ name, id }) => ({
     name,
     id,
-    program: async () => (await (await get(`${base}/programs/${name}.json`)).json()) as CompiledProgram,
+    program: async () => (await (await get(`${base}/target/${name}.json`)).json()) as CompiledProgram,
   })));
   return {
     ...inner,
@@ -48,11 +49,11 @@ export async function fetchArtifacts(base: string): Promise<ArtifactLoader> {
 export function fetchTestCrs(base: string): (points: number) => Promise<CrsBytes> {
   return async (points) => {
     const [g1, g2] = await Promise.all([
-      fetch(`${base}/crs/bn254_g1.dat`, { headers: { range: `bytes=0-${points * 64 - 1}` } }).then(async (r) => {
-        if (!r.ok) throw new Error(`GET ${base}/crs/bn254_g1.dat: HTTP ${r.status}`);
+      fetch(`${base}/bn254_g1.dat`, { headers: { range: `bytes=0-${points * 64 - 1}` } }).then(async (r) => {
+        if (!r.ok) throw new Error(`GET ${base}/bn254_g1.dat: HTTP ${r.status}`);
         return new Uint8Array(await r.arrayBuffer());
       }),
-      get(`${base}/crs/bn254_g2.dat`).then(async (r) => new Uint8Array(await r.arrayBuffer())),
+      get(`${base}/bn254_g2.dat`).then(async (r) => new Uint8Array(await r.arrayBuffer())),
     ]);
     return { g1, g2 };
   };

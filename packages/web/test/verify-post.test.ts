@@ -1,0 +1,83 @@
+// The non-proof checks behind a post's badge, with real Ed25519 signatures. The membership proof
+// itself is verified by @veil/prover (its own tests, and the e2e test in a browser); here the proof
+// verifier must never be reached when an earlier check fails, and receives the registry's key and
+// the configured issuer's expectations when they pass.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { encodePost, generateMessageId, signPayload, VeilError } from '@veil/crypto';
+import type { IssuerInfo, IssuerKey, MessageDetail } from '@veil/server/schemas';
+import { verifyPost, type MembershipVerifier } from '../src/app/verify-post.ts';
+import { toHex } from '../src/app/hex.ts';
+
+const sk = ed25519.utils.randomSecretKey();
+const epk = toHex(ed25519.getPublicKey(sk));
+const ISS = 'http://127.0.0.1:8080/dev-issuer';
+const issuers: IssuerInfo[] = [{ id: 'dev', kind: 'dev', iss: ISS, aud: 'veil-dev', authorizationEndpoint: `${ISS}/auth`, label: 'Dev' }];
+const key: IssuerKey = { iss: ISS, kid: 'k1', jwk: { kty: 'RSA', kid: 'k1', n: 'AQAB-modulus', e: 'AQAB' }, firstSeen: 1, lastSeen: 2 };
+const now = Date.now();
+
+function detail(over: { text?: string; group?: string; claims?: Partial<MessageDetail['membership']['bundle']['claims']>; issuerKey?: IssuerKey } = {}): MessageDetail {
+  const message = { v: 1 as const, id: generateMessageId(), group: 'acme.test', internal: false, text: 'hello', createdAt: now, epk };
+  const signature = signPayload(encodePost(message), sk);
+  const claims = { iss: ISS, aud: 'veil-dev', domain: 'acme.test', epk, expiry: Math.floor(now / 1000) + 3600, kid: 'k1', ...over.claims };
+  return {
+    message: { ...message, text: over.text ?? message.text, group: over.group ?? message.group },
+    signature,
+    likes: 0,
+    receivedAt: now,
+    membership: { epk, group: claims.domain, iss: claims.iss, kid: claims.kid, expiry: claims.expiry, circuitId: 'c', createdAt: now, bundle: { v: 1, circuit: { name: 'membership', id: 'c' }, crs: { id: 'test-x', kind: 'test' }, claims, proof: 'AAAA' } },
+    issuerKey: over.issuerKey ?? key,
+  };
+}
+
+const unreachable: MembershipVerifier = async () => {
+  throw new Error('the proof verifier must not be reached');
+};
+
+async function code(d: MessageDetail): Promise<string> {
+  const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: unreachable });
+  assert.equal(v.ok, false);
+  return (v as { code: string }).code;
+}
+
+test('text altered after signing fails the signature check', async () => {
+  assert.equal(await code(detail({ text: 'hello!' })), 'ERR_SIGNATURE_INVALID');
+});
+
+test('a post moved to another group fails the signature check', async () => {
+  assert.equal(await code(detail({ group: 'globex.test' })), 'ERR_SIGNATURE_INVALID');
+});
+
+test('a membership proof for another key or group is refused', async () => {
+  assert.equal(await code(detail({ claims: { epk: '00'.repeat(32) } })), 'ERR_MEMBERSHIP_EPK');
+  assert.equal(await code(detail({ claims: { domain: 'globex.test' } })), 'ERR_MEMBERSHIP_GROUP');
+});
+
+test('an issuer or audience not configured here is refused', async () => {
+  assert.equal(await code(detail({ claims: { iss: 'https://evil.example' } })), 'ERR_ISSUER_UNKNOWN');
+  assert.equal(await code(detail({ claims: { aud: 'other-client' } })), 'ERR_ISSUER_UNKNOWN');
+});
+
+test('a key missing from the registry, or differing from it, is refused', async () => {
+  assert.equal(await code(detail({ claims: { kid: 'k2' } })), 'ERR_ISSUER_KEY_UNKNOWN');
+  assert.equal(await code(detail({ issuerKey: { ...key, jwk: { ...key.jwk, n: 'forged' } } })), 'ERR_ISSUER_KEY_MISMATCH');
+});
+
+test('a post written after the membership expired is refused', async () => {
+  assert.equal(await code(detail({ claims: { expiry: Math.floor(now / 1000) - 1 } })), 'ERR_MEMBERSHIP_EXPIRED');
+});
+
+test('the proof verifier gets the registry key and the configured expectations; its error becomes the verdict', async () => {
+  const calls: unknown[] = [];
+  const d = detail();
+  const rejecting: MembershipVerifier = async (bundle, jwks, expect) => {
+    calls.push({ bundle, jwks, expect });
+    throw new VeilError('ERR_PROOF_INVALID', 'proof does not verify');
+  };
+  const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: rejecting });
+  assert.deepEqual(v, { ok: false, code: 'ERR_PROOF_INVALID', reason: 'proof does not verify' });
+  assert.deepEqual(calls, [{ bundle: d.membership.bundle, jwks: { keys: [key.jwk] }, expect: { iss: ISS, aud: 'veil-dev', domain: 'acme.test' } }]);
+  const accepting: MembershipVerifier = async () => ({});
+  assert.deepEqual(await verifyPost(d, { registry: [key], issuers, verifyMembership: accepting }), { ok: true });
+});
