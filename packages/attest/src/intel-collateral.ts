@@ -304,7 +304,8 @@ export async function evaluateCollateral(
   const qeWin = checkWindow(qeId, at, 'QE identity');
   const qe = quote.qeReport;
   const misc = new Uint8Array(4);
-  new DataView(misc.buffer).setUint32(0, qe.miscSelect, false);
+  // The identity writes MISCSELECT as the report's raw (little-endian) bytes in hex.
+  new DataView(misc.buffer).setUint32(0, qe.miscSelect, true);
   if (
     String(qeId.mrsigner).toLowerCase() !== toHex(qe.mrSigner) ||
     aInt(qeId.isvprodid, 'isvprodid') !== qe.isvProdId ||
