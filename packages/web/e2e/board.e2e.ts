@@ -47,7 +47,7 @@ async function signIn(page: Page, email: string, group: string): Promise<void> {
   await page.waitForURL(`${server.url}/callback`);
   // The ID token was in the fragment; the app must have wiped it from the URL at once.
   assert.equal(new URL(page.url()).hash, '');
-  await page.waitForURL(`${server.url}/g/${group}`, { timeout: PROOF_TIMEOUT });
+  await page.waitForURL(`${server.url}/g/${group}/public`, { timeout: PROOF_TIMEOUT });
   assert.doesNotMatch(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })), /eyJ/);
 }
 

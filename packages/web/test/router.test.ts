@@ -5,6 +5,7 @@ import { parseRoute } from '../src/app/router.ts';
 test('routes', () => {
   assert.deepEqual(parseRoute('/'), { page: 'feed' });
   assert.deepEqual(parseRoute('/g/acme.test'), { page: 'group', group: 'acme.test' });
+  assert.deepEqual(parseRoute('/g/acme.test/public'), { page: 'group', group: 'acme.test' });
   assert.deepEqual(parseRoute('/g/acme.test/board'), { page: 'board', group: 'acme.test' });
   assert.deepEqual(parseRoute(`/p/${'ab'.repeat(16)}`), { page: 'post', id: 'ab'.repeat(16) });
   assert.deepEqual(parseRoute('/callback'), { page: 'callback' });

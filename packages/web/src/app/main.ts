@@ -32,7 +32,7 @@ async function renderChrome(): Promise<void> {
   replace(nav,
     h('a', { href: '/', class: 'brand' }, 'Veil'),
     h('a', { href: '/' }, 'Feed'),
-    me ? h('a', { href: `/g/${me.group}` }, me.group) : null,
+    me ? h('a', { href: `/g/${me.group}/public` }, me.group) : null,
     me ? h('a', { href: `/g/${me.group}/board` }, 'Board') : null,
     me ? h('a', { href: '/identity', id: 'nav-identity' }, 'Identity') : h('a', { href: '/signin', id: 'nav-signin' }, 'Sign in'));
 }

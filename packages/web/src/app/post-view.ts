@@ -89,7 +89,7 @@ export function postView(item: FeedItem | MessageDetail, identity: Identity | nu
       'header',
       {},
       h(opts.headingLevel === 2 ? 'h2' : 'h3', { id: `h-${m.id}`, class: 'post-meta' },
-        'someone at ', h('a', { href: `/g/${m.group}` }, m.group)),
+        'someone at ', h('a', { href: `/g/${m.group}/public` }, m.group)),
       m.internal ? h('span', { class: 'tag' }, 'members only') : null,
       ' ',
       h('a', { href: `/p/${m.id}`, class: 'permalink' }, timeEl(m.createdAt)),

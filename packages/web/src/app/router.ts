@@ -16,7 +16,9 @@ export function parseRoute(path: string): Route {
   if (path === '/identity') return { page: 'identity' };
   let m = /^\/g\/([a-z0-9.-]{1,64})\/board$/.exec(path);
   if (m) return { page: 'board', group: m[1]! };
-  m = /^\/g\/([a-z0-9.-]{1,64})$/.exec(path);
+  // `/g/:group/public` is the canonical form: a last path segment ending in `.test`/`.com` would look
+  // like a file name to the server's SPA fallback.
+  m = /^\/g\/([a-z0-9.-]{1,64})(?:\/public)?$/.exec(path);
   if (m) return { page: 'group', group: m[1]! };
   m = /^\/p\/([0-9a-f]{32})$/.exec(path);
   if (m) return { page: 'post', id: m[1]! };

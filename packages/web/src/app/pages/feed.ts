@@ -1,5 +1,5 @@
 /**
- * Feed pages: the global feed (`/`), a group's public posts (`/g/:group`) and a group's members-only
+ * Feed pages: the global feed (`/`), a group's public posts (`/g/:group/public`) and a group's members-only
  * board (`/g/:group/board`, read with signed requests, shown only to members). Older pages load as
  * the end of the list scrolls into view, or with the "Load older posts" button (keyboard users).
  */
@@ -84,7 +84,7 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
 
   const nav = opts.group
     ? h('p', { class: 'subnav' },
-      opts.internal ? h('a', { href: `/g/${opts.group}` }, `Public posts of ${opts.group}`) : null,
+      opts.internal ? h('a', { href: `/g/${opts.group}/public` }, `Public posts of ${opts.group}`) : null,
       !opts.internal && isMember ? h('a', { href: `/g/${opts.group}/board` }, `Members-only board of ${opts.group}`) : null)
     : null;
   const canPost = !!identity && (!opts.group || isMember);

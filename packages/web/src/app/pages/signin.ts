@@ -184,7 +184,7 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
     await postMembership(result.bundle);
     const id = await promotePending(result.bundle.claims.domain, issuer.iss);
     stage.textContent = `Signed in as someone at ${id.group}.`;
-    navigate(`/g/${id.group}`, true);
+    navigate(`/g/${id.group}/public`, true);
   } catch (e) {
     clearInterval(tick);
     await fail(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
