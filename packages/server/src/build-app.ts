@@ -1,0 +1,123 @@
+/**
+ * `buildApp(deps)`: the board's HTTP API as an unstarted fastify instance (tests use `inject`).
+ * Order: validators/serialisers, error registry, hooks (COOP/COEP on every response, dev issuer
+ * mount), routes (one plugin per resource), static files.
+ */
+import { join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Ajv } from 'ajv';
+import { isVeilError } from '@veil/crypto';
+import type { DevIssuer } from '@veil/dev-issuer';
+import type { ServerConfig } from './config.ts';
+import type { Storage } from './storage/types.ts';
+import type { KeyRegistry } from './lib/key-registry.ts';
+import type { MembershipVerifier, RouteContext } from './lib/context.ts';
+import { RateLimiter } from './lib/rate-limit.ts';
+import { statusFor } from './lib/errors.ts';
+import { configRoutes } from './routes/config.ts';
+import { membershipRoutes } from './routes/memberships.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { likeRoutes } from './routes/likes.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { staticRoutes } from './routes/static.ts';
+
+export interface AppDeps {
+  config: ServerConfig;
+  storage: Storage;
+  registry: KeyRegistry;
+  verifyMembership: MembershipVerifier;
+  acceptedCircuits: string[];
+  now?: () => number;
+  devIssuer?: DevIssuer;
+  webDist?: string;
+  artifactDirs?: string[];
+  logger?: FastifyServerOptions['logger'];
+}
+
+const SECURITY_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * @example
+ * import { buildApp } from '@veil/server';
+ * const app = await buildApp({ config, storage, registry, verifyMembership, acceptedCircuits });
+ * const res = await app.inject({ method: 'GET', url: '/api/config' });
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const now = deps.now ?? Date.now;
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024, return503OnClosing: true });
+
+  // Bodies are validated strictly (no type coercion, no silent stripping of unknown fields: a
+  // signed object must arrive exactly as signed); query strings and params are coerced.
+  const strict = new Ajv({ allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: false, strict: false });
+  const coerce = new Ajv({ allErrors: false, removeAdditional: false, coerceTypes: true, useDefaults: true, strict: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema) : coerce.compile(schema)));
+
+  app.setErrorHandler((err, req, reply) => {
+    if (isVeilError(err)) {
+      const status = statusFor(err.code);
+      if (status >= 500) req.log.error({ err }, 'server error');
+      return reply.code(status).send({ error: { code: err.code, message: err.message } });
+    }
+    const e = err as { validation?: unknown; code?: string; statusCode?: number; message: string };
+    if (e.validation) return reply.code(400).send({ error: { code: 'ERR_VALIDATION', message: e.message } });
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: { code: 'ERR_PAYLOAD_TOO_LARGE', message: e.message } });
+    if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ error: { code: 'ERR_UNSUPPORTED_MEDIA_TYPE', message: e.message } });
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+      return reply.code(e.statusCode).send({ error: { code: 'ERR_VALIDATION', message: e.message } });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
+  });
+
+  app.addHook('onSend', async (_req, reply) => {
+    reply.headers(SECURITY_HEADERS);
+  });
+
+  const dev = deps.devIssuer;
+  if (dev) {
+    const mount = dev.mountPath;
+    app.addHook('onRequest', async (req, reply) => {
+      const u = req.raw.url ?? '';
+      if (u === mount || u.startsWith(`${mount}/`) || u.startsWith(`${mount}?`)) {
+        reply.hijack();
+        for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
+        reply.raw.setHeader('x-veil-profile', 'development');
+        await dev.handle(req.raw, reply.raw);
+      }
+    });
+  }
+
+  const ctx: RouteContext = {
+    config: deps.config,
+    storage: deps.storage,
+    registry: deps.registry,
+    verifyMembership: deps.verifyMembership,
+    acceptedCircuits: deps.acceptedCircuits,
+    now,
+    limiter: new RateLimiter(deps.config.rateLimit.windowMs, now),
+    feedCache: new Map(),
+  };
+  configRoutes(app, ctx);
+  membershipRoutes(app, ctx);
+  messageRoutes(app, ctx);
+  likeRoutes(app, ctx);
+  keyRoutes(app, ctx);
+  const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    // SPA fallback: client-side routes get index.html.
+    if (hasWeb && req.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/artifacts/') && !/\.[a-z0-9]+$/i.test(path)) {
+      return reply.type('text/html; charset=utf-8').send(createReadStream(join(deps.webDist!, 'index.html')));
+    }
+    return reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${req.method} ${path}` } });
+  });
+  return app;
+}

@@ -1,0 +1,149 @@
+// Server configuration: defaults (development profile), the JSON config file, CLI/env overrides,
+// and the production guard. `"profile": "production"` refuses the dev issuer and the test CRS at
+// startup with a clear error; nothing development-only can be switched on silently.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { VeilError } from '@veil/crypto';
+
+export type IssuerKind = 'google' | 'microsoft' | 'oidc' | 'dev';
+
+export interface IssuerConfig {
+  id: string;
+  kind: IssuerKind;
+  iss: string;
+  aud: string;
+  /** JWKS URL or file path; for `dev`, the in-process dev issuer. */
+  jwks?: string;
+  authorizationEndpoint?: string | null;
+  label: string;
+}
+
+export interface RateLimitConfig {
+  windowMs: number;
+  /** 0 = unlimited. */
+  postsPerKey: number;
+  postsPerIp: number;
+  likesPerKey: number;
+  likesPerIp: number;
+  membershipsPerIp: number;
+}
+
+export interface ServerConfig {
+  profile: 'development' | 'production';
+  host: string;
+  port: number;
+  dataDir: string;
+  /** PostgreSQL URL; when absent, SQLite at `<dataDir>/veil.sqlite`. */
+  databaseUrl?: string;
+  issuers: IssuerConfig[];
+  /** Which CRS proofs must be made with: `test` (development only) or `canonical`. */
+  crs: 'test' | 'canonical';
+  /** Accepted circuit ids; default: the prover's shipped circuits. */
+  circuits?: string[];
+  rateLimit: RateLimitConfig;
+  devIssuer: { clientId: string; graceSeconds: number };
+  keyRefreshSeconds: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
+  windowMs: 60_000,
+  postsPerKey: 30,
+  postsPerIp: 300,
+  likesPerKey: 120,
+  likesPerIp: 600,
+  membershipsPerIp: 30,
+};
+
+const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };
+const MICROSOFT = { jwks: 'https://login.microsoftonline.com/common/discovery/v2.0/keys', authorizationEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize' };
+
+export interface LoadConfigOptions {
+  file?: string;
+  port?: number;
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const fail = (m: string): never => {
+  throw new VeilError('ERR_CONFIG', m);
+};
+
+/**
+ * @example
+ * import { loadConfig } from '@veil/server';
+ * const config = loadConfig({ file: process.env.VEIL_CONFIG, port: 8080 });
+ * @throws VeilError ERR_CONFIG (unreadable/invalid file, dev component in production).
+ */
+export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
+  const env = o.env ?? process.env;
+  const file = o.file ?? env.VEIL_CONFIG;
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (cause) {
+      throw new VeilError('ERR_CONFIG', `cannot read config ${file}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('config must be a JSON object');
+  }
+  const profile = raw.profile ?? 'development';
+  if (profile !== 'development' && profile !== 'production') fail('profile must be "development" or "production"');
+  const host = typeof raw.host === 'string' ? raw.host : '127.0.0.1';
+  const port = o.port ?? (env.PORT ? Number(env.PORT) : typeof raw.port === 'number' ? raw.port : 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('port must be an integer 0-65535');
+  const dataDir = resolve(o.dataDir ?? (typeof raw.dataDir === 'string' ? raw.dataDir : './data'));
+  const databaseUrl = typeof raw.databaseUrl === 'string' ? raw.databaseUrl : env.DATABASE_URL || undefined;
+  const crs = raw.crs ?? (profile === 'production' ? 'canonical' : 'test');
+  if (crs !== 'test' && crs !== 'canonical') fail('crs must be "test" or "canonical"');
+  const devIssuer = {
+    clientId: 'veil-dev',
+    graceSeconds: 600,
+    ...(typeof raw.devIssuer === 'object' && raw.devIssuer !== null ? (raw.devIssuer as object) : {}),
+  } as ServerConfig['devIssuer'];
+  const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+
+  const list = Array.isArray(raw.issuers) ? (raw.issuers as Record<string, unknown>[]) : [{ kind: 'dev' }];
+  const ids = new Set<string>();
+  const issuers = list.map((e, i): IssuerConfig => {
+    const kind = e.kind as IssuerKind;
+    if (!['google', 'microsoft', 'oidc', 'dev'].includes(kind)) fail(`issuers[${i}].kind must be google|microsoft|oidc|dev`);
+    const str = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : undefined);
+    let c: IssuerConfig;
+    if (kind === 'dev') {
+      c = { id: 'dev', kind, iss: str('iss') ?? `${origin}/dev-issuer`, aud: str('aud') ?? devIssuer.clientId, authorizationEndpoint: null, label: str('label') ?? 'Development sign-in (DEV)' };
+      c.authorizationEndpoint = `${c.iss}/auth`;
+    } else {
+      const aud = str('aud') ?? fail(`issuers[${i}].aud (the OAuth client id) is required`);
+      const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : fail(`issuers[${i}].iss is required`));
+      const defaults = kind === 'google' ? GOOGLE : kind === 'microsoft' ? MICROSOFT : { jwks: undefined, authorizationEndpoint: undefined };
+      c = {
+        id: str('id') ?? kind,
+        kind, iss, aud,
+        jwks: str('jwks') ?? defaults.jwks ?? `${iss.replace(/\/$/, '')}/.well-known/jwks.json`,
+        authorizationEndpoint: str('authorizationEndpoint') ?? defaults.authorizationEndpoint ?? null,
+        label: str('label') ?? (kind === 'google' ? 'Google' : kind === 'microsoft' ? 'Microsoft' : iss),
+      };
+    }
+    if (ids.has(c.id)) fail(`issuers[${i}]: duplicate id ${c.id} (set "id")`);
+    ids.add(c.id);
+    return c;
+  });
+  const rateLimit = { ...DEFAULT_RATE_LIMIT, ...(typeof raw.rateLimit === 'object' && raw.rateLimit !== null ? (raw.rateLimit as object) : {}) } as RateLimitConfig;
+  const circuits = Array.isArray(raw.circuits) ? (raw.circuits as string[]) : undefined;
+  const config: ServerConfig = {
+    profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer,
+    keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(circuits ? { circuits } : {}),
+  } as ServerConfig;
+  assertProfile(config);
+  return config;
+}
+
+/** Refuses development components in the production profile. */
+export function assertProfile(c: ServerConfig): void {
+  if (c.profile !== 'production') return;
+  if (c.issuers.some((i) => i.kind === 'dev')) fail('the production profile refuses the dev issuer: configure real "issuers"');
+  if (c.crs === 'test') fail('the production profile refuses the test CRS ("crs": "test")');
+  if (c.issuers.length === 0) fail('the production profile needs at least one issuer');
+}

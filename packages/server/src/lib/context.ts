@@ -1,0 +1,38 @@
+// What every route plugin receives: storage, registry, verifiers, config, clock, limiter, cache.
+import type { Bundle } from '../schemas.ts';
+import type { ServerConfig } from '../config.ts';
+import type { Storage } from '../storage/types.ts';
+import type { KeyRegistry } from './key-registry.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+/** The claims a membership proof binds, as returned by a successful verification. */
+export interface VerifiedClaims {
+  iss: string;
+  aud: string;
+  domain: string;
+  epk: string;
+  expiry: number;
+  kid: string;
+}
+
+/**
+ * Verifies a proof bundle against the one issuer key the registry holds for its kid (never a key
+ * supplied by the client) and the expected issuer/audience. Returns the bound claims or throws a
+ * VeilError. The default is @veil/prover `verify`.
+ */
+export type MembershipVerifier = (
+  bundle: Bundle,
+  jwks: { keys: Record<string, string>[] },
+  expect: { iss: string; aud: string; domain: string; crs: 'test' | 'canonical'; circuits: string[]; now: Date },
+) => Promise<VerifiedClaims>;
+
+export interface RouteContext {
+  config: ServerConfig;
+  storage: Storage;
+  registry: KeyRegistry;
+  verifyMembership: MembershipVerifier;
+  acceptedCircuits: string[];
+  now: () => number;
+  limiter: RateLimiter;
+  feedCache: Map<string, string>;
+}

@@ -1,0 +1,34 @@
+// The one error registry: every VeilError code the API can return, with its HTTP status. Codes not
+// listed (e.g. a proof verifier's detailed codes) are bad untrusted input → 422.
+export const ERROR_STATUS: Readonly<Record<string, number>> = Object.freeze({
+  ERR_VALIDATION: 400,
+  ERR_MESSAGE_MALFORMED: 400,
+  ERR_TEXT_LENGTH: 400,
+  ERR_CLOCK_SKEW: 400,
+  ERR_SIGNATURE_MALFORMED: 400,
+  ERR_CURSOR_INVALID: 400,
+  ERR_SIGNATURE_INVALID: 401,
+  ERR_AUTH_REQUIRED: 401,
+  ERR_NOT_MEMBER: 403,
+  ERR_MEMBERSHIP_EXPIRED: 403,
+  ERR_NOT_FOUND: 404,
+  ERR_MESSAGE_ID_TAKEN: 409,
+  ERR_LIKE_REPLAY: 409,
+  ERR_MEMBERSHIP_CONFLICT: 409,
+  ERR_PAYLOAD_TOO_LARGE: 413,
+  ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_ISSUER_UNKNOWN: 422,
+  ERR_AUDIENCE_MISMATCH: 422,
+  ERR_CIRCUIT_NOT_ACCEPTED: 422,
+  ERR_CRS_NOT_ACCEPTED: 422,
+  ERR_EXPIRY_TOO_FAR: 422,
+  ERR_ISSUER_KEY_UNKNOWN: 422,
+  ERR_PROOF_INVALID: 422,
+  ERR_RATE_LIMITED: 429,
+  ERR_INTERNAL: 500,
+  ERR_ISSUER_UNREACHABLE: 503,
+});
+
+export function statusFor(code: string): number {
+  return ERROR_STATUS[code] ?? 422;
+}

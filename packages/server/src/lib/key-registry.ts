@@ -1,0 +1,103 @@
+// The issuer key registry. The server fetches each configured issuer's JWKS itself (URL, file or an
+// in-process source for the dev issuer) — never from a client — and records every RSA signing key
+// it has ever seen with first_seen/last_seen. Keys are never deleted, so posts made under a key the
+// issuer has since rotated away stay verifiable. Refresh: on a schedule, and on an unknown kid
+// (at most once per `minRefreshMs` per issuer, so unknown kids cannot make us hammer the issuer).
+import { readFile } from 'node:fs/promises';
+import { VeilError } from '@veil/crypto';
+import type { Storage, IssuerKeyRow } from '../storage/types.ts';
+
+export type JwksSource = { url: string } | { file: string } | { load: () => Promise<{ keys: unknown[] }> | { keys: unknown[] } };
+
+export interface RegistryIssuer {
+  iss: string;
+  jwks: JwksSource;
+}
+
+export interface KeyRegistryOptions {
+  storage: Storage;
+  issuers: RegistryIssuer[];
+  now: () => number;
+  fetch?: typeof globalThis.fetch;
+  minRefreshMs?: number;
+}
+
+const PUBLIC_RSA_FIELDS = ['kty', 'kid', 'n', 'e', 'alg', 'use'] as const;
+
+export class KeyRegistry {
+  readonly #o: KeyRegistryOptions;
+  readonly #lastRefresh = new Map<string, number>();
+  readonly #inflight = new Map<string, Promise<void>>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(o: KeyRegistryOptions) {
+    this.#o = o;
+  }
+
+  /** Fetches the issuer's JWKS now and records its keys. */
+  refresh(iss: string): Promise<void> {
+    const running = this.#inflight.get(iss);
+    if (running) return running;
+    const p = this.#refresh(iss).finally(() => this.#inflight.delete(iss));
+    this.#inflight.set(iss, p);
+    return p;
+  }
+
+  async #refresh(iss: string): Promise<void> {
+    const issuer = this.#o.issuers.find((i) => i.iss === iss);
+    if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `issuer ${iss} is not configured`);
+    this.#lastRefresh.set(iss, this.#o.now());
+    let doc: { keys?: unknown };
+    try {
+      const src = issuer.jwks;
+      if ('url' in src) {
+        const res = await (this.#o.fetch ?? fetch)(src.url, { signal: AbortSignal.timeout(5000) });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        doc = (await res.json()) as { keys?: unknown };
+      } else if ('file' in src) {
+        doc = JSON.parse(await readFile(src.file, 'utf8')) as { keys?: unknown };
+      } else {
+        doc = await src.load();
+      }
+    } catch (cause) {
+      throw new VeilError('ERR_ISSUER_UNREACHABLE', `could not fetch the JWKS of ${iss}`, { cause });
+    }
+    const keys = Array.isArray(doc.keys) ? doc.keys : [];
+    const usable = keys.flatMap((k) => {
+      const j = k as Record<string, unknown>;
+      if (j.kty !== 'RSA' || typeof j.kid !== 'string' || typeof j.n !== 'string' || typeof j.e !== 'string') return [];
+      if (j.use !== undefined && j.use !== 'sig') return [];
+      if (j.alg !== undefined && j.alg !== 'RS256') return [];
+      const jwk: Record<string, string> = {};
+      for (const f of PUBLIC_RSA_FIELDS) if (typeof j[f] === 'string') jwk[f] = j[f] as string;
+      return [{ kid: j.kid, jwk }];
+    });
+    await this.#o.storage.recordIssuerKeys(iss, usable, this.#o.now());
+  }
+
+  /** The recorded key, refreshing once (rate-limited) when the kid is unknown. */
+  async getKey(iss: string, kid: string): Promise<IssuerKeyRow> {
+    const known = await this.#o.storage.getIssuerKey(iss, kid);
+    if (known) return known;
+    const last = this.#lastRefresh.get(iss) ?? -Infinity;
+    if (this.#o.now() - last >= (this.#o.minRefreshMs ?? 10_000)) {
+      await this.refresh(iss).catch(() => {});
+      const fresh = await this.#o.storage.getIssuerKey(iss, kid);
+      if (fresh) return fresh;
+    }
+    throw new VeilError('ERR_ISSUER_KEY_UNKNOWN', `key ${kid} of ${iss} is not in the issuer key registry`);
+  }
+
+  /** Refreshes every issuer now and then every `everyMs` (timer unref'd). */
+  async start(everyMs: number, onError: (e: unknown) => void): Promise<void> {
+    await Promise.all(this.#o.issuers.map((i) => this.refresh(i.iss).catch(onError)));
+    this.#timer = setInterval(() => {
+      for (const i of this.#o.issuers) this.refresh(i.iss).catch(onError);
+    }, everyMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+}

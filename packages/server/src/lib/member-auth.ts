@@ -1,0 +1,54 @@
+// Membership checks shared by the routes: a key is a member of a group when a verified proof bundle
+// for it is stored with that group and its STORED expiry (from the proof) is still in the future.
+// Members-only reads are authorised only by a fresh signature over the request (method, path,
+// query, timestamp) by such a key — a bare public key is never a credential.
+import type { FastifyRequest } from 'fastify';
+import { VeilError, encodeRequest } from '@veil/crypto';
+import { CLOCK_SKEW_MS, SIGNED_REQUEST_HEADERS } from '../schemas.ts';
+import type { MembershipRow } from '../storage/types.ts';
+import type { RouteContext } from './context.ts';
+import { verifyEd25519 } from './ed25519-node.ts';
+
+export async function requireMember(ctx: RouteContext, epk: string, group?: string): Promise<MembershipRow> {
+  const m = await ctx.storage.getMembership(epk);
+  if (!m || (group !== undefined && m.group !== group)) {
+    throw new VeilError('ERR_NOT_MEMBER', group === undefined ? 'this key has no membership' : `this key is not a member of ${group}`);
+  }
+  if (m.expiry * 1000 <= ctx.now()) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the membership of this key has expired');
+  return m;
+}
+
+export function assertFresh(ctx: RouteContext, t: number, what: string): void {
+  if (Math.abs(t - ctx.now()) > CLOCK_SKEW_MS) throw new VeilError('ERR_CLOCK_SKEW', `${what} is more than 5 minutes from server time`);
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX128 = /^[0-9a-f]{128}$/;
+
+/**
+ * The member who signed this request, or null when it carries no signature headers.
+ * Throws when the headers are present but malformed, stale, badly signed or not a current member.
+ */
+export async function signedRequestMember(ctx: RouteContext, req: FastifyRequest): Promise<MembershipRow | null> {
+  const h = req.headers;
+  const epk = h[SIGNED_REQUEST_HEADERS.epk];
+  const ts = h[SIGNED_REQUEST_HEADERS.timestamp];
+  const sig = h[SIGNED_REQUEST_HEADERS.signature];
+  if (epk === undefined && ts === undefined && sig === undefined) return null;
+  if (typeof epk !== 'string' || typeof ts !== 'string' || typeof sig !== 'string' || !HEX64.test(epk) || !HEX128.test(sig) || !/^\d{1,16}$/.test(ts)) {
+    throw new VeilError('ERR_AUTH_REQUIRED', 'x-veil-epk, x-veil-timestamp (ms) and x-veil-signature must all be present and well-formed');
+  }
+  const timestamp = Number(ts);
+  assertFresh(ctx, timestamp, 'x-veil-timestamp');
+  const url = req.raw.url ?? req.url;
+  const q = url.indexOf('?');
+  const payload = encodeRequest({
+    method: req.method.toUpperCase(),
+    path: q === -1 ? url : url.slice(0, q),
+    query: q === -1 ? '' : url.slice(q + 1),
+    timestamp,
+    epk,
+  });
+  verifyEd25519(payload, sig, epk);
+  return requireMember(ctx, epk);
+}

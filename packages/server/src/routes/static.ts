@@ -1,0 +1,24 @@
+// Static files: the web app (packages/web/dist, SPA fallback to index.html) and the prover
+// artifacts under /artifacts/ (circuit, verification key, test CRS in development). When the web
+// app is not built, `/` is a JSON 404 rather than a crash.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+export interface StaticOptions {
+  webDist?: string;
+  artifactDirs?: string[];
+}
+
+export async function staticRoutes(app: FastifyInstance, o: StaticOptions): Promise<boolean> {
+  const dirs = (o.artifactDirs ?? []).filter((d) => existsSync(d));
+  if (dirs.length > 0) {
+    await app.register(fastifyStatic, { root: dirs, prefix: '/artifacts/', decorateReply: false, index: false, list: false, cacheControl: true, maxAge: 3600_000 });
+  }
+  const web = o.webDist && existsSync(join(o.webDist, 'index.html')) ? o.webDist : undefined;
+  if (web) {
+    await app.register(fastifyStatic, { root: web, prefix: '/', wildcard: false, index: ['index.html'], list: false });
+  }
+  return web !== undefined;
+}

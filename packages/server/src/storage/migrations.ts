@@ -1,0 +1,47 @@
+/**
+ * Numbered schema migrations, one SQL text per dialect. Applied in order inside a transaction;
+ * `schema_migrations` records the applied versions. Never edit a shipped migration: add one.
+ */
+export interface Migration {
+  version: number;
+  sqlite: string;
+  postgres: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    sqlite: `
+      CREATE TABLE memberships (
+        epk TEXT PRIMARY KEY, grp TEXT NOT NULL, iss TEXT NOT NULL, kid TEXT NOT NULL,
+        expiry INTEGER NOT NULL, circuit_id TEXT NOT NULL, bundle TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, grp TEXT NOT NULL,
+        internal INTEGER NOT NULL, text TEXT NOT NULL, created_at INTEGER NOT NULL, epk TEXT NOT NULL,
+        signature TEXT NOT NULL, received_at INTEGER NOT NULL, likes INTEGER NOT NULL DEFAULT 0);
+      CREATE INDEX messages_public ON messages (internal, seq);
+      CREATE INDEX messages_group ON messages (grp, internal, seq);
+      CREATE TABLE likes (
+        message_id TEXT NOT NULL, epk TEXT NOT NULL, liked INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (message_id, epk));
+      CREATE TABLE issuer_keys (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, jwk TEXT NOT NULL, first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL, PRIMARY KEY (iss, kid));`,
+    postgres: `
+      CREATE TABLE memberships (
+        epk TEXT PRIMARY KEY, grp TEXT NOT NULL, iss TEXT NOT NULL, kid TEXT NOT NULL,
+        expiry BIGINT NOT NULL, circuit_id TEXT NOT NULL, bundle TEXT NOT NULL, created_at BIGINT NOT NULL);
+      CREATE TABLE messages (
+        seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, grp TEXT NOT NULL,
+        internal BOOLEAN NOT NULL, text TEXT NOT NULL, created_at BIGINT NOT NULL, epk TEXT NOT NULL,
+        signature TEXT NOT NULL, received_at BIGINT NOT NULL, likes INTEGER NOT NULL DEFAULT 0);
+      CREATE INDEX messages_public ON messages (internal, seq);
+      CREATE INDEX messages_group ON messages (grp, internal, seq);
+      CREATE TABLE likes (
+        message_id TEXT NOT NULL, epk TEXT NOT NULL, liked BOOLEAN NOT NULL, updated_at BIGINT NOT NULL,
+        PRIMARY KEY (message_id, epk));
+      CREATE TABLE issuer_keys (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, jwk TEXT NOT NULL, first_seen BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL, PRIMARY KEY (iss, kid));`,
+  },
+];

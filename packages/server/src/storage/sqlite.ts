@@ -1,0 +1,136 @@
+// SQLite storage (better-sqlite3): one file, WAL journal, synchronous=NORMAL — a committed
+// transaction survives a process crash (SIGKILL); only an OS crash/power loss can drop the last
+// commits (set `synchronous: 'FULL'` to close that too). better-sqlite3 is synchronous: every
+// method runs its statements inside one transaction without yielding, so writes are serialised.
+import Database from 'better-sqlite3';
+import { VeilError } from '@veil/crypto';
+import { MIGRATIONS } from './migrations.ts';
+import type { IssuerKeyRow, ListMessagesQuery, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
+
+interface MsgDb { seq: number; id: string; grp: string; internal: number; text: string; created_at: number; epk: string; signature: string; received_at: number; likes: number }
+interface MemDb { epk: string; grp: string; iss: string; kid: string; expiry: number; circuit_id: string; bundle: string; created_at: number }
+interface KeyDb { iss: string; kid: string; jwk: string; first_seen: number; last_seen: number }
+
+const msg = (r: MsgDb): MessageRow => ({
+  seq: r.seq, id: r.id, group: r.grp, internal: r.internal === 1, text: r.text, createdAt: r.created_at,
+  epk: r.epk, signature: r.signature, receivedAt: r.received_at, likes: r.likes,
+});
+const mem = (r: MemDb): MembershipRow => ({
+  epk: r.epk, group: r.grp, iss: r.iss, kid: r.kid, expiry: r.expiry, circuitId: r.circuit_id,
+  bundle: JSON.parse(r.bundle), createdAt: r.created_at,
+});
+const key = (r: KeyDb): IssuerKeyRow => ({ iss: r.iss, kid: r.kid, jwk: JSON.parse(r.jwk), firstSeen: r.first_seen, lastSeen: r.last_seen });
+
+export interface SqliteOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/**
+ * @example
+ * import { openSqliteStorage } from '@veil/server';
+ * const storage = openSqliteStorage({ path: 'data/veil.sqlite' });
+ */
+export function openSqliteStorage(opts: SqliteOptions): Storage {
+  const db = new Database(opts.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sqlite);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
+    })();
+  }
+
+  const s = {
+    getMem: db.prepare('SELECT * FROM memberships WHERE epk = ?'),
+    insMem: db.prepare('INSERT INTO memberships (epk, grp, iss, kid, expiry, circuit_id, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+    updMem: db.prepare('UPDATE memberships SET kid = ?, expiry = ?, circuit_id = ?, bundle = ?, created_at = ? WHERE epk = ?'),
+    insMsg: db.prepare('INSERT INTO messages (id, grp, internal, text, created_at, epk, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    getMsg: db.prepare('SELECT * FROM messages WHERE id = ?'),
+    getMsgBySeq: db.prepare('SELECT * FROM messages WHERE seq = ?'),
+    listAll: db.prepare('SELECT * FROM messages WHERE internal = 0 AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    listGroup: db.prepare('SELECT * FROM messages WHERE grp = ? AND internal = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    getLike: db.prepare('SELECT liked, updated_at FROM likes WHERE message_id = ? AND epk = ?'),
+    putLike: db.prepare('INSERT INTO likes (message_id, epk, liked, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_id, epk) DO UPDATE SET liked = excluded.liked, updated_at = excluded.updated_at'),
+    addLikes: db.prepare('UPDATE messages SET likes = likes + ? WHERE id = ? RETURNING likes'),
+    getLikes: db.prepare('SELECT likes FROM messages WHERE id = ?'),
+    upKey: db.prepare('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen'),
+    getKey: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? AND kid = ?'),
+    listKeys: db.prepare('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid'),
+    listKeysIss: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? ORDER BY first_seen, kid'),
+  };
+
+  const putMembership = db.transaction((m: MembershipRow): PutMembershipResult => {
+    const cur = s.getMem.get(m.epk) as MemDb | undefined;
+    const bundle = JSON.stringify(m.bundle);
+    if (!cur) {
+      s.insMem.run(m.epk, m.group, m.iss, m.kid, m.expiry, m.circuitId, bundle, m.createdAt);
+      return 'created';
+    }
+    if (cur.bundle === bundle) return 'unchanged';
+    if (cur.grp === m.group && cur.iss === m.iss && m.expiry > cur.expiry) {
+      s.updMem.run(m.kid, m.expiry, m.circuitId, bundle, m.createdAt, m.epk);
+      return 'renewed';
+    }
+    throw new VeilError('ERR_MEMBERSHIP_CONFLICT', 'this key already holds a different membership');
+  });
+
+  const applyLike = db.transaction((a: { messageId: string; epk: string; liked: boolean; createdAt: number }) => {
+    if (!s.getLikes.get(a.messageId)) throw new VeilError('ERR_NOT_FOUND', 'no such message');
+    const cur = s.getLike.get(a.messageId, a.epk) as { liked: number; updated_at: number } | undefined;
+    if (cur && a.createdAt <= cur.updated_at) throw new VeilError('ERR_LIKE_REPLAY', 'a newer or identical like action from this key exists');
+    const was = cur?.liked === 1;
+    s.putLike.run(a.messageId, a.epk, a.liked ? 1 : 0, a.createdAt);
+    const delta = (a.liked ? 1 : 0) - (was ? 1 : 0);
+    const likes = delta === 0
+      ? (s.getLikes.get(a.messageId) as { likes: number }).likes
+      : (s.addLikes.get(delta, a.messageId) as { likes: number }).likes;
+    return { liked: a.liked, likes };
+  });
+
+  const recordKeys = db.transaction((iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number) => {
+    for (const k of keys) s.upKey.run(iss, k.kid, JSON.stringify(k.jwk), now, now);
+  });
+
+  return {
+    kind: 'sqlite',
+    async putMembership(m) { return putMembership(m); },
+    async getMembership(epk) {
+      const r = s.getMem.get(epk) as MemDb | undefined;
+      return r ? mem(r) : null;
+    },
+    async insertMessage(m) {
+      const r = s.insMsg.run(m.id, m.group, m.internal ? 1 : 0, m.text, m.createdAt, m.epk, m.signature, m.receivedAt);
+      if (r.changes === 0) throw new VeilError('ERR_MESSAGE_ID_TAKEN', 'a message with this id exists (replay?)');
+      return { ...m, seq: Number(r.lastInsertRowid), likes: 0 };
+    },
+    async getMessage(id) {
+      const r = s.getMsg.get(id) as MsgDb | undefined;
+      return r ? msg(r) : null;
+    },
+    async listMessages(q: ListMessagesQuery) {
+      const before = q.before ?? Number.MAX_SAFE_INTEGER;
+      const rows = (q.group === undefined
+        ? (q.internal ? [] : s.listAll.all(before, q.limit))
+        : s.listGroup.all(q.group, q.internal ? 1 : 0, before, q.limit)) as MsgDb[];
+      return rows.map(msg);
+    },
+    async applyLike(a) { return applyLike(a); },
+    async recordIssuerKeys(iss, keys, now) { recordKeys(iss, keys, now); },
+    async getIssuerKey(iss, kid) {
+      const r = s.getKey.get(iss, kid) as KeyDb | undefined;
+      return r ? key(r) : null;
+    },
+    async listIssuerKeys(iss) {
+      return ((iss === undefined ? s.listKeys.all() : s.listKeysIss.all(iss)) as KeyDb[]).map(key);
+    },
+    async close() { db.close(); },
+  };
+}

@@ -1,0 +1,57 @@
+// Builds the app for inject tests on the storage under test. Memberships that message/like tests
+// need are written with `seedMembership` exactly as POST /api/memberships stores them after a
+// successful verification (that route is tested with real proofs in memberships tests); the
+// message and like routes trust only the stored row, which is what is under test there.
+import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig } from '@veil/server';
+import { fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
+
+export const CIRCUIT_ID = 'test-circuit-id';
+
+export interface Fixture {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  storage: Storage;
+  registry: KeyRegistry;
+  issuer: ReturnType<typeof fileIssuer>;
+  clock: { t: number };
+  config: ServerConfig;
+  seedMembership(group: string, opts?: { expiry?: number; key?: TestKey }): Promise<TestKey>;
+  close(): Promise<void>;
+}
+
+export const refuseVerify: MembershipVerifier = async () => {
+  throw new Error('the proof verifier must not be reached in this test');
+};
+
+export async function makeFixture(o: { rateLimit?: Partial<RateLimitConfig>; verify?: MembershipVerifier; circuits?: string[]; storage?: Storage } = {}): Promise<Fixture> {
+  const storage = o.storage ?? (await makeStorage());
+  const issuer = fileIssuer();
+  const clock = { t: Date.UTC(2026, 0, 10, 12, 0, 0) };
+  const now = () => clock.t;
+  const config: ServerConfig = {
+    profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
+    issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
+    rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, ...o.rateLimit },
+    devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600,
+  };
+  const registry = new KeyRegistry({ storage, issuers: [{ iss: issuer.iss, jwks: { file: issuer.file } }], now, minRefreshMs: 10_000 });
+  await registry.refresh(issuer.iss);
+  const app = await buildApp({ config, storage, registry, verifyMembership: o.verify ?? refuseVerify, acceptedCircuits: o.circuits ?? [CIRCUIT_ID], now });
+  return {
+    app, storage, registry, issuer, clock, config,
+    async seedMembership(group, so = {}) {
+      const key = so.key ?? newKey();
+      const expiry = so.expiry ?? Math.floor(clock.t / 1000) + 7 * 86400;
+      const claims = { iss: issuer.iss, aud: issuer.aud, domain: group, epk: key.publicKey, expiry, kid: issuer.keys[0]!.kid };
+      await storage.putMembership({
+        epk: key.publicKey, group, iss: issuer.iss, kid: claims.kid, expiry, circuitId: CIRCUIT_ID,
+        bundle: { v: 1, circuit: { name: 'veil_membership', id: CIRCUIT_ID }, crs: { id: 'test', kind: 'test' }, claims, proof: 'seeded-row' },
+        createdAt: clock.t,
+      });
+      return key;
+    },
+    async close() {
+      await app.close();
+      await storage.close();
+    },
+  };
+}
