@@ -86,27 +86,28 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
     assert.equal(out.channelPublicKey, info.channelPublicKey);
     assert.match(ok.stderr, /WARNING: SIMULATED ATTESTATION/);
 
-    const notAllowed = await veil(['attest', 'verify-url', info.url, '--expect-measurement', M]);
-    assert.equal(notAllowed.code, 1);
-    assert.match(notAllowed.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
-    assert.match(notAllowed.stderr, /WARNING/, 'warns even when refusing');
-
-    const wrong = await veil(['attest', 'verify-url', info.url, '--expect-measurement', '00'.repeat(32), '--allow-simulation', '--simulation-root', root]);
-    assert.equal(wrong.code, 1);
-    assert.match(wrong.stderr, /ERR_MEASUREMENT_MISMATCH/);
-
-    // another install's root does not vouch for this service
+    // independent checks run concurrently (each is a separate process)
     const otherDir = join(tmp, 'other');
     await createSimulationProducer({ dataDir: otherDir, measurement: M });
-    const otherRoot = await veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', join(otherDir, 'simulation-root.json')]);
-    assert.equal(otherRoot.code, 1);
-    assert.match(otherRoot.stderr, /ERR_SIMULATION_ROOT_MISMATCH/);
-
-    // usage errors
-    assert.equal((await veil(['attest', 'verify-url', info.url])).code, 2);
-    assert.equal((await veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation'])).code, 2);
-    assert.equal((await veil(['attest', 'verify-url', 'not a url', '--expect-measurement', M])).code, 2);
-    assert.equal((await veil(['attest', 'verify-url', info.url, '--expect-measurement', 'abc'])).code, 2);
+    const [notAllowed, wrong, otherRoot, ...usage] = await Promise.all([
+      veil(['attest', 'verify-url', info.url, '--expect-measurement', M]),
+      veil(['attest', 'verify-url', info.url, '--expect-measurement', '00'.repeat(32), '--allow-simulation', '--simulation-root', root]),
+      // another install's root does not vouch for this service
+      veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', join(otherDir, 'simulation-root.json')]),
+      // usage errors
+      veil(['attest', 'verify-url', info.url]),
+      veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation']),
+      veil(['attest', 'verify-url', 'not a url', '--expect-measurement', M]),
+      veil(['attest', 'verify-url', info.url, '--expect-measurement', 'abc']),
+    ]);
+    assert.equal(notAllowed!.code, 1);
+    assert.match(notAllowed!.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
+    assert.match(notAllowed!.stderr, /WARNING/, 'warns even when refusing');
+    assert.equal(wrong!.code, 1);
+    assert.match(wrong!.stderr, /ERR_MEASUREMENT_MISMATCH/);
+    assert.equal(otherRoot!.code, 1);
+    assert.match(otherRoot!.stderr, /ERR_SIMULATION_ROOT_MISMATCH/);
+    for (const u of usage) assert.equal(u.code, 2, u.stderr);
 
     // a proxy that swaps the channel key, and one that replays old evidence, are both caught
     const upstream = await (await fetch(`${info.url}/attestation/evidence?challenge=${'00'.repeat(32)}`)).json();
@@ -127,15 +128,17 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
       return { ...real, channelPublicKey: hex(attacker.publicKey) };
     });
     const replayUrl = await startProxy(async () => upstream);
-    for (const url of [swapUrl, replayUrl]) {
-      const r = await veil(['attest', 'verify-url', url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]);
+    const [swap, replay, down] = await Promise.all([
+      veil(['attest', 'verify-url', swapUrl, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]),
+      veil(['attest', 'verify-url', replayUrl, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]),
+      veil(['attest', 'verify-url', 'http://127.0.0.1:9', '--expect-measurement', M, '--timeout', '3000']),
+    ]);
+    for (const r of [swap!, replay!]) {
       assert.equal(r.code, 1);
       assert.match(r.stderr, /ERR_REPORT_DATA_MISMATCH/);
     }
-
-    const down = await veil(['attest', 'verify-url', 'http://127.0.0.1:9', '--expect-measurement', M, '--timeout', '3000']);
-    assert.equal(down.code, 1);
-    assert.match(down.stderr, /ERR_EVIDENCE_FETCH/);
+    assert.equal(down!.code, 1);
+    assert.match(down!.stderr, /ERR_EVIDENCE_FETCH/);
   } finally {
     for (const p of proxies) p.close();
     await stop(child);
@@ -146,11 +149,15 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
 test('veil enclave serve: gramine without /dev/attestation fails with exit 1; bad flags exit 2', async () => {
   const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-gramine-'));
   try {
-    const r = await veil(['enclave', 'serve', '--port', '0', '--gramine-root', join(tmp, 'nope')]);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /ERR_GRAMINE_UNAVAILABLE/);
-    assert.equal((await veil(['enclave', 'serve', '--producer', 'sgx-please'])).code, 2);
-    assert.equal((await veil(['enclave', 'serve', '--port', '70000'])).code, 2);
+    const [r, badProducer, badPort] = await Promise.all([
+      veil(['enclave', 'serve', '--port', '0', '--gramine-root', join(tmp, 'nope')]),
+      veil(['enclave', 'serve', '--producer', 'sgx-please']),
+      veil(['enclave', 'serve', '--port', '70000']),
+    ]);
+    assert.equal(r!.code, 1);
+    assert.match(r!.stderr, /ERR_GRAMINE_UNAVAILABLE/);
+    assert.equal(badProducer!.code, 2);
+    assert.equal(badPort!.code, 2);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
