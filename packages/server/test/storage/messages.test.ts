@@ -157,7 +157,7 @@ test('feed: newest first, opaque cursor pagination, invalid cursor refused', asy
   const seen: string[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 5 && (i === 0 || cursor); i++) {
-    const r = (await f.app.inject({ url: `/api/messages?group=page.test&limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json();
+    const r: { messages: { message: { id: string } }[]; nextCursor: string | null } = (await f.app.inject({ url: `/api/messages?group=page.test&limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json();
     seen.push(...r.messages.map((m: { message: { id: string } }) => m.message.id));
     cursor = r.nextCursor;
   }
