@@ -4,13 +4,15 @@
  * measurement the way `veil attest measure` does (reproducible bundle hash), so simulation evidence
  * names the exact build a verifier can rebuild. Not part of the bundle (it imports the bundler).
  */
+import { resolve } from 'node:path';
 import { measureEnclave } from './build-enclave.ts';
 import { runEnclaveService, type EnclaveServiceHandle, type EnclaveServiceOptions } from './enclave-service.ts';
 
 let cached: Promise<string> | undefined;
 
 /**
- * Starts the enclave service; under simulation the measurement defaults to the build hash.
+ * Starts the enclave service; under simulation the measurement defaults to the build hash and the
+ * data directory to ./data/enclave (the board server's data dir convention).
  *
  * @example
  * import { startEnclaveService } from '@veil/identity/start-enclave-service';
@@ -19,9 +21,11 @@ let cached: Promise<string> | undefined;
  * @throws the codes of runEnclaveService.
  */
 export async function startEnclaveService(opts: EnclaveServiceOptions): Promise<EnclaveServiceHandle> {
-  if (opts.producer === 'simulation' && !opts.measurement) {
-    cached ??= measureEnclave();
-    return runEnclaveService({ ...opts, measurement: await cached });
-  }
-  return runEnclaveService(opts);
+  if (opts.producer !== 'simulation') return runEnclaveService(opts);
+  if (!opts.measurement) cached ??= measureEnclave();
+  return runEnclaveService({
+    ...opts,
+    dataDir: opts.dataDir ?? resolve('data', 'enclave'),
+    measurement: opts.measurement ?? (await cached!),
+  });
 }

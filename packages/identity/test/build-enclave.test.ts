@@ -91,3 +91,25 @@ test('the bundle runs: under simulation it reports its own hash as measurement, 
     await rm(tmp, { recursive: true, force: true });
   }
 });
+
+test('startEnclaveService (what veil serve calls in development): simulation, build-hash measurement, real HTTP', async () => {
+  const { startEnclaveService } = await import('../src/start-enclave-service.ts');
+  const tmp = await mkdtemp(join(tmpdir(), 'veil-start-'));
+  const warnings: string[] = [];
+  const svc = await startEnclaveService({ producer: 'simulation', port: 0, dataDir: join(tmp, 'enclave'), warn: (m) => warnings.push(m) });
+  try {
+    assert.equal(svc.simulated, true);
+    assert.equal(svc.measurement, await measureEnclave());
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /SIMULATED ATTESTATION/);
+    assert.equal(svc.simulationRootPath, join(tmp, 'enclave', 'simulation-root.json'));
+    const challenge = crypto.getRandomValues(new Uint8Array(32));
+    const res = await fetch(`${svc.url}/attestation/evidence?challenge=${toHex(challenge)}`);
+    const root = parseSimulationRoot(await readFile(svc.simulationRootPath!, 'utf8'));
+    const v = await verifyEnclaveEvidence(await res.json(), { purpose: 'evidence', challenge, measurements: [svc.measurement], allowSimulation: true, simulationRoot: root });
+    assert.equal(toHex(v.channelPublicKey), svc.channelPublicKey);
+  } finally {
+    await svc.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
