@@ -67,7 +67,15 @@ export function circuitId(program: Pick<CompiledProgram, 'bytecode'>): string {
 export async function compileCrate(root: string, crateDir: string): Promise<CompiledProgram> {
   const fm = createFileManager(root);
   const quiet = () => {};
-  const { program } = await compile_program(fm, resolve(root, crateDir), quiet, quiet);
+  // noir_wasm also console.logs "Compiling at …" unconditionally; keep stdout for callers' output.
+  const log = console.log;
+  console.log = quiet;
+  let program: Awaited<ReturnType<typeof compile_program>>['program'];
+  try {
+    ({ program } = await compile_program(fm, resolve(root, crateDir), quiet, quiet));
+  } finally {
+    console.log = log;
+  }
   const out = program as unknown as CompiledProgram;
   if (out.file_map) {
     for (const f of Object.values(out.file_map)) f.path = relative(root, f.path);

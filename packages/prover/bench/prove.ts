@@ -53,7 +53,7 @@ try {
 
   await engine.verificationKey(circuit, 'test'); // precomputed (or loaded) once
   const proveTimes: number[] = [];
-  let proof = new Uint8Array();
+  let proof: Uint8Array = new Uint8Array();
   for (let i = 0; i < 3; i++) {
     t0 = performance.now();
     proof = await engine.prove(circuit, 'test', witness);
