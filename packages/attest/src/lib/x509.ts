@@ -132,11 +132,18 @@ function parseCertificateUncached(der: Uint8Array, code: string): ParsedCert {
   };
 }
 
-/** Decodes every CERTIFICATE block of a PEM text (at most 16). Non-PEM text → `code`. */
+/**
+ * Decodes a PEM text that is NOTHING BUT certificate blocks separated by line breaks (at most 16):
+ * any other text, a broken armour line or non-standard base64 is rejected with `code`, so no byte
+ * of a certificate list can be altered without detection.
+ */
 export function pemToDer(pem: string, code = 'ERR_CERT_MALFORMED'): Uint8Array[] {
-  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+  const re = /[\r\n]*-----BEGIN CERTIFICATE-----([A-Za-z0-9+/\r\n]+={0,2}[\r\n]*)-----END CERTIFICATE-----[\r\n]*/y;
   const out: Uint8Array[] = [];
-  for (let m = re.exec(pem); m; m = re.exec(pem)) {
+  re.lastIndex = 0;
+  while (re.lastIndex < pem.length) {
+    const m = re.exec(pem);
+    if (!m) fail(code, 'PEM: text other than CERTIFICATE blocks');
     if (out.length === MAX_PEM_CERTS) fail(code, `more than ${MAX_PEM_CERTS} certificates`);
     out.push(fromBase64(m[1]!, code, 'PEM certificate'));
   }
