@@ -20,7 +20,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 try {
   await buildEnclaveBundle(); // warm
   const builds: number[] = [];
-  let bytes = new Uint8Array(0);
+  let bytes: Uint8Array = new Uint8Array(0);
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
     bytes = await buildEnclaveBundle();
@@ -49,7 +49,7 @@ try {
   const data = crypto.getRandomValues(new Uint8Array(1024));
   const M = 2000;
   let t = performance.now();
-  let blob = new Uint8Array(0);
+  let blob: Uint8Array = new Uint8Array(0);
   for (let i = 0; i < M; i++) blob = await seal(data, producer);
   line('seal 1 KiB (HKDF + AES-256-GCM)', `${(M / ((performance.now() - t) / 1000)).toFixed(0)} ops/s`);
   t = performance.now();
