@@ -76,11 +76,17 @@ export function fromHex(s: string, code = 'ERR_INPUT_MALFORMED', what = 'hex'): 
 }
 
 const B64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Decodes standard or URL-safe base64 (whitespace ignored). */
 export function fromBase64(s: string, code = 'ERR_INPUT_MALFORMED', what = 'base64'): Uint8Array {
   const t = s.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
   if (!B64.test(t) || t.length % 4 === 1) fail(code, `${what}: not base64`);
+  // Canonical only: the unused low bits of the last character must be zero, so that each byte
+  // string has exactly one encoding (a flipped padding bit would otherwise go unnoticed).
+  const data = t.replace(/=+$/, '');
+  const spare = data.length % 4 === 2 ? 0x0f : data.length % 4 === 3 ? 0x03 : 0;
+  if (spare && B64_ALPHABET.indexOf(data[data.length - 1]!) & spare) fail(code, `${what}: non-canonical base64`);
   let bin: string;
   try {
     bin = atob(t.padEnd(t.length + ((4 - (t.length % 4)) % 4), '='));
