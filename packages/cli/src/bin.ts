@@ -5,13 +5,15 @@ import { Command, CommanderError } from 'commander';
 import { register as attest } from './commands/attest.ts';
 import { register as enclave } from './commands/enclave.ts';
 import { register as provision } from './commands/provision.ts';
+import { register as serve } from './commands/serve.ts';
+import { register as board } from './commands/board.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [attest, enclave, provision];
+const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board];
 for (const register of groups) register(program);
 
 try {

@@ -36,8 +36,8 @@ export interface ServerConfig {
   /** PostgreSQL URL; when absent, SQLite at `<dataDir>/veil.sqlite`. */
   databaseUrl?: string;
   issuers: IssuerConfig[];
-  /** Which CRS proofs must be made with: `test` (development only) or `canonical`. */
-  crs: 'test' | 'canonical';
+  /** Which CRS proofs must be made with: `test` (insecure, development only) or `aztec` (canonical). */
+  crs: 'test' | 'aztec';
   /** Accepted circuit ids; default: the prover's shipped circuits. */
   circuits?: string[];
   rateLimit: RateLimitConfig;
@@ -93,8 +93,8 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('port must be an integer 0-65535');
   const dataDir = resolve(o.dataDir ?? (typeof raw.dataDir === 'string' ? raw.dataDir : './data'));
   const databaseUrl = typeof raw.databaseUrl === 'string' ? raw.databaseUrl : env.DATABASE_URL || undefined;
-  const crs = raw.crs ?? (profile === 'production' ? 'canonical' : 'test');
-  if (crs !== 'test' && crs !== 'canonical') fail('crs must be "test" or "canonical"');
+  const crs = raw.crs ?? (profile === 'production' ? 'aztec' : 'test');
+  if (crs !== 'test' && crs !== 'aztec') fail('crs must be "test" or "aztec"');
   const devIssuer = {
     clientId: 'veil-dev',
     graceSeconds: 600,

@@ -6,3 +6,4 @@ export type { Storage, MembershipRow, MessageRow, IssuerKeyRow } from './storage
 export { KeyRegistry, type JwksSource, type RegistryIssuer } from './lib/key-registry.ts';
 export type { MembershipVerifier, VerifiedClaims } from './lib/context.ts';
 export { ERROR_STATUS } from './lib/errors.ts';
+export { startServer, freePort, type StartOptions, type RunningServer } from './server.ts';

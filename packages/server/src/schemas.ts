@@ -7,6 +7,7 @@
  * milliseconds since the Unix epoch; membership `expiry` is integer Unix SECONDS (as in the proof).
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { MembershipBundleSchema } from '@veil/prover/bundle';
 
 export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' });
 export const MessageIdSchema = Type.String({ pattern: '^[0-9a-f]{32}$', description: '16 random bytes, lowercase hex' });
@@ -27,27 +28,8 @@ export const ErrorResponse = Type.Object({
 });
 export type ErrorResponse = Static<typeof ErrorResponse>;
 
-// ---- membership proof bundle (produced by @veil/prover `prove`, checked by its `verify`) ----
-export const BundleSchema = Type.Object(
-  {
-    v: Type.Literal(1),
-    circuit: Type.Object({ name: Type.String({ maxLength: 200 }), id: Type.String({ maxLength: 200 }) }, { additionalProperties: true }),
-    crs: Type.Object({ id: Type.String({ maxLength: 200 }), kind: Type.String({ maxLength: 50 }) }, { additionalProperties: true }),
-    claims: Type.Object(
-      {
-        iss: Type.String({ maxLength: 512 }),
-        aud: Type.String({ maxLength: 512 }),
-        domain: Type.String({ maxLength: 64 }),
-        epk: Hex32,
-        expiry: Type.Integer({ minimum: 0 }),
-        kid: Type.String({ maxLength: 512 }),
-      },
-      { additionalProperties: true },
-    ),
-    proof: Type.Unknown(),
-  },
-  { additionalProperties: true },
-);
+// ---- membership proof bundle: defined once by @veil/prover (produced by `prove`, checked by `verify`) ----
+export const BundleSchema = MembershipBundleSchema;
 export type Bundle = Static<typeof BundleSchema>;
 
 export const MembershipSchema = Type.Object({

@@ -5,7 +5,7 @@
 import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig } from '@veil/server';
 import { fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
 
-export const CIRCUIT_ID = 'test-circuit-id';
+export const CIRCUIT_ID = 'c1'.repeat(32);
 
 export interface Fixture {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -44,7 +44,7 @@ export async function makeFixture(o: { rateLimit?: Partial<RateLimitConfig>; ver
       const claims = { iss: issuer.iss, aud: issuer.aud, domain: group, epk: key.publicKey, expiry, kid: issuer.keys[0]!.kid };
       await storage.putMembership({
         epk: key.publicKey, group, iss: issuer.iss, kid: claims.kid, expiry, circuitId: CIRCUIT_ID,
-        bundle: { v: 1, circuit: { name: 'veil_membership', id: CIRCUIT_ID }, crs: { id: 'test', kind: 'test' }, claims, proof: 'seeded-row' },
+        bundle: { v: 1, circuit: { name: 'membership', id: CIRCUIT_ID }, crs: { id: `test-${'00'.repeat(32)}`, kind: 'test' }, claims, proof: 'c2VlZGVkLXJvdw==' },
         createdAt: clock.t,
       });
       return key;

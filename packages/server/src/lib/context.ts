@@ -23,7 +23,7 @@ export interface VerifiedClaims {
 export type MembershipVerifier = (
   bundle: Bundle,
   jwks: { keys: Record<string, string>[] },
-  expect: { iss: string; aud: string; domain: string; crs: 'test' | 'canonical'; circuits: string[]; now: Date },
+  expect: { iss: string; aud: string; domain: string; now: number; allowTestCrs: boolean },
 ) => Promise<VerifiedClaims>;
 
 export interface RouteContext {

@@ -14,7 +14,12 @@ export interface StaticOptions {
 export async function staticRoutes(app: FastifyInstance, o: StaticOptions): Promise<boolean> {
   const dirs = (o.artifactDirs ?? []).filter((d) => existsSync(d));
   if (dirs.length > 0) {
-    await app.register(fastifyStatic, { root: dirs, prefix: '/artifacts/', decorateReply: false, index: false, list: false, cacheControl: true, maxAge: 3600_000 });
+    // Only the artifact files the browser prover needs, never anything else under those roots.
+    const ARTIFACT = /^\/(circuits\.json|target\/[a-z0-9_-]+\.json|keys\/[a-z0-9_.-]+\.json|bn254_g[12]\.dat)$/;
+    await app.register(fastifyStatic, {
+      root: dirs, prefix: '/artifacts/', decorateReply: false, index: false, list: false, cacheControl: true, maxAge: 3600_000,
+      allowedPath: (pathName) => ARTIFACT.test(pathName),
+    });
   }
   const web = o.webDist && existsSync(join(o.webDist, 'index.html')) ? o.webDist : undefined;
   if (web) {

@@ -1,0 +1,120 @@
+/**
+ * `startServer(config)`: wires storage, the dev issuer (development profile), the issuer key
+ * registry, the warm proof verifier and the web app into `buildApp`, then listens. Nothing here is
+ * needed by tests that use `buildApp` + `inject` directly.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { DevIssuer } from '@veil/dev-issuer';
+import type { Backend } from '@veil/prover';
+import { buildApp } from './build-app.ts';
+import type { ServerConfig } from './config.ts';
+import { KeyRegistry, type RegistryIssuer } from './lib/key-registry.ts';
+import type { MembershipVerifier } from './lib/context.ts';
+import { openPostgresStorage } from './storage/postgres.ts';
+import { openSqliteStorage } from './storage/sqlite.ts';
+import type { Storage } from './storage/types.ts';
+
+export interface StartOptions {
+  config: ServerConfig;
+  /** Built web app directory (default: none, `/` is a 404). */
+  webDist?: string;
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  storage: Storage;
+  devIssuer?: DevIssuer;
+  close(): Promise<void>;
+}
+
+/** A free loopback port (bind to 0, read, release) — the dev issuer's URL must embed the port. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @example
+ * import { loadConfig, startServer } from '@veil/server';
+ * const server = await startServer({ config: loadConfig({ port: 8080 }) });
+ */
+export async function startServer(o: StartOptions): Promise<RunningServer> {
+  const { config } = o;
+  if (config.port === 0) throw new TypeError('config.port must be a concrete port (use freePort()): the dev issuer URL embeds it');
+  mkdirSync(config.dataDir, { recursive: true });
+  const storage = config.databaseUrl
+    ? await openPostgresStorage({ connectionString: config.databaseUrl })
+    : openSqliteStorage({ path: join(config.dataDir, 'veil.sqlite') });
+
+  const origins = [`http://127.0.0.1:${config.port}`, `http://localhost:${config.port}`];
+  const devEntry = config.issuers.find((i) => i.kind === 'dev');
+  const devIssuer = devEntry
+    ? await (await import('@veil/dev-issuer')).createDevIssuer({
+        issuer: devEntry.iss,
+        dataDir: join(config.dataDir, 'dev-issuer'),
+        clientId: devEntry.aud,
+        redirectUris: origins.flatMap((u) => [`${u}/callback`, `${u}/`]),
+        graceSeconds: config.devIssuer.graceSeconds,
+      })
+    : undefined;
+
+  const registryIssuers: RegistryIssuer[] = config.issuers.map((i) => {
+    if (i.kind === 'dev') return { iss: i.iss, jwks: { load: () => devIssuer!.jwks() } };
+    const src = i.jwks!;
+    return { iss: i.iss, jwks: /^https?:\/\//.test(src) ? { url: src } : { file: src } };
+  });
+  const registry = new KeyRegistry({ storage, issuers: registryIssuers, now: Date.now });
+
+  // Loaded here, not at module load: importing @veil/server must not pull in bb.js.
+  const { createBackend } = await import('@veil/prover');
+  const { nodeArtifacts } = await import('@veil/prover/artifacts-node');
+  const { loadTestCrs, testCrsDir } = await import('@veil/prover/crs-node');
+  const { CIRCUITS_DIR } = await import('@veil/circuits/build');
+  const artifacts = nodeArtifacts();
+  const backend: Backend = await createBackend({ crs: config.crs, artifacts });
+  const circuits = await artifacts.circuits();
+  const acceptedCircuits = config.circuits ?? circuits.map((c) => c.id);
+  const artifactDirs = [CIRCUITS_DIR];
+  if (config.crs === 'test') {
+    // Make sure the browser prover finds the compiled circuit and enough test-CRS points.
+    const { dyadic } = await backend.circuitSize();
+    await loadTestCrs(dyadic + 1);
+    artifactDirs.push(testCrsDir());
+  }
+  const verifyMembership: MembershipVerifier = async (bundle, jwks, expect) => {
+    const v = await backend.verify(bundle, jwks, expect);
+    return { iss: v.iss, aud: v.aud, domain: v.domain, epk: v.epk, expiry: v.expiry, kid: v.kid };
+  };
+
+  const app = await buildApp({
+    config, storage, registry, verifyMembership, acceptedCircuits,
+    ...(devIssuer ? { devIssuer } : {}),
+    ...(o.webDist ? { webDist: o.webDist } : {}),
+    artifactDirs,
+    logger: o.logger ?? true,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));
+  const url = `http://${config.host}:${config.port}`;
+  return {
+    app, url, storage,
+    ...(devIssuer ? { devIssuer } : {}),
+    async close() {
+      registry.stop();
+      await app.close();
+      await backend.destroy();
+      await storage.close();
+    },
+  };
+}
