@@ -92,6 +92,10 @@ export function checkPolicy(p: AttestationPolicy = {}): AttestationPolicy {
   p.measurements?.forEach((m) => normHex(m, 'measurements'));
   if (p.reportData !== undefined) normHex(p.reportData, 'reportData');
   if (p.allowDebug !== undefined && typeof p.allowDebug !== 'boolean') throw new TypeError('allowDebug: expected a boolean');
+  const known: readonly string[] = [...DEFAULT_TCB_STATUSES, 'OutOfDate', 'OutOfDateConfigurationNeeded', 'Revoked'];
+  if (p.tcbStatuses !== undefined && (!Array.isArray(p.tcbStatuses) || p.tcbStatuses.some((s) => !known.includes(s)))) {
+    throw new TypeError(`tcbStatuses: expected a subset of ${known.join(', ')}`);
+  }
   return p;
 }
 
