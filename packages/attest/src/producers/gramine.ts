@@ -15,7 +15,8 @@
  * REPORTDATA at 368) so a stale or foreign quote is never handed out. Signatures are NOT checked
  * here: that is the verifier's job on the other side.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { VeilError } from '@veil/crypto';
@@ -71,8 +72,15 @@ export async function createGramineProducer(opts: { root?: string } = {}): Promi
   let queue: Promise<unknown> = Promise.resolve();
 
   async function quoteFor(reportData: Uint8Array): Promise<Uint8Array> {
+    // Plain O_WRONLY as in Gramine's own example (no O_CREAT/O_TRUNC on a pseudo-file), one write.
     try {
-      await writeFile(join(root, 'user_report_data'), reportData);
+      const fh = await open(join(root, 'user_report_data'), constants.O_WRONLY);
+      try {
+        const { bytesWritten } = await fh.write(reportData, 0, reportData.length);
+        if (bytesWritten !== reportData.length) throw new Error(`short write (${bytesWritten} bytes)`);
+      } finally {
+        await fh.close();
+      }
     } catch (cause) {
       throw new VeilError('ERR_GRAMINE_UNAVAILABLE', 'cannot write user_report_data', { cause });
     }

@@ -113,6 +113,11 @@ test('gramine producer: not under Gramine, and malformed my_target_info', async 
     await writeFile(join(dir, 'attestation_type'), 'dcap');
     await writeFile(join(dir, 'my_target_info'), new Uint8Array(100));
     await assert.rejects(createGramineProducer({ root: dir }), { code: 'ERR_GRAMINE_TARGET_INFO' });
+    // target info present but no report-data pseudo-file: nothing is created, the request fails
+    await writeFile(join(dir, 'my_target_info'), new Uint8Array(512));
+    const producer = await createGramineProducer({ root: dir });
+    await assert.rejects(producer.evidence(rd(1)), { code: 'ERR_GRAMINE_UNAVAILABLE' });
+    await assert.rejects(producer.sealKey(), { code: 'ERR_GRAMINE_UNAVAILABLE' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
