@@ -1,0 +1,55 @@
+// GET /api/keys (issuer key registry) and GET /api/config on the storage under test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeFixture, type Fixture } from '../app-fixture.ts';
+
+let f: Fixture;
+before(async () => { f = await makeFixture(); });
+after(async () => { await f.close(); });
+
+test('GET /api/config: profile, issuers, circuits, CRS kind, limits; COOP/COEP', async () => {
+  const r = await f.app.inject({ url: '/api/config' });
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.headers['cross-origin-opener-policy'], 'same-origin');
+  assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp');
+  const c = r.json();
+  assert.equal(c.profile, 'development');
+  assert.deepEqual(c.issuers, [{ id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer' }]);
+  assert.equal(c.crs.kind, 'test');
+  assert.equal(c.circuits.length, 1);
+  assert.equal(c.limits.maxTextCodePoints, 2000);
+});
+
+test('StealthNote: keys survive issuer rotation; first/last seen tracked; unknown kid refresh is rate-limited', async () => {
+  const k1 = f.issuer.keys[0]!;
+  const t0 = f.clock.t;
+  let keys = (await f.app.inject({ url: '/api/keys' })).json().keys;
+  assert.deepEqual(keys.map((k: { kid: string }) => k.kid), ['k1']);
+  assert.equal(keys[0].jwk.n, k1.n);
+  assert.equal(keys[0].firstSeen, t0);
+  // the issuer rotates: k1 disappears from its JWKS, k2 appears
+  f.issuer.set([f.issuer.mk('k2')]);
+  f.clock.t += 60_000;
+  const k2 = await f.registry.getKey(f.issuer.iss, 'k2'); // unknown kid → refresh
+  assert.equal(k2.kid, 'k2');
+  keys = (await f.app.inject({ url: `/api/keys?iss=${encodeURIComponent(f.issuer.iss)}` })).json().keys;
+  assert.deepEqual(keys.map((k: { kid: string }) => k.kid), ['k1', 'k2']);
+  const old = keys.find((k: { kid: string }) => k.kid === 'k1');
+  assert.equal(old.lastSeen, t0); // not seen since the rotation, but kept
+  assert.equal(old.jwk.n, k1.n);
+  assert.equal(keys.find((k: { kid: string }) => k.kid === 'k2').firstSeen, t0 + 60_000);
+  // an unknown kid right after a refresh does not trigger another fetch
+  f.issuer.set([f.issuer.keys[0]!, f.issuer.mk('k3')]);
+  await assert.rejects(f.registry.getKey(f.issuer.iss, 'k3'), (e: { code?: string }) => e.code === 'ERR_ISSUER_KEY_UNKNOWN');
+  f.clock.t += 10_000;
+  assert.equal((await f.registry.getKey(f.issuer.iss, 'k3')).kid, 'k3');
+  // private or non-RSA members of a JWKS never enter the registry
+  f.issuer.set([{ ...f.issuer.mk('k4'), d: 'secret' } as never, { kty: 'EC', kid: 'k5', crv: 'P-256', x: 'x', y: 'y' } as never]);
+  f.clock.t += 10_000;
+  await f.registry.refresh(f.issuer.iss);
+  keys = (await f.app.inject({ url: '/api/keys' })).json().keys;
+  const k4 = keys.find((k: { kid: string }) => k.kid === 'k4');
+  assert.ok(k4 && !('d' in k4.jwk));
+  assert.ok(!keys.some((k: { kid: string }) => k.kid === 'k5'));
+  assert.equal((await f.app.inject({ url: '/api/keys?iss=https://nobody.test' })).json().keys.length, 0);
+});
