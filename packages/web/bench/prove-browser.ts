@@ -44,7 +44,7 @@ const header = { alg: 'RS256', kid: 'bench-key', typ: 'JWT' };
 const payload = {
   iss: 'https://accounts.google.com', azp: 'veil-bench.apps.googleusercontent.com', aud: 'veil-bench.apps.googleusercontent.com',
   sub: '110169484474386276334', hd: 'acme.test', email: 'alice@acme.test', email_verified: true, at_hash: 'HK6E_P6Dh8Y93mRNtsDB1Q',
-  nonce: nonce(epk, salt, expiry), name: 'Alice Anders', given_name: 'Alice', family_name: 'Anders', iat, exp: iat + 3600,
+  nonce: await nonce(Buffer.from(epk, 'hex'), Buffer.from(salt, 'hex'), expiry), name: 'Alice Anders', given_name: 'Alice', family_name: 'Anders', iat, exp: iat + 3600,
 };
 const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
 const token = `${signingInput}.${createSign('RSA-SHA256').update(signingInput).sign(privateKey).toString('base64url')}`;

@@ -42,7 +42,7 @@ export function timeEl(ms: number): HTMLElement {
  * Renders a post and starts verifying it. `identity` signs the detail fetch of members-only posts
  * and the likes; `detail` skips the fetch when the caller already has it (the permalink page).
  */
-export function postView(item: FeedItem | MessageDetail, identity: Identity | null, opts: { detail?: MessageDetail; headingLevel?: 2 | 3 } = {}): HTMLElement {
+export function postView(item: FeedItem | MessageDetail, identity: Identity | null, opts: { detail?: MessageDetail } = {}): HTMLElement {
   const m = item.message;
   const status = h('span', { class: 'badge-slot', role: 'status' }, badge('checking'));
   void verifyMessage(m.id, identity, opts.detail).then((v) => replace(status, badge(v)));
@@ -88,7 +88,7 @@ export function postView(item: FeedItem | MessageDetail, identity: Identity | nu
     h(
       'header',
       {},
-      h(opts.headingLevel === 2 ? 'h2' : 'h3', { id: `h-${m.id}`, class: 'post-meta' },
+      h('h2', { id: `h-${m.id}`, class: 'post-meta' },
         'someone at ', h('a', { href: `/g/${m.group}/public` }, m.group)),
       m.internal ? h('span', { class: 'tag' }, 'members only') : null,
       ' ',

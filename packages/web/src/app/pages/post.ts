@@ -19,7 +19,7 @@ export async function postPage(main: HTMLElement, identity: Identity | null, id:
   const expiry = new Date(detail.membership.expiry * 1000);
   replace(main,
     h('h1', { tabindex: -1 }, `Post from someone at ${detail.message.group}`),
-    postView(detail, identity, { detail, headingLevel: 2 }),
+    postView(detail, identity, { detail }),
     h('section', { 'aria-labelledby': 'how' },
       h('h2', { id: 'how' }, 'What this browser checked'),
       h('ol', {},

@@ -5,14 +5,13 @@
  * token is read from the URL fragment, the fragment is wiped from the URL and history at once, and
  * the token lives only in memory until the proof is made in a worker; only the proof bundle is sent.
  */
-import { nonce } from '@veil/crypto';
 import type { IssuerInfo } from '@veil/server/schemas';
 import { ApiError, getKeys, postMembership } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { deleteIdentity, generateIdentity, loadIdentity, promotePending, saveIdentity } from '../keystore.ts';
 import { navigate } from '../router.ts';
 import { appConfig } from '../state.ts';
-import { toHex } from '../hex.ts';
+import { fromHex, toHex } from '../hex.ts';
 import type { ProveEvent, ProveRequest, ProveStage } from '../workers/prove-protocol.ts';
 
 const PENDING = 'veil.signin';
@@ -33,6 +32,9 @@ export function callbackUrl(): string {
 async function startSignIn(issuer: IssuerInfo): Promise<void> {
   if (!issuer.authorizationEndpoint) throw new Error(`${issuer.label} has no authorization endpoint`);
   const id = await generateIdentity();
+  // Loaded on demand: the nonce hash runs bb.js's WASM, which the reading pages never need.
+  const { nonce } = await import('@veil/crypto/nonce');
+  const boundNonce = await nonce(fromHex(id.epk), fromHex(id.salt), id.expiry);
   await saveIdentity('pending', id);
   const state = toHex(crypto.getRandomValues(new Uint8Array(16)));
   const pending: PendingSignIn = { state, issuerId: issuer.id, startedAt: Date.now() };
@@ -44,7 +46,7 @@ async function startSignIn(issuer: IssuerInfo): Promise<void> {
     client_id: issuer.aud,
     redirect_uri: callbackUrl(),
     scope: 'openid email profile',
-    nonce: nonce(id.epk, id.salt, id.expiry),
+    nonce: boundNonce,
     state,
   }).toString();
   location.assign(url.toString());

@@ -6,6 +6,7 @@
 import { createBackend } from '@veil/prover';
 import { isVeilError } from '@veil/crypto';
 import { fetchArtifacts, fetchTestCrs } from './artifacts.ts';
+import { fromHex } from '../hex.ts';
 import type { ProveEvent, ProveRequest } from './prove-protocol.ts';
 
 const post = (ev: ProveEvent) => (self as unknown as Worker).postMessage(ev);
@@ -25,7 +26,7 @@ self.onmessage = async (e: MessageEvent<ProveRequest>) => {
     });
     await backend.circuitSize();
     post({ type: 'stage', stage: 'proving', at: performance.now() - started });
-    const bundle = await backend.prove({ token: req.token, jwk: req.jwk as JsonWebKey, epk: req.epk, salt: req.salt, expiry: req.expiry, crs });
+    const bundle = await backend.prove({ token: req.token, jwk: req.jwk as JsonWebKey, epk: fromHex(req.epk), salt: fromHex(req.salt), expiry: req.expiry, crs });
     req.token = '';
     post({ type: 'done', bundle: bundle as never, ms: performance.now() - started });
   } catch (err) {
