@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile_program, createFileManager } from '@noir-lang/noir_wasm';
+import assert from 'node:assert/strict';
 import { Noir, type InputMap } from '@noir-lang/noir_js';
 
 /** `circuits/`: the file-manager root, so test crates can depend on `../../../lib/*` by path. */
@@ -34,4 +35,15 @@ export async function execute(name: string, inputs: InputMap): Promise<unknown> 
   const program = await compileCrate(join(CIRCUITS_DIR, 'test', 'crates', name));
   const { returnValue } = await new Noir(program).execute(inputs);
   return returnValue;
+}
+
+/**
+ * Asserts that executing `name` on `inputs` fails inside the circuit (an unsatisfied constraint or a
+ * failed hint), not earlier while encoding inputs: noir_js reports those as "Circuit execution failed".
+ */
+export async function assertUnsatisfiable(name: string, inputs: InputMap, label?: string): Promise<void> {
+  await assert.rejects(execute(name, inputs), (e: unknown) => {
+    assert.ok(e instanceof Error && /^Circuit execution failed/.test(e.message), `${label ?? name}: unexpected error ${String(e)}`);
+    return true;
+  }, label);
 }
