@@ -7,3 +7,8 @@ export { verifySignature } from './verify-signature.ts';
 export { generateMessageId } from './generate-message-id.ts';
 export { sha256PrefixState, sha256FromState, SHA256_IV } from './lib/sha256-state.ts';
 export { toLimbs, fromLimbs } from './lib/rsa-limbs.ts';
+export { generateEphemeralKey, bytesToHex, hexToBytes } from './generate-ephemeral-key.ts';
+export { nonce, epkToFields } from './nonce.ts';
+export { buildInputs, type BuildInputsOptions, type MembershipInputs, type Positions, type PublicClaims } from './build-inputs.ts';
+export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, type MembershipPublic, type PublicInputValues } from './public-inputs.ts';
+export { MEMBERSHIP_PARAMS } from './membership-params.ts';

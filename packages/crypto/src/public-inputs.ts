@@ -1,0 +1,111 @@
+/**
+ * Public inputs of the membership circuit, rebuilt by a verifier from what it expects (issuer key
+ * from the JWKS, iss, aud, domain) and from the proof's claims (epk, expiry) — never taken from the
+ * prover. Order and encoding are those of `circuits/membership/src/main.nr` and bb.js `publicInputs`
+ * (0x + 64 hex digits each), 37 in all:
+ *   modulus[18]  RSA-2048 modulus, 120-bit limbs, least significant first
+ *   iss[5], iss_len, aud[5], aud_len, domain[3], domain_len
+ *                UTF-8 bytes packed 31 per field (big-endian chunks, zero padding), byte length
+ *   epk_hi, epk_lo   big-endian halves of the 32-byte Ed25519 key
+ *   expiry       unix seconds (u64)
+ * Strings are compared by the circuit with the token's JSON text, so they must not contain '"', '\'
+ * or control characters (a TypeError here).
+ */
+import { toLimbs } from './lib/rsa-limbs.ts';
+import { base64urlDecode } from './lib/base64url.ts';
+import { bytesToBigInt, fieldHex, packBytes } from './lib/pack.ts';
+import { epkToFields, expiryToBigInt } from './nonce.ts';
+import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
+
+/** What the membership circuit's public inputs say. */
+export interface MembershipPublic {
+  modulus: bigint;
+  iss: string;
+  aud: string;
+  domain: string;
+  epk: Uint8Array;
+  expiry: number | bigint;
+}
+
+/** The public inputs as noir_js values (name -> value), shared with buildInputs. */
+export interface PublicInputValues {
+  modulus: string[];
+  iss: string[];
+  iss_len: number;
+  aud: string[];
+  aud_len: number;
+  domain: string[];
+  domain_len: number;
+  epk_hi: string;
+  epk_lo: string;
+  expiry: string;
+}
+
+const UNSAFE = /["\\\u0000-\u001f]/;
+
+/** UTF-8 of a public string claim, checked for length and JSON-text safety. */
+export function publicStringBytes(name: string, value: unknown, max: number): Uint8Array {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`);
+  if (UNSAFE.test(value)) throw new TypeError(`${name} must not contain '"', '\\' or control characters`);
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.length > max) throw new TypeError(`${name} is ${bytes.length} bytes; the circuit takes at most ${max}`);
+  return bytes;
+}
+
+/** The RSA modulus of a JWK (`n`, base64url) as a bigint. */
+export function rsaModulusFromJwk(jwk: JsonWebKey): bigint {
+  if (typeof jwk !== 'object' || jwk === null || typeof jwk.n !== 'string') throw new TypeError('jwk must be an RSA JWK with n');
+  return bytesToBigInt(base64urlDecode(jwk.n, 'jwk.n'));
+}
+
+/** The public inputs as named noir_js values. */
+export function publicInputValues(p: MembershipPublic): PublicInputValues {
+  if (typeof p !== 'object' || p === null) throw new TypeError('public inputs must be an object');
+  if (typeof p.modulus !== 'bigint' || p.modulus <= 0n || p.modulus >> 2048n !== 0n) {
+    throw new TypeError('modulus must be a positive bigint of at most 2048 bits');
+  }
+  const iss = publicStringBytes('iss', p.iss, P.issBytes);
+  const aud = publicStringBytes('aud', p.aud, P.audBytes);
+  const domain = publicStringBytes('domain', p.domain, P.domainBytes);
+  if (domain.length === 0 || domain.includes(0x40)) throw new TypeError("domain must be non-empty and contain no '@'");
+  const [hi, lo] = epkToFields(p.epk);
+  const expiry = expiryToBigInt(p.expiry);
+  return {
+    modulus: toLimbs(p.modulus, 18, 120).map((x) => fieldHex(BigInt(x))),
+    iss: packBytes(iss, P.stringFields).map(fieldHex),
+    iss_len: iss.length,
+    aud: packBytes(aud, P.stringFields).map(fieldHex),
+    aud_len: aud.length,
+    domain: packBytes(domain, P.domainFields).map(fieldHex),
+    domain_len: domain.length,
+    epk_hi: fieldHex(hi),
+    epk_lo: fieldHex(lo),
+    expiry: expiry.toString(),
+  };
+}
+
+/**
+ * The membership circuit's public inputs in bb.js order (37 × 0x-hex 32-byte strings).
+ *
+ * @example
+ * import { encodePublicInputs, rsaModulusFromJwk } from '@veil/crypto';
+ * const expected = encodePublicInputs({ modulus: rsaModulusFromJwk(jwk), iss, aud, domain, epk, expiry });
+ * // compare with proof.publicInputs element by element
+ * @throws {TypeError} on a value the circuit cannot encode (too long, unsafe characters, bad key).
+ */
+export function encodePublicInputs(p: MembershipPublic): string[] {
+  const v = publicInputValues(p);
+  const n = (x: number | string) => fieldHex(BigInt(x));
+  return [
+    ...v.modulus,
+    ...v.iss,
+    n(v.iss_len),
+    ...v.aud,
+    n(v.aud_len),
+    ...v.domain,
+    n(v.domain_len),
+    v.epk_hi,
+    v.epk_lo,
+    n(v.expiry),
+  ];
+}
