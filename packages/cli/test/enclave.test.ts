@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -175,7 +175,8 @@ test('veil provision hands the secret only to the expected measurement', async (
     // usage: simulation allowed without a root
     assert.equal((await veil(['provision', '--socket', sock, '--expect-measurement', M, '--secret-file', secretFile, '--allow-simulation'])).code, 2);
 
-    const agent = spawn(process.execPath, [BIN, 'provision', '--socket', sock, '--expect-measurement', M, '--secret-file', secretFile, '--allow-simulation', '--simulation-root', root, '--once'], {
+    const agentKey = join(tmp, 'agent.key');
+    const agent = spawn(process.execPath, [BIN, 'provision', '--socket', sock, '--expect-measurement', M, '--secret-file', secretFile, '--allow-simulation', '--simulation-root', root, '--agent-key', agentKey, '--once'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
@@ -183,10 +184,12 @@ test('veil provision hands the secret only to the expected measurement', async (
     const exited = new Promise<number | null>((r) => agent.once('exit', (c) => r(c)));
     try {
       await waitFor(() => err.includes('listening'), () => err);
+      const pinned = /agent public key ([0-9a-f]{64})/.exec(err)![1]!;
+      assert.equal((await stat(agentKey)).mode & 0o777, 0o600, 'the created agent key is private');
       const wrongProducer = await createSimulationProducer({ dataDir: join(tmp, 'enclave'), measurement: 'ff'.repeat(32) });
       await assert.rejects(runEnclaveService({ producer: wrongProducer, provisionSocket: sock, warn: () => {} }), { code: 'ERR_PROVISION_REFUSED' });
       await waitFor(() => err.includes('ERR_MEASUREMENT_MISMATCH'), () => err);
-      const svc = await runEnclaveService({ producer, provisionSocket: sock, warn: () => {} });
+      const svc = await runEnclaveService({ producer, provisionSocket: sock, provisionAgentKey: pinned, warn: () => {} });
       await svc.close();
       assert.equal(new TextDecoder().decode(svc.secret), await readFile(secretFile, 'utf8'));
       assert.equal(await exited, 0, err);

@@ -7,7 +7,10 @@
  *   VEIL_ENCLAVE_PORT       TCP port (default 8090)
  *   VEIL_GRAMINE_ROOT       attestation pseudo-fs (default /dev/attestation)
  *   VEIL_DATA_DIR           simulation only: where the simulation root and seal key live
- *   VEIL_PROVISION_SOCKET   unix socket of `veil provision`; when set, the secret is fetched first
+ *   VEIL_PROVISION_SOCKET   unix socket (or tcp://HOST:PORT) of `veil provision`; when set, the
+ *                           secret is fetched first
+ *   VEIL_PROVISION_AGENT_KEY hex Ed25519 public key of the only agent to accept a secret from
+ *                           (fixed in the Gramine manifest, so part of MRENCLAVE)
  * Under simulation the measurement is the SHA-256 of this very bundle file, i.e. what
  * `veil attest measure` prints for the same sources.
  */
@@ -47,6 +50,7 @@ try {
     dataDir: env.VEIL_DATA_DIR ?? 'data/enclave',
     measurement,
     provisionSocket: env.VEIL_PROVISION_SOCKET,
+    provisionAgentKey: env.VEIL_PROVISION_AGENT_KEY || undefined,
   });
   process.stdout.write(`${JSON.stringify({ url: svc.url, type: svc.type, measurement: svc.measurement, simulated: svc.simulated })}\n`);
   const stop = () => void svc.close().then(() => process.exit(0));

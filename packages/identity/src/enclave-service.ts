@@ -34,6 +34,8 @@ export interface EnclaveServiceOptions {
   measurement?: string;
   /** Receive the boot-time secret from `veil provision` on this unix socket before listening. */
   provisionSocket?: string;
+  /** Hex Ed25519 public key of the only provisioning agent to accept a secret from (recommended). */
+  provisionAgentKey?: string;
   provisionTimeoutMs?: number;
   logger?: boolean;
   /** Where the simulation warning goes. Default: stderr. */
@@ -79,9 +81,14 @@ async function makeProducer(opts: EnclaveServiceOptions): Promise<EvidenceProduc
 export async function runEnclaveService(opts: EnclaveServiceOptions): Promise<EnclaveServiceHandle> {
   const producer = await makeProducer(opts);
   if (producer.simulated) (opts.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(SIMULATION_WARNING);
+  let agentPublicKey: Uint8Array | undefined;
+  if (opts.provisionAgentKey !== undefined) {
+    if (!/^[0-9a-fA-F]{64}$/.test(opts.provisionAgentKey)) throw new TypeError('provisionAgentKey must be 32 bytes of hex');
+    agentPublicKey = Uint8Array.from(opts.provisionAgentKey.match(/../g)!.map((h) => parseInt(h, 16)));
+  }
   const channel = await generateChannelKey();
   const secret = opts.provisionSocket
-    ? await receiveProvisionedSecret({ socketPath: opts.provisionSocket, producer, channel, timeoutMs: opts.provisionTimeoutMs })
+    ? await receiveProvisionedSecret({ socketPath: opts.provisionSocket, producer, channel, agentPublicKey, timeoutMs: opts.provisionTimeoutMs })
     : undefined;
   const app = await buildEnclaveApp({ producer, channel, logger: opts.logger });
   const host = opts.host ?? '127.0.0.1';

@@ -18,6 +18,8 @@ import { sealToChannel } from './channel.ts';
 import { verifyEnclaveEvidence, type SgxQuoteVerifier } from './verify-evidence.ts';
 import { JsonLines } from './lib/json-lines.ts';
 import { parseEndpoint } from './lib/endpoint.ts';
+import { agentPublicKey, provisionSignedBytes, signProvision } from './lib/provision-sig.ts';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { toBase64, toHex } from './lib/encoding.ts';
 import { MAX_SECRET_BYTES, PROVISION_HPKE_INFO } from './provision-client.ts';
 
@@ -37,6 +39,8 @@ export interface ProvisionAgentOptions {
   simulationRoot?: Uint8Array;
   allowDebug?: boolean;
   verifySgxQuote?: SgxQuoteVerifier;
+  /** Ed25519 secret key (32 bytes) to sign every secret with; services that pin its public key require it. */
+  agentSecretKey?: Uint8Array;
   /** Stop listening after the first successful provisioning. */
   once?: boolean;
   timeoutMs?: number;
@@ -50,6 +54,31 @@ export interface ProvisionAgent {
   /** Resolves when the agent stopped (after `close()`, or after the first success with `once`). */
   done: Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A fresh Ed25519 agent key pair: the agent signs secrets with `secretKey`, services pin `publicKey`.
+ *
+ * @example
+ * import { generateAgentKey } from '@veil/identity/provision-agent';
+ * const { secretKey, publicKey } = generateAgentKey();
+ */
+export function generateAgentKey(): { secretKey: Uint8Array; publicKey: Uint8Array } {
+  const secretKey = ed25519.utils.randomSecretKey();
+  return { secretKey, publicKey: agentPublicKey(secretKey) };
+}
+
+/**
+ * The public key services pin for an agent secret key.
+ *
+ * @example
+ * import { agentPublicKeyOf } from '@veil/identity/provision-agent';
+ * const pinned = agentPublicKeyOf(secretKey);
+ * @throws TypeError when the key is not 32 bytes.
+ */
+export function agentPublicKeyOf(secretKey: Uint8Array): Uint8Array {
+  if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) throw new TypeError('agent secret key must be 32 bytes');
+  return agentPublicKey(secretKey);
 }
 
 async function removeStaleSocket(path: string): Promise<void> {
@@ -73,6 +102,9 @@ export async function startProvisionAgent(opts: ProvisionAgentOptions): Promise<
   }
   if (!Array.isArray(opts.measurements) || opts.measurements.length === 0) throw new TypeError('measurements: at least one is required');
   if (opts.allowSimulation && !opts.simulationRoot) throw new TypeError('simulationRoot is required with allowSimulation');
+  if (opts.agentSecretKey !== undefined && (!(opts.agentSecretKey instanceof Uint8Array) || opts.agentSecretKey.length !== 32)) {
+    throw new TypeError('agentSecretKey must be a 32-byte Ed25519 secret key');
+  }
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const endpoint = parseEndpoint(opts.socketPath);
   if ('path' in endpoint) await removeStaleSocket(endpoint.path);
@@ -107,7 +139,10 @@ export async function startProvisionAgent(opts: ProvisionAgentOptions): Promise<
         verifySgxQuote: opts.verifySgxQuote,
       });
       const { enc, ciphertext } = await sealToChannel(verified.channelPublicKey, opts.secret, PROVISION_HPKE_INFO, challenge);
-      await lines.write({ v: 1, msg: 'secret', enc: toBase64(enc), ciphertext: toBase64(ciphertext) });
+      const sig = opts.agentSecretKey
+        ? { sig: toBase64(signProvision(opts.agentSecretKey, provisionSignedBytes(challenge, verified.channelPublicKey, enc, ciphertext))) }
+        : {};
+      await lines.write({ v: 1, msg: 'secret', enc: toBase64(enc), ciphertext: toBase64(ciphertext), ...sig });
       const ack = (await lines.read(timeoutMs)) as Record<string, unknown> | null;
       if (!ack || ack.v !== 1 || ack.msg !== 'ack') throw Object.assign(new Error('no acknowledgement'), { code: 'ERR_PROVISION_PROTOCOL' });
       opts.onEvent?.({ kind: 'provisioned', measurement: verified.facts.measurement, simulated: verified.simulated });

@@ -6,8 +6,9 @@
  * Protocol (newline-delimited JSON, v: 1):
  *   agent → service  { v, msg: "challenge", challenge: hex32 }
  *   service → agent  { v, msg: "evidence", response: EvidenceResponse }
- *   agent → service  { v, msg: "secret", enc: b64, ciphertext: b64 }   (HPKE to the channel key,
- *                      info "veil-enclave/provision-secret/v1", aad = challenge)
+ *   agent → service  { v, msg: "secret", enc: b64, ciphertext: b64 [, sig: b64] }   (HPKE to the
+ *                      channel key, info "veil-enclave/provision-secret/v1", aad = challenge;
+ *                      sig: the agent's Ed25519 signature, see lib/provision-sig.ts)
  *                 or { v, msg: "refused", code, message }
  *   service → agent  { v, msg: "ack" }
  */
@@ -18,6 +19,7 @@ import type { ChannelKey } from './channel.ts';
 import { deriveReportData } from './report-data.ts';
 import { JsonLines } from './lib/json-lines.ts';
 import { parseEndpoint } from './lib/endpoint.ts';
+import { provisionSignedBytes, verifyProvisionSig } from './lib/provision-sig.ts';
 import { fromBase64, fromHex, toBase64, toHex } from './lib/encoding.ts';
 
 /** HPKE info string of provisioned secrets. */
@@ -32,15 +34,23 @@ export const MAX_SECRET_BYTES = 64 * 1024;
  * @example
  * import { receiveProvisionedSecret } from '@veil/identity/provision-client';
  * const secret = await receiveProvisionedSecret({ socketPath: '/run/veil/provision.sock', producer, channel });
+ * With `agentPublicKey`, the secret is accepted only with a valid signature by that agent key, so a
+ * host that answers on the endpoint cannot plant its own "secret" (e.g. credentials of a database
+ * it controls). Without it, the agent is not authenticated.
  * @throws VeilError ERR_PROVISION_REFUSED, ERR_PROVISION_PROTOCOL, ERR_PROVISION_TIMEOUT, ERR_PROVISION_CLOSED,
- *   ERR_CHANNEL_DECRYPT
+ *   ERR_PROVISION_UNREACHABLE, ERR_PROVISION_AGENT_UNTRUSTED, ERR_CHANNEL_DECRYPT
  */
 export async function receiveProvisionedSecret(opts: {
   socketPath: string;
   producer: EvidenceProducer;
   channel: ChannelKey;
+  /** Ed25519 public key (32 bytes) of the only agent to accept a secret from. */
+  agentPublicKey?: Uint8Array;
   timeoutMs?: number;
 }): Promise<Uint8Array> {
+  if (opts.agentPublicKey !== undefined && (!(opts.agentPublicKey instanceof Uint8Array) || opts.agentPublicKey.length !== 32)) {
+    throw new TypeError('agentPublicKey must be a 32-byte Ed25519 public key');
+  }
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const socket = connect(parseEndpoint(opts.socketPath));
   await new Promise<void>((resolve, reject) => {
@@ -72,6 +82,13 @@ export async function receiveProvisionedSecret(opts: {
     if (!reply || reply.v !== 1 || reply.msg !== 'secret') throw new VeilError('ERR_PROVISION_PROTOCOL', 'expected the secret');
     const enc = fromBase64(reply.enc, 256, 'ERR_PROVISION_PROTOCOL', 'enc');
     const ciphertext = fromBase64(reply.ciphertext, MAX_SECRET_BYTES + 16, 'ERR_PROVISION_PROTOCOL', 'ciphertext');
+    if (opts.agentPublicKey) {
+      const sig = reply.sig === undefined ? undefined : fromBase64(reply.sig, 64, 'ERR_PROVISION_PROTOCOL', 'sig');
+      const signed = provisionSignedBytes(challenge, opts.channel.publicKey, enc, ciphertext);
+      if (!sig || sig.length !== 64 || !verifyProvisionSig(opts.agentPublicKey, signed, sig)) {
+        throw new VeilError('ERR_PROVISION_AGENT_UNTRUSTED', 'the secret is not signed by the pinned provisioning agent key');
+      }
+    }
     const secret = await opts.channel.open({ enc, ciphertext }, PROVISION_HPKE_INFO, challenge);
     await lines.write({ v: 1, msg: 'ack' });
     return secret;

@@ -275,3 +275,47 @@ test('provision over tcp:// (for services that cannot reach host unix sockets, e
   assert.deepEqual(parseEndpoint('tcp://[::1]:7000'), { host: '::1', port: 7000 });
   for (const bad of ['', 'tcp://host', 'tcp://host:99999', 'tcp://:1']) assert.throws(() => parseEndpoint(bad), TypeError);
 });
+
+test('provision with a pinned agent key: the genuine agent is accepted, an impostor agent is not', async () => {
+  const { ed25519 } = await import('@noble/curves/ed25519.js');
+  const f = await fixture();
+  const agentKey = ed25519.utils.randomSecretKey();
+  const pinned = toHex(ed25519.getPublicKey(agentKey));
+  const common = { socketPath: f.sock, measurements: [M], allowSimulation: true, simulationRoot: f.producer.rootPublicKey, once: true };
+  try {
+    const genuine = await startProvisionAgent({ ...common, secret: SECRET, agentSecretKey: agentKey });
+    const svc = await runEnclaveService({ producer: f.producer, provisionSocket: f.sock, provisionAgentKey: pinned, warn: () => {} });
+    await svc.close();
+    assert.deepEqual(svc.secret, SECRET);
+    await genuine.close();
+
+    // a host-run agent without the key (unsigned), and one with another key, cannot plant a secret
+    for (const agentSecretKey of [undefined, ed25519.utils.randomSecretKey()]) {
+      const impostor = await startProvisionAgent({ ...common, secret: new TextEncoder().encode('postgres://attacker-db'), agentSecretKey, timeoutMs: 2000 });
+      await assert.rejects(
+        runEnclaveService({ producer: f.producer, provisionSocket: f.sock, provisionAgentKey: pinned, warn: () => {} }),
+        { code: 'ERR_PROVISION_AGENT_UNTRUSTED' },
+      );
+      await impostor.close();
+    }
+    await assert.rejects(runEnclaveService({ producer: f.producer, provisionSocket: f.sock, provisionAgentKey: 'zz', warn: () => {} }), TypeError);
+  } finally {
+    await f.cleanup();
+  }
+});
+
+test('provision signature: covers the challenge, the channel key and the ciphertext', async () => {
+  const { ed25519 } = await import('@noble/curves/ed25519.js');
+  const { provisionSignedBytes, signProvision, verifyProvisionSig } = await import('../src/lib/provision-sig.ts');
+  const sk = ed25519.utils.randomSecretKey();
+  const pk = ed25519.getPublicKey(sk);
+  const parts = [new Uint8Array(32).fill(1), new Uint8Array(32).fill(2), new Uint8Array(32).fill(3), new Uint8Array(40).fill(4)] as const;
+  const sig = signProvision(sk, provisionSignedBytes(...parts));
+  assert.ok(verifyProvisionSig(pk, provisionSignedBytes(...parts), sig));
+  for (let i = 0; i < 4; i++) {
+    const changed = parts.map((p, j) => (j === i ? p.map((b) => b ^ 1) : p)) as unknown as typeof parts;
+    assert.equal(verifyProvisionSig(pk, provisionSignedBytes(...changed), sig), false, `part ${i}`);
+  }
+  // moving a byte between enc and ciphertext changes the signed bytes (length-prefixed enc)
+  assert.notDeepEqual(provisionSignedBytes(parts[0], parts[1], new Uint8Array(31).fill(3), new Uint8Array([3, ...parts[3]])), provisionSignedBytes(...parts));
+});

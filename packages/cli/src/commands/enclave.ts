@@ -12,6 +12,7 @@ interface ServeFlags {
   gramineRoot?: string;
   data: string;
   provisionSocket?: string;
+  provisionAgentKey?: string;
 }
 
 /** Registers the `enclave` command group. */
@@ -25,12 +26,14 @@ export function register(program: Command): void {
     .option('--producer <name>', 'gramine (real SGX under Gramine) | simulation (development only, loudly labelled)', 'gramine')
     .option('--gramine-root <dir>', 'Gramine attestation pseudo-fs', '/dev/attestation')
     .option('--data <dir>', 'data directory (simulation root and sealing key)', 'data/enclave')
+    .option('--provision-agent-key <hex>', 'accept a provisioned secret only when signed by this agent key (Ed25519 public key, hex)')
     .option('--provision-socket <path>', 'fetch the boot-time secret from `veil provision` on this unix socket (or tcp://HOST:PORT) first')
     .action(
       action(async (f: ServeFlags) => {
         const port = Number(f.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected 0..65535');
         if (f.producer !== 'gramine' && f.producer !== 'simulation') throw new UsageError('--producer: expected gramine or simulation');
+        if (f.provisionAgentKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(f.provisionAgentKey)) throw new UsageError('--provision-agent-key: expected 32 bytes of hex');
         const svc = await startEnclaveService({
           producer: f.producer,
           port,
@@ -38,6 +41,7 @@ export function register(program: Command): void {
           gramineRoot: f.gramineRoot,
           dataDir: resolve(f.data),
           provisionSocket: f.provisionSocket,
+          provisionAgentKey: f.provisionAgentKey,
           warn: (m) => process.stderr.write(`veil: ${m}\n`),
         });
         process.stdout.write(
