@@ -107,7 +107,7 @@ test('Intel synthetic set: rejected against the real Intel root, accepted only w
   await rejects(verifyQuote(quote, { at, pckChain }), 'ERR_ROOT_UNTRUSTED');
   const root = parseQuote(quote); // structure is sound
   assert.equal(root.certDataType, 1);
-  const [synthetic] = pemToDer(vecText('sgx/intel-synthetic/trustedRootCaCert.pem'));
+  const synthetic = pemToDer(vecText('sgx/intel-synthetic/trustedRootCaCert.pem'))[0]!;
   const f = await verifyQuote(quote, { at, pckChain, trustedRoots: [synthetic] });
   const e = QUOTE_FACTS['sgx/intel-synthetic/quote.dat'];
   expectFacts('sgx/intel-synthetic/quote.dat', f);

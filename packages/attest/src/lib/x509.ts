@@ -178,6 +178,13 @@ export function ecPublicKey(spki: Uint8Array, code: string): { curve: EcCurve; p
   return { curve, point: key.value.subarray(1) };
 }
 
+/** WebCrypto, or a loud environment error (browsers expose it only in secure contexts). */
+function webCrypto(): SubtleCrypto {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new Error('WebCrypto (crypto.subtle) is unavailable: browsers provide it only in secure contexts (https, localhost)');
+  return subtle;
+}
+
 /** DER ECDSA-Sig-Value → fixed-size r‖s; undefined when malformed. */
 function derToRaw(sig: Uint8Array, n: number): Uint8Array | undefined {
   try {
@@ -210,12 +217,13 @@ export async function ecdsaVerify(
   sig: Uint8Array,
   format: 'der' | 'compact',
 ): Promise<boolean> {
+  const subtle = webCrypto();
   const n = curve === 'P-256' ? 32 : 48;
   const raw = format === 'der' ? derToRaw(sig, n) : sig;
   if (!raw || raw.length !== 2 * n) return false;
   try {
-    const key = await crypto.subtle.importKey('raw', point as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
-    return await crypto.subtle.verify({ name: 'ECDSA', hash }, key, raw as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+    const key = await subtle.importKey('raw', point as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
+    return await subtle.verify({ name: 'ECDSA', hash }, key, raw as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
   } catch {
     return false;
   }
@@ -264,11 +272,16 @@ export async function verifySigned(
     const { hash, saltLength } = pssParams(sigAlg, code);
     let key: CryptoKey;
     try {
-      key = await crypto.subtle.importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'RSA-PSS', hash }, false, ['verify']);
+      key = await webCrypto().importKey('spki', spki as Uint8Array<ArrayBuffer>, { name: 'RSA-PSS', hash }, false, ['verify']);
     } catch (e) {
       fail(code, 'issuer RSA key does not import', e);
     }
-    return crypto.subtle.verify({ name: 'RSA-PSS', saltLength }, key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+    const subtle = webCrypto();
+    try {
+      return await subtle.verify({ name: 'RSA-PSS', saltLength }, key, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+    } catch {
+      return false;
+    }
   }
   fail(code, `unsupported signature algorithm ${oid}`);
 }
