@@ -2,9 +2,11 @@
  * Pinned trust anchors (DER, base64) and their SHA-256 fingerprints.
  *
  * These bytes are the only roots the verifiers trust by default; a chain is accepted only when it
- * ends at a certificate byte-identical to one of them. Each constant was taken from the vendor's
- * published root (see NOTICE / ../shared/vectors/MANIFEST.md) and its fingerprint is re-checked at
- * load time, so an edited constant fails loudly instead of silently trusting another key.
+ * ends at a certificate byte-identical to one of them. Each constant is the vendor's published
+ * root certificate (public data): Intel's from Intel PCS (as shipped in Phala-Network/dcap-qvl
+ * src/TrustedRootCA.der), AWS's from AWS_NitroEnclaves_Root-G1.zip, AMD's ARKs from AMD KDS (as
+ * shipped in virtee/sev src/certs/snp/builtin); see ../shared/vectors/MANIFEST.md. Each fingerprint
+ * is re-checked at load time, so an edited constant fails loudly instead of trusting another key.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromBase64, toHex } from './lib/bytes.ts';
