@@ -52,7 +52,7 @@ const token = `${signingInput}.${createSign('RSA-SHA256').update(signingInput).s
 // 3. The bench page, built with the app's Vite config, served with COOP/COEP next to the artifacts.
 const outDir = mkdtempSync(join(tmpdir(), 'veil-bench-web-'));
 const base = webConfig({ outDir });
-await build({ ...base, logLevel: 'warn', build: { ...base.build, rollupOptions: { input: join(here, 'index.html') } } });
+await build({ ...base, logLevel: 'warn', build: { ...base.build, rolldownOptions: { ...base.build!.rolldownOptions, input: join(here, 'index.html') } } });
 const roots: Array<[string, string]> = [['/artifacts/', CIRCUITS_DIR], ['/artifacts/', testCrsDir()], ['/', outDir]];
 const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const server = createServer(async (req, res) => {

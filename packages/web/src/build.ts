@@ -18,7 +18,7 @@ export { DIST_DIR, ISOLATION_HEADERS } from './vite-config.ts';
 export async function buildWeb(opts: { outDir?: string; quiet?: boolean } = {}): Promise<string> {
   const { build } = await import('vite');
   const config = webConfig({ outDir: opts.outDir });
-  await build({ ...config, logLevel: opts.quiet === false ? 'info' : 'warn' });
+  await build({ ...config, logLevel: opts.quiet === false ? 'info' : 'error' });
   return opts.outDir ?? DIST_DIR;
 }
 

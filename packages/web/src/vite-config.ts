@@ -40,6 +40,8 @@ export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineC
       outDir: opts.outDir ?? DIST_DIR,
       emptyOutDir: true,
       chunkSizeWarningLimit: 8192,
+      // bb.js's 4 MB WASM modules make the plugin-timing report fire on every build: noise.
+      rolldownOptions: { checks: { bundlerTimings: false } },
     },
   };
 }
