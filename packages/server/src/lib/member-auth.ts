@@ -5,12 +5,11 @@
 import type { FastifyRequest } from 'fastify';
 import { VeilError, encodeRequest } from '@veil/crypto';
 import { CLOCK_SKEW_MS, SIGNED_REQUEST_HEADERS } from '../schemas.ts';
-import type { MembershipRow } from '../storage/types.ts';
 import type { RouteContext } from './context.ts';
 import { verifyEd25519 } from './ed25519-node.ts';
 
-export async function requireMember(ctx: RouteContext, epk: string, group?: string): Promise<MembershipRow> {
-  const m = await ctx.storage.getMembership(epk);
+export async function requireMember(ctx: RouteContext, epk: string, group?: string): Promise<{ group: string; expiry: number }> {
+  const m = await ctx.storage.getMembershipStatus(epk);
   if (!m || (group !== undefined && m.group !== group)) {
     throw new VeilError('ERR_NOT_MEMBER', group === undefined ? 'this key has no membership' : `this key is not a member of ${group}`);
   }
@@ -29,7 +28,7 @@ const HEX128 = /^[0-9a-f]{128}$/;
  * The member who signed this request, or null when it carries no signature headers.
  * Throws when the headers are present but malformed, stale, badly signed or not a current member.
  */
-export async function signedRequestMember(ctx: RouteContext, req: FastifyRequest): Promise<MembershipRow | null> {
+export async function signedRequestMember(ctx: RouteContext, req: FastifyRequest): Promise<{ group: string; expiry: number } | null> {
   const h = req.headers;
   const epk = h[SIGNED_REQUEST_HEADERS.epk];
   const ts = h[SIGNED_REQUEST_HEADERS.timestamp];

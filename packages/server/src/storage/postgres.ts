@@ -100,6 +100,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       const { rows } = await pool.query<MemDb>('SELECT * FROM memberships WHERE epk = $1', [epk]);
       return rows[0] ? mem(rows[0]) : null;
     },
+    async getMembershipStatus(epk) {
+      const { rows } = await pool.query<{ grp: string; expiry: string }>('SELECT grp, expiry FROM memberships WHERE epk = $1', [epk]);
+      return rows[0] ? { group: rows[0].grp, expiry: Number(rows[0].expiry) } : null;
+    },
     async insertMessage(m) {
       const { rows } = await pool.query<{ seq: string }>(
         'INSERT INTO messages (id, grp, internal, text, created_at, epk, signature, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (id) DO NOTHING RETURNING seq',

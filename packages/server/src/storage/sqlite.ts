@@ -50,6 +50,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
 
   const s = {
     getMem: db.prepare('SELECT * FROM memberships WHERE epk = ?'),
+    getMemStatus: db.prepare('SELECT grp, expiry FROM memberships WHERE epk = ?'),
     insMem: db.prepare('INSERT INTO memberships (epk, grp, iss, kid, expiry, circuit_id, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     updMem: db.prepare('UPDATE memberships SET kid = ?, expiry = ?, circuit_id = ?, bundle = ?, created_at = ? WHERE epk = ?'),
     insMsg: db.prepare('INSERT INTO messages (id, grp, internal, text, created_at, epk, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -105,6 +106,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     async getMembership(epk) {
       const r = s.getMem.get(epk) as MemDb | undefined;
       return r ? mem(r) : null;
+    },
+    async getMembershipStatus(epk) {
+      const r = s.getMemStatus.get(epk) as { grp: string; expiry: number } | undefined;
+      return r ? { group: r.grp, expiry: r.expiry } : null;
     },
     async insertMessage(m) {
       const r = s.insMsg.run(m.id, m.group, m.internal ? 1 : 0, m.text, m.createdAt, m.epk, m.signature, m.receivedAt);

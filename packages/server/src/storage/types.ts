@@ -54,6 +54,8 @@ export interface Storage {
   /** Inserts, or keeps an identical bundle (idempotent), or replaces it by a later expiry in the same group and issuer. Throws ERR_MEMBERSHIP_CONFLICT otherwise. */
   putMembership(m: MembershipRow): Promise<PutMembershipResult>;
   getMembership(epk: string): Promise<MembershipRow | null>;
+  /** The group and expiry of a key's membership, without the bundle (the per-request check). */
+  getMembershipStatus(epk: string): Promise<{ group: string; expiry: number } | null>;
   /** Throws VeilError ERR_MESSAGE_ID_TAKEN when the id exists. */
   insertMessage(m: Omit<MessageRow, 'seq' | 'likes'>): Promise<MessageRow>;
   getMessage(id: string): Promise<MessageRow | null>;

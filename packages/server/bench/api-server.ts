@@ -1,0 +1,45 @@
+// The server side of `npm run bench:api`: buildApp on SQLite (temp file) or PostgreSQL (a fresh
+// schema), rate limits off, memberships for the bench keys written as the membership route stores
+// them after verification (the bench measures posting and reading, not proving). Prints its port.
+// Also the server of the crash test (test/storage/crash.test.ts).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, openPostgresStorage, openSqliteStorage, type ServerConfig, type Storage } from '@veil/server';
+
+const kind = process.env.VEIL_BENCH_DB === 'pg' ? 'pg' : 'sqlite';
+const keys = JSON.parse(readFileSync(process.env.VEIL_BENCH_KEYS!, 'utf8')) as string[];
+// VEIL_BENCH_SCHEMA / VEIL_BENCH_SQLITE keep the data across restarts (the crash test).
+const keep = !!(process.env.VEIL_BENCH_SCHEMA || process.env.VEIL_BENCH_SQLITE);
+const schema = process.env.VEIL_BENCH_SCHEMA || `veil_bench_${process.pid}`;
+const storage: Storage = kind === 'pg'
+  ? await openPostgresStorage({ connectionString: process.env.DATABASE_URL!, schema, dropSchemaOnClose: !keep, max: 16 })
+  : openSqliteStorage({ path: process.env.VEIL_BENCH_SQLITE || join(mkdtempSync(join(tmpdir(), 'veil-bench-')), 'veil.sqlite') });
+
+const iss = 'https://issuer.bench';
+const config: ServerConfig = {
+  profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
+  issuers: [{ id: 'bench', kind: 'oidc', iss, aud: 'bench', jwks: '/nonexistent', authorizationEndpoint: null, label: 'bench' }],
+  rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 },
+  devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600,
+};
+const circuit = 'c1'.repeat(32);
+const expiry = Math.floor(Date.now() / 1000) + 7 * 86400;
+for (const epk of keys) {
+  if (await storage.getMembershipStatus(epk)) continue;
+  const claims = { iss, aud: 'bench', domain: 'bench.test', epk, expiry, kid: 'k1' };
+  await storage.putMembership({
+    epk, group: 'bench.test', iss, kid: 'k1', expiry, circuitId: circuit, createdAt: Date.now(),
+    bundle: { v: 1, circuit: { name: 'membership', id: circuit }, crs: { id: `test-${'00'.repeat(32)}`, kind: 'test' }, claims, proof: 'AAAA' },
+  });
+}
+const registry = new KeyRegistry({ storage, issuers: [], now: Date.now });
+const app = await buildApp({
+  config, storage, registry, acceptedCircuits: [circuit],
+  verifyMembership: async () => { throw new Error('not used in the bench'); },
+});
+await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(`PORT ${(app.server.address() as { port: number }).port}\n`);
+const stop = async () => { await app.close(); await storage.close(); process.exit(0); };
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
