@@ -207,3 +207,35 @@ async function waitFor(cond: () => boolean, why: () => string): Promise<void> {
   for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(cond(), why());
 }
+
+test('veil attest verify --type simulation: only with --allow-simulation and the root, always with a warning', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-simfile-'));
+  try {
+    const M = '7e'.repeat(32);
+    const producer = await createSimulationProducer({ dataDir: join(tmp, 'enclave'), measurement: M });
+    const reportData = new Uint8Array(64).fill(0x42);
+    const file = join(tmp, 'evidence.bin');
+    await writeFile(file, await producer.evidence(reportData));
+    const root = join(tmp, 'enclave', 'simulation-root.json');
+    const rd = '42'.repeat(64);
+    const [ok, notAllowed, wrongRd, noRoot] = await Promise.all([
+      veil(['attest', 'verify', file, '--type', 'simulation', '--allow-simulation', '--simulation-root', root, '--expect-measurement', M, '--report-data', rd]),
+      veil(['attest', 'verify', file, '--type', 'simulation', '--expect-measurement', M]),
+      veil(['attest', 'verify', file, '--type', 'simulation', '--allow-simulation', '--simulation-root', root, '--report-data', '43'.repeat(64)]),
+      veil(['attest', 'verify', file, '--type', 'simulation', '--allow-simulation']),
+    ]);
+    assert.equal(ok!.code, 0, ok!.stderr);
+    const facts = JSON.parse(ok!.stdout);
+    assert.equal(facts.tee, 'simulation');
+    assert.equal(facts.simulated, true);
+    assert.equal(facts.measurement, M);
+    for (const r of [ok!, notAllowed!, wrongRd!]) assert.match(r.stderr, /WARNING: SIMULATED ATTESTATION/);
+    assert.equal(notAllowed!.code, 1);
+    assert.match(notAllowed!.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
+    assert.equal(wrongRd!.code, 1);
+    assert.match(wrongRd!.stderr, /ERR_REPORT_DATA_MISMATCH/);
+    assert.equal(noRoot!.code, 2);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});

@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  parseSimulationRoot,
+  verifySimulationEvidence,
   decodeEvidence,
   parseCollateral,
   verifyNitroDocument,
@@ -15,6 +17,7 @@ import {
 import { DEFAULT_TCB_STATUSES } from '@veil/attest/policy';
 import { action, UsageError } from '../lib/run.ts';
 import { registerMeasure, registerVerifyUrl } from '../lib/attest-service.ts';
+import { warnSimulation } from '../lib/enclave-verify.ts';
 
 interface VerifyFlags {
   type?: string;
@@ -26,6 +29,8 @@ interface VerifyFlags {
   reportData?: string;
   tcbStatus?: string;
   requireTcb?: boolean;
+  allowSimulation?: boolean;
+  simulationRoot?: string;
 }
 
 type Verifier = (evidence: Uint8Array, policy: AttestationPolicy & { at: Date }, flags: VerifyFlags) => Promise<AttestationFacts>;
@@ -54,6 +59,13 @@ const VERIFIERS: Record<string, Verifier> = {
       vcek: readInput(f.collateral, '--collateral'),
       certChain: f.certs ? text(f.certs, '--certs') : undefined,
     });
+  },
+  // Development evidence from the simulation producer: refused unless explicitly allowed with a root.
+  simulation: async (ev, policy, f) => {
+    warnSimulation();
+    if (f.allowSimulation && !f.simulationRoot) throw new UsageError('--allow-simulation needs --simulation-root FILE');
+    const simulationRoot = f.simulationRoot ? parseSimulationRoot(text(f.simulationRoot, '--simulation-root')) : undefined;
+    return verifySimulationEvidence(ev, { ...policy, allowSimulation: f.allowSimulation === true, simulationRoot });
   },
 };
 
@@ -95,6 +107,8 @@ function registerVerify(attest: Command): void {
     .option('--report-data <hex>', 'required report_data binding (Nitro: user_data); a shorter value must be followed by zero bytes')
     .option('--tcb-status <list>', `allowed TCB statuses with collateral (default ${DEFAULT_TCB_STATUSES.join(',')})`)
     .option('--require-tcb', 'fail unless collateral was checked')
+    .option('--allow-simulation', 'simulation: accept SIMULATED evidence (development only; needs --simulation-root)')
+    .option('--simulation-root <file>', 'simulation: simulation-root.json of the one install to trust')
     .action(
       action(async (file: string, flags: VerifyFlags) => {
         const verify = VERIFIERS[flags.type ?? ''];
