@@ -118,6 +118,8 @@ export async function startProvisionAgent(opts: ProvisionAgentOptions): Promise<
     void handle(socket);
   });
   server.on('close', () => resolveDone());
+  // Each connection costs a verification; a flood of them must not exhaust the agent.
+  server.maxConnections = 16;
 
   async function handle(socket: Socket): Promise<void> {
     const lines = new JsonLines(socket);
