@@ -6,7 +6,8 @@
  *   GET /attestation/evidence?challenge=HEX  → EvidenceResponse, report data =
  *       deriveReportData('evidence', challenge, channelPublicKey)
  * Errors are `{ error: { code, message } }`: 400 ERR_CHALLENGE_INVALID for a bad query,
- * 404 ERR_NOT_FOUND, 503 ERR_EVIDENCE_UNAVAILABLE when the producer fails, 500 otherwise.
+ * 404 ERR_NOT_FOUND, 503 ERR_EVIDENCE_UNAVAILABLE when the producer fails, 503 ERR_BUSY when too
+ * many quotes are pending (quote generation is slow and serialised on SGX), 500 otherwise.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
@@ -22,6 +23,8 @@ export interface EnclaveAppDeps {
   channel: ChannelKey;
   /** Fastify logger option (default off). */
   logger?: boolean;
+  /** Evidence requests allowed in flight before answering 503 ERR_BUSY (default 32). */
+  maxPendingEvidence?: number;
 }
 
 /**
@@ -35,6 +38,9 @@ export interface EnclaveAppDeps {
 export async function buildEnclaveApp(deps: EnclaveAppDeps): Promise<FastifyInstance> {
   if (!deps?.producer || !deps.channel) throw new TypeError('producer and channel are required');
   const { producer, channel } = deps;
+  const maxPending = deps.maxPendingEvidence ?? 32;
+  if (!Number.isInteger(maxPending) || maxPending < 1) throw new TypeError('maxPendingEvidence must be a positive integer');
+  let pending = 0;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 });
 
   app.setErrorHandler((err, _req, reply) => {
@@ -57,7 +63,16 @@ export async function buildEnclaveApp(deps: EnclaveAppDeps): Promise<FastifyInst
     { schema: { querystring: EvidenceQuery, response: { 200: EvidenceResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
       const challenge = fromHex(req.query.challenge, 32, 'ERR_CHALLENGE_INVALID', 'challenge');
-      const evidence = await producer.evidence(deriveReportData('evidence', challenge, channel.publicKey));
+      if (pending >= maxPending) {
+        return reply.code(503).header('retry-after', '1').send({ error: { code: 'ERR_BUSY', message: 'too many evidence requests in flight' } });
+      }
+      pending++;
+      let evidence: Uint8Array;
+      try {
+        evidence = await producer.evidence(deriveReportData('evidence', challenge, channel.publicKey));
+      } finally {
+        pending--;
+      }
       reply.header('cache-control', 'no-store');
       return {
         v: 1 as const,

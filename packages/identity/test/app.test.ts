@@ -115,3 +115,32 @@ test('deriveReportData: fixed construction and caller mistakes', async () => {
   assert.throws(() => deriveReportData('evidence', c, new Uint8Array(33)), TypeError);
   assert.throws(() => deriveReportData('toString' as 'evidence', c, k), TypeError);
 });
+
+test('too many evidence requests in flight get 503 ERR_BUSY, then service resumes', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow: EvidenceProducer = {
+    type: 'sgx',
+    simulated: false,
+    measurement: M,
+    evidence: async (rd) => {
+      await gate;
+      return rd.slice();
+    },
+    sealKey: async () => new Uint8Array(16),
+  };
+  const app = await buildEnclaveApp({ producer: slow, channel: await generateChannelKey(), maxPendingEvidence: 2 });
+  try {
+    const url = `/attestation/evidence?challenge=${'00'.repeat(32)}`;
+    const first = [app.inject({ url }), app.inject({ url })];
+    await new Promise((r) => setTimeout(r, 50));
+    const busy = await app.inject({ url });
+    assert.equal(busy.statusCode, 503);
+    assert.equal(busy.json().error.code, 'ERR_BUSY');
+    release();
+    for (const r of await Promise.all(first)) assert.equal(r.statusCode, 200);
+    assert.equal((await app.inject({ url })).statusCode, 200);
+  } finally {
+    await app.close();
+  }
+});
