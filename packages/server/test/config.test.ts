@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isVeilError } from '@veil/crypto';
+import { loadConfig } from '@veil/server';
+
+const env = {} as NodeJS.ProcessEnv;
+function file(obj: unknown): string {
+  const p = join(mkdtempSync(join(tmpdir(), 'veil-cfg-')), 'c.json');
+  writeFileSync(p, typeof obj === 'string' ? obj : JSON.stringify(obj));
+  return p;
+}
+const configError = (e: unknown) => isVeilError(e, 'ERR_CONFIG');
+
+test('defaults: development profile, dev issuer on the app origin, test CRS, 127.0.0.1:8080, ./data', () => {
+  const c = loadConfig({ env });
+  assert.equal(c.profile, 'development');
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.port, 8080);
+  assert.match(c.dataDir, /\/data$/);
+  assert.equal(c.crs, 'test');
+  assert.deepEqual(c.issuers.map((i) => [i.kind, i.iss, i.aud, i.authorizationEndpoint]), [
+    ['dev', 'http://127.0.0.1:8080/dev-issuer', 'veil-dev', 'http://127.0.0.1:8080/dev-issuer/auth'],
+  ]);
+  assert.equal(loadConfig({ env: { PORT: '9000' } }).issuers[0]!.iss, 'http://127.0.0.1:9000/dev-issuer');
+  assert.equal(loadConfig({ env: { PORT: '9000' }, port: 9100 }).port, 9100);
+});
+
+test('production refuses the dev issuer and the test CRS with a clear error', () => {
+  assert.throws(() => loadConfig({ env, file: file({ profile: 'production' }) }), (e) => configError(e) && /dev issuer/.test((e as Error).message));
+  const google = { kind: 'google', aud: 'client.apps.googleusercontent.com' };
+  assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google], crs: 'test' }) }), (e) => configError(e) && /test CRS/.test((e as Error).message));
+  assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google, { kind: 'dev' }] }) }), configError);
+  const ok = loadConfig({ env, file: file({ profile: 'production', issuers: [google] }) });
+  assert.equal(ok.crs, 'aztec');
+  assert.deepEqual(ok.issuers.map((i) => [i.kind, i.iss, i.jwks]), [['google', 'https://accounts.google.com', 'https://www.googleapis.com/oauth2/v3/certs']]);
+});
+
+test('invalid config files are refused', () => {
+  for (const bad of ['{', '[]', { profile: 'staging' }, { crs: 'none' }, { issuers: [{ kind: 'saml' }] }, { issuers: [{ kind: 'oidc', aud: 'x' }] }, { issuers: [{ kind: 'google' }] }, { issuers: [{ kind: 'dev' }, { kind: 'dev' }] }]) {
+    assert.throws(() => loadConfig({ env, file: file(bad) }), configError, JSON.stringify(bad));
+  }
+  assert.throws(() => loadConfig({ env, file: '/nonexistent/veil.json' }), configError);
+  assert.throws(() => loadConfig({ env: { PORT: 'eighty' } }), configError);
+});
