@@ -15,6 +15,7 @@
 import { fail, fromHex, toHex, utf8Bytes } from './lib/bytes.ts';
 import { checkCrl, ecPublicKey, ecdsaVerify, parseCertificate, parseCrl, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
 import type { PckInfo } from './lib/pck.ts';
+import { advisories, aInt, aStatus, converge, levels, matchPlatformTcbLevel } from './lib/tcb.ts';
 import type { ParsedQuote } from './parse-quote.ts';
 import type { TcbStatus } from './policy.ts';
 
@@ -111,26 +112,6 @@ export type TcbResult = {
   tcbEvaluationDataNumber: number;
 };
 
-const STATUSES: TcbStatus[] = [
-  'UpToDate',
-  'SWHardeningNeeded',
-  'ConfigurationNeeded',
-  'ConfigurationAndSWHardeningNeeded',
-  'OutOfDate',
-  'OutOfDateConfigurationNeeded',
-  'Revoked',
-];
-
-function aStatus(s: unknown): TcbStatus {
-  if (!STATUSES.includes(s as TcbStatus)) fail(MCODE, `unknown TCB status ${String(s)}`);
-  return s as TcbStatus;
-}
-
-function aInt(v: unknown, what: string): number {
-  if (!Number.isSafeInteger(v) || (v as number) < 0) fail(MCODE, `${what}: expected a non-negative integer`);
-  return v as number;
-}
-
 function aDateStr(v: unknown, what: string): Date {
   const d = typeof v === 'string' ? new Date(v) : new Date(NaN);
   if (Number.isNaN(d.getTime())) fail(MCODE, `${what}: expected an ISO date`);
@@ -146,16 +127,6 @@ function json(text: string, what: string): Record<string, unknown> {
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(MCODE, `${what} must be an object`);
   return v as Record<string, unknown>;
-}
-
-/** Intel's convergence of a platform status with a QE / TDX-module status. */
-function converge(platform: TcbStatus, other: TcbStatus): TcbStatus {
-  if (other === 'Revoked') return 'Revoked';
-  if (other === 'OutOfDate' || other === 'OutOfDateConfigurationNeeded') {
-    if (platform === 'UpToDate' || platform === 'SWHardeningNeeded') return 'OutOfDate';
-    if (platform === 'ConfigurationNeeded' || platform === 'ConfigurationAndSWHardeningNeeded') return 'OutOfDateConfigurationNeeded';
-  }
-  return platform;
 }
 
 async function verifySignedJson(body: string, sigHex: string, chainPem: string, roots: ParsedCert[], at: Date, what: string) {
@@ -175,33 +146,6 @@ function checkWindow(doc: Record<string, unknown>, at: Date, what: string) {
   if (at < issue) fail('ERR_COLLATERAL_NOT_YET_VALID', `${what} issued ${issue.toISOString()}, after ${at.toISOString()}`);
   if (at > next) fail('ERR_COLLATERAL_EXPIRED', `${what} expired at ${next.toISOString()} (checked at ${at.toISOString()})`);
   return { issue, next };
-}
-
-function svnList(tcb: Record<string, unknown>, version: number, prefix: 'sgx' | 'tdx'): number[] | undefined {
-  if (version >= 3) {
-    const comps = tcb[`${prefix}tcbcomponents`];
-    if (comps === undefined) return undefined;
-    if (!Array.isArray(comps) || comps.length !== 16) fail(MCODE, `${prefix}tcbcomponents must list 16 components`);
-    return comps.map((c, i) => aInt((c as Record<string, unknown>)?.svn, `${prefix}tcbcomponents[${i}].svn`));
-  }
-  if (prefix === 'tdx') return undefined;
-  return Array.from({ length: 16 }, (_, i) => aInt(tcb[`sgxtcbcomp${String(i + 1).padStart(2, '0')}svn`], `sgxtcbcomp${i + 1}svn`));
-}
-
-function advisories(level: Record<string, unknown>): string[] {
-  const a = level.advisoryIDs;
-  if (a === undefined) return [];
-  if (!Array.isArray(a) || a.some((x) => typeof x !== 'string')) fail(MCODE, 'advisoryIDs must be strings');
-  return a as string[];
-}
-
-function levels(doc: Record<string, unknown>, what: string): Record<string, unknown>[] {
-  const l = doc.tcbLevels;
-  if (!Array.isArray(l) || l.length === 0 || l.length > 1000) fail(MCODE, `${what}.tcbLevels must be a non-empty array`);
-  return l.map((x) => {
-    if (typeof x !== 'object' || x === null || typeof (x as Record<string, unknown>).tcb !== 'object') fail(MCODE, `${what}: malformed tcb level`);
-    return x as Record<string, unknown>;
-  });
 }
 
 function maskedEqual(value: Uint8Array, maskHex: unknown, expectHex: unknown, what: string): boolean {
@@ -250,24 +194,7 @@ export async function evaluateCollateral(
   const tcbWin = checkWindow(tcbInfo, at, 'TCB info');
 
   const teeTcbSvn = quote.td?.teeTcbSvn;
-  let platform: { status: TcbStatus; advisoryIds: string[]; tcbDate: string } | undefined;
-  for (const level of levels(tcbInfo, 'tcb_info')) {
-    const tcb = level.tcb as Record<string, unknown>;
-    const sgx = svnList(tcb, version, 'sgx')!;
-    if (!sgx) fail(MCODE, 'tcb level without SGX components');
-    if (sgx.some((v, i) => pck.tcbComponents[i]! < v)) continue;
-    if (pck.pceSvn < aInt(tcb.pcesvn, 'pcesvn')) continue;
-    if (teeTcbSvn) {
-      const tdx = svnList(tcb, version, 'tdx');
-      if (!tdx) fail(MCODE, 'TDX tcb level without tdxtcbcomponents');
-      // With a TDX module version (byte 1) set, bytes 0–1 are judged by the module identity instead.
-      const from = teeTcbSvn[1]! > 0 ? 2 : 0;
-      if (tdx.some((v, i) => i >= from && teeTcbSvn[i]! < v)) continue;
-    }
-    platform = { status: aStatus(level.tcbStatus), advisoryIds: advisories(level), tcbDate: String(level.tcbDate) };
-    break;
-  }
-  if (!platform) fail('ERR_QUOTE_TCB_UNKNOWN', 'no TCB level in the TCB info matches the platform (older than every listed level)');
+  const platform = matchPlatformTcbLevel(tcbInfo, version, pck, teeTcbSvn);
 
   // TDX module identity.
   let tdxModuleStatus: TcbStatus | undefined;

@@ -2,7 +2,7 @@
 // signed JSON bytes, collateral windows, CRLs (signature, window, revocation), wrong collateral.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collateralFromPcs, parseCollateral, verifyQuote, type QuoteCollateral } from '../src/index.ts';
+import { INTEL_SGX_ROOT_CA_DER, collateralFromPcs, parseCollateral, verifyQuote, type QuoteCollateral } from '../src/index.ts';
 import { checkCrl, parseCertificate, parseCrl, pemToDer } from '../src/lib/x509.ts';
 import { fromHex } from '../src/lib/bytes.ts';
 import { vec, vecText } from './helpers/vectors.ts';
@@ -132,4 +132,25 @@ test('Intel synthetic collateral: UpToDate with its own root, untrusted with the
   assert.equal(f.tcb?.tcbDate, '2019-09-01T00:00:00Z');
   assert.equal(f.tcb?.qeStatus, 'UpToDate');
   await rejects(verifyQuote(vec('sgx/intel-synthetic/quote.dat'), { at, pckChain, collateral: col }), 'ERR_ROOT_UNTRUSTED');
+});
+
+test('signed but non-matching identities: QE identity, TCB info FMSPC, TEE id', async () => {
+  // Trust the synthetic root too, so the synthetic documents' signatures verify and the identity
+  // comparison itself is what fails.
+  const roots = [INTEL_SGX_ROOT_CA_DER, pemToDer(vecText('sgx/intel-synthetic/trustedRootCaCert.pem'))[0]!];
+  const synthetic = collateralFromPcs({
+    tcbInfo: vecText('sgx/intel-synthetic/tcbInfo.json'),
+    qeIdentity: vecText('sgx/intel-synthetic/qeIdentity.json'),
+    tcbSignChain: vecText('sgx/intel-synthetic/tcbSignChain.pem'),
+    rootCaCrl: vec('sgx/intel-synthetic/rootCaCrl.der'),
+    pckCrl: vec('sgx/intel-synthetic/intermediateCaCrl.der'),
+    pckCrlIssuerChain: vecText('sgx/intel-synthetic/pckSignChain.pem'),
+  });
+  const mixQe = { ...sgxCol(), qe_identity: synthetic.qe_identity, qe_identity_signature: synthetic.qe_identity_signature, qe_identity_issuer_chain: synthetic.tcb_info_issuer_chain };
+  await rejects(verifyQuote(vec(SGX), { at: AT, collateral: mixQe, trustedRoots: roots }), 'ERR_QE_IDENTITY_MISMATCH');
+  const mixTcb = { ...sgxCol(), tcb_info: synthetic.tcb_info, tcb_info_signature: synthetic.tcb_info_signature, tcb_info_issuer_chain: synthetic.tcb_info_issuer_chain };
+  await rejects(verifyQuote(vec(SGX), { at: AT, collateral: mixTcb, trustedRoots: roots }), 'ERR_COLLATERAL_MISMATCH');
+  const t = tdxCol();
+  const tdxQe = { ...sgxCol(), qe_identity: t.qe_identity, qe_identity_signature: t.qe_identity_signature };
+  await rejects(verifyQuote(vec(SGX), { at: AT, collateral: tdxQe }), 'ERR_COLLATERAL_MISMATCH');
 });
