@@ -113,8 +113,9 @@ export type TcbResult = {
 };
 
 function aDateStr(v: unknown, what: string): Date {
-  const d = typeof v === 'string' ? new Date(v) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) fail(MCODE, `${what}: expected an ISO date`);
+  const ok = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/.test(v);
+  const d = ok ? new Date(v) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) fail(MCODE, `${what}: expected an ISO 8601 UTC time`);
   return d;
 }
 
@@ -152,7 +153,7 @@ function maskedEqual(value: Uint8Array, maskHex: unknown, expectHex: unknown, wh
   const mask = fromHex(String(maskHex), MCODE, `${what} mask`);
   const expect = fromHex(String(expectHex), MCODE, what);
   if (mask.length !== value.length || expect.length !== value.length) fail(MCODE, `${what}: wrong length`);
-  return value.every((b, i) => (b & mask[i]!) === expect[i]);
+  return value.every((b, i) => (b & mask[i]!) === (expect[i]! & mask[i]!));
 }
 
 /**
