@@ -1,8 +1,8 @@
 import { Noir } from '@noir-lang/noir_js';
-import { buildInputs, VeilError } from '@veil/crypto';
+import { buildInputs, rsaModulusFromJwk, VeilError } from '@veil/crypto';
 import type { MembershipBundle } from '../bundle.ts';
 import type { CrsKind } from '../crs.ts';
-import { bytesToHex, toBase64 } from './bytes.ts';
+import { hexToBytes, toBase64 } from './bytes.ts';
 import type { Engine } from './engine.ts';
 import { rsaIssuerKey } from './jwks.ts';
 import { MEMBERSHIP_CIRCUIT, publicInputBytes } from './statement.ts';
@@ -12,11 +12,11 @@ export interface ProveInput {
   /** The compact RS256 ID token. */
   token: string;
   /** The issuer's public JWK that signed it. */
-  jwk: JsonWebKey;
+  jwk: JsonWebKey & { kid?: string };
   /** Ed25519 ephemeral public key (32 bytes, or 64 hex characters). */
   epk: Uint8Array | string;
-  /** The nonce salt (as `nonce()` takes it). */
-  salt: Uint8Array | string;
+  /** The nonce salt (as `nonce()` takes it; a string is hex). */
+  salt: Uint8Array | bigint | string;
   /** Unix seconds: how long the ephemeral key is backed by the proof. */
   expiry: number;
   /** Domain to prove (default: the email's domain). */
@@ -32,19 +32,33 @@ function firstLine(e: unknown): string {
   return m.split('\n')[0]!.slice(0, 300);
 }
 
+function bytesArg(v: Uint8Array | string, name: string): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(v)) throw new TypeError(`${name} must be bytes or hex`);
+  return hexToBytes(v.toLowerCase());
+}
+
 export async function proveMembership(engine: Engine, kind: CrsKind, input: ProveInput): Promise<MembershipBundle> {
-  const { modulus } = rsaIssuerKey(input.jwk);
-  const { inputs, publicClaims } = buildInputs(input.token, input.jwk, input.epk, input.salt, input.expiry, {
+  if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');
+  // Unchecked mode hands the circuit whatever key it is given; checked mode refuses unusable keys first.
+  const modulus = input.unchecked ? rsaModulusFromJwk(input.jwk) : rsaIssuerKey(input.jwk).modulus;
+  const epk = bytesArg(input.epk, 'epk');
+  const salt = typeof input.salt === 'bigint' ? input.salt : bytesArg(input.salt, 'salt');
+  const { inputs, publicClaims } = await buildInputs(input.token, input.jwk, epk, salt, input.expiry, {
     ...(input.domain !== undefined ? { domain: input.domain } : {}),
     ...(input.unchecked ? { unchecked: true } : {}),
   });
+  const kid = publicClaims.kid ?? input.jwk.kid;
+  if (typeof kid !== 'string' || kid === '') {
+    throw new VeilError('ERR_KEY_UNKNOWN', 'neither the token header nor the JWK names a kid: a verifier could not find the key');
+  }
   const claims = {
     iss: publicClaims.iss,
     aud: publicClaims.aud,
     domain: publicClaims.domain,
-    epk: typeof publicClaims.epk === 'string' ? publicClaims.epk.toLowerCase() : bytesToHex(publicClaims.epk),
+    epk: publicClaims.epk,
     expiry: publicClaims.expiry,
-    kid: publicClaims.kid,
+    kid,
   };
   const circuit = await engine.circuit(MEMBERSHIP_CIRCUIT);
   let witness: Uint8Array;

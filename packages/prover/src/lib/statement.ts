@@ -24,7 +24,7 @@ export function publicInputBytes(claims: MembershipClaims, modulus: bigint): { f
     domain: claims.domain,
     epk: hexToBytes(claims.epk),
     expiry: claims.expiry,
-  }).map((f) => `0x${BigInt(f).toString(16).padStart(64, '0')}`);
+  }).map((f: string) => `0x${BigInt(f).toString(16).padStart(64, '0')}`);
   const bytes = new Uint8Array(fields.length * 32);
   fields.forEach((f, i) => bytes.set(hexToBytes(f.slice(2)), i * 32));
   return { fields, bytes };
