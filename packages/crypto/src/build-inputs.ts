@@ -192,13 +192,6 @@ export async function buildInputs(
     if (exp > BigInt(iat as number) + BigInt(P.expiryWindow)) fail('ERR_EXPIRY_TOO_FAR', `expiry is more than 14 days after the token's iat`);
   }
 
-  let publicValues: PublicInputValues;
-  try {
-    publicValues = publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp });
-  } catch (e) {
-    return fail('ERR_CLAIM_TOO_LONG', `a claim cannot be encoded: ${(e as Error).message}`, e);
-  }
-
   // Positions in the decoded buffer.
   const payloadStart = h64.length + 1 - prefixLen;
   const base = (3 * (payloadStart - (payloadStart % 4))) / 4;
@@ -219,6 +212,13 @@ export async function buildInputs(
       if (text !== payload[name]) fail('ERR_CLAIM_INVALID', `token ${name} claim uses JSON escapes`);
     }
   }
+  let publicValues: PublicInputValues;
+  try {
+    publicValues = publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp });
+  } catch (e) {
+    return fail('ERR_CLAIM_TOO_LONG', `a claim cannot be encoded: ${(e as Error).message}`, e);
+  }
+
   const ps = pos('iss');
   const pa = pos('aud');
   const pe = pos('email');
