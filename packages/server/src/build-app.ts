@@ -51,7 +51,7 @@ const SECURITY_HEADERS = {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024, return503OnClosing: true });
+  const app = Fastify({ logger: deps.logger ?? false, disableRequestLogging: true, bodyLimit: 256 * 1024, return503OnClosing: true });
 
   // Bodies are validated strictly (no type coercion, no silent stripping of unknown fields: a
   // signed object must arrive exactly as signed); query strings and params are coerced.

@@ -83,15 +83,21 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const { CIRCUITS_DIR } = await import('@veil/circuits/build');
   const artifacts = nodeArtifacts();
   const backend: Backend = await createBackend({ crs: config.crs, artifacts });
-  const circuits = await artifacts.circuits();
+  const circuits = await artifacts.circuits().catch(() => []);
   const acceptedCircuits = config.circuits ?? circuits.map((c) => c.id);
   const artifactDirs = [CIRCUITS_DIR];
-  if (config.crs === 'test') {
-    // Make sure the browser prover finds the compiled circuit and enough test-CRS points.
-    const { dyadic } = await backend.circuitSize();
-    await loadTestCrs(dyadic + 1);
-    artifactDirs.push(testCrsDir());
+  const warnings: string[] = [];
+  if (acceptedCircuits.length === 0) warnings.push('no membership circuit is available: every membership will be refused (ERR_CIRCUIT_UNKNOWN)');
+  else if (config.crs === 'test') {
+    // Compile the circuit and make sure the browser prover finds enough test-CRS points.
+    try {
+      const { dyadic } = await backend.circuitSize();
+      await loadTestCrs(dyadic + 1);
+    } catch (e) {
+      warnings.push(`prover artifacts not ready (${e instanceof Error ? e.message : String(e)}): browsers cannot prove yet`);
+    }
   }
+  if (config.crs === 'test') artifactDirs.push(testCrsDir());
   const verifyMembership: MembershipVerifier = async (bundle, jwks, expect) => {
     const v = await backend.verify(bundle, jwks, expect);
     return { iss: v.iss, aud: v.aud, domain: v.domain, epk: v.epk, expiry: v.expiry, kid: v.kid };
@@ -102,8 +108,9 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,
-    logger: o.logger ?? true,
+    logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
+  for (const w of warnings) app.log.warn(w);
   await app.listen({ host: config.host, port: config.port });
   await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));
   const url = `http://${config.host}:${config.port}`;
