@@ -30,6 +30,7 @@ self.onmessage = async (e: MessageEvent<ProveRequest>) => {
     req.token = '';
     post({ type: 'done', bundle: bundle as never, ms: performance.now() - started });
   } catch (err) {
+    console.error('veil: proving failed', err);
     post({ type: 'error', code: isVeilError(err) ? err.code : 'ERR_PROVE_FAILED', message: err instanceof Error ? err.message : String(err) });
   } finally {
     await backend?.destroy().catch(() => {});
