@@ -55,6 +55,18 @@ test('a generic OIDC token (other order, spaces, non-ASCII name, nested email) s
   await run(inputs);
 });
 
+test('a token filling the data buffer (iss, the last claim, at its very end) satisfies the circuit', async () => {
+  let best: MembershipInputs | undefined;
+  for (let n = 200; n < 500 && !best; n += 1) {
+    const m = await mintGenericToken({ epk, salt, expiry, claims: { name: 'x'.repeat(n) } });
+    const { inputs } = await buildInputs(m.token, m.jwk, epk, salt, expiry);
+    if (inputs.data_len >= 1077) best = inputs;
+  }
+  assert.ok(best, 'no token of the maximal size found');
+  assert.ok(best.data_len <= 1079);
+  await run(best);
+});
+
 test('expiry exactly iat + 14 days is accepted, one second more is not', async () => {
   const iat = expiry - 14 * 86400;
   const m = await mintGoogleToken({ epk, salt, expiry, claims: { iat } });
