@@ -7,3 +7,4 @@ export { KeyRegistry, type JwksSource, type RegistryIssuer } from './lib/key-reg
 export type { MembershipVerifier, VerifiedClaims } from './lib/context.ts';
 export { ERROR_STATUS } from './lib/errors.ts';
 export { startServer, freePort, type StartOptions, type RunningServer } from './server.ts';
+export { proverVerifier } from './lib/prover-verifier.ts';

@@ -12,7 +12,7 @@ import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
 import { KeyRegistry, type RegistryIssuer } from './lib/key-registry.ts';
-import type { MembershipVerifier } from './lib/context.ts';
+import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { Storage } from './storage/types.ts';
@@ -98,10 +98,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     }
   }
   if (config.crs === 'test') artifactDirs.push(testCrsDir());
-  const verifyMembership: MembershipVerifier = async (bundle, jwks, expect) => {
-    const v = await backend.verify(bundle, jwks, expect);
-    return { iss: v.iss, aud: v.aud, domain: v.domain, epk: v.epk, expiry: v.expiry, kid: v.kid };
-  };
+  const verifyMembership = proverVerifier(backend);
 
   const app = await buildApp({
     config, storage, registry, verifyMembership, acceptedCircuits,
