@@ -13,6 +13,13 @@ import type { ArtifactLoader, CircuitInfo, CompiledProgram } from '../artifacts.
 import { AZTEC_CRS_ID, generateTestCrs, getTestCrsId, type CrsBytes, type CrsKind } from '../crs.ts';
 import { fromBase64, gunzip, sha256Hex } from './bytes.ts';
 
+/**
+ * Bytes of an UltraHonk proof from bb.js 0.86, public inputs excluded: constant for every circuit
+ * (the sumcheck and Gemini rounds are padded to CONST_PROOF_SIZE_LOG_N = 28), 456 field elements
+ * including the 16 that carry the (here, default) pairing point object.
+ */
+export const PROOF_BYTES = 14592;
+
 /** A circuit whose program matched its expected id. */
 export interface LoadedCircuit extends CircuitInfo {
   program: CompiledProgram;

@@ -2,7 +2,7 @@ import { VeilError, isVeilError } from '@veil/crypto';
 import { parseBundle } from '../bundle.ts';
 import { AZTEC_CRS_ID, getTestCrsId, resolveCrsKind, type CrsKind } from '../crs.ts';
 import { fromBase64 } from './bytes.ts';
-import type { Engine } from './engine.ts';
+import { PROOF_BYTES, type Engine } from './engine.ts';
 import { selectIssuerKey } from './jwks.ts';
 import { publicInputBytes, type MembershipClaims } from './statement.ts';
 
@@ -72,7 +72,7 @@ export async function verifyMembership(
     throw e;
   }
   const proof = fromBase64(bundle.proof);
-  if (!proof || proof.length % 32 !== 0) throw new VeilError('ERR_BUNDLE_MALFORMED', 'proof is not base64 of 32-byte field elements');
+  if (!proof || proof.length !== PROOF_BYTES) throw new VeilError('ERR_BUNDLE_MALFORMED', `proof must be base64 of ${PROOF_BYTES} bytes`);
   const all = new Uint8Array(pi.length + proof.length);
   all.set(pi);
   all.set(proof, pi.length);

@@ -1,0 +1,133 @@
+// Real membership proofs (UltraHonk, test CRS, offline) over tokens minted with fresh RSA-2048 keys:
+// Google-shaped and generic-issuer-shaped. One warm backend and two proofs for the whole file; every
+// negative below is a verification of a tampered bundle, JWKS or expectation against those proofs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateEphemeralKey, isVeilError } from '@veil/crypto';
+import { mintGenericToken, mintGoogleToken, testKey } from '../../crypto/test/fixtures/tokens.ts';
+import { createBackend, getTestCrsId, type Backend, type MembershipBundle } from '../src/index.ts';
+import { KEYS_DIR } from '../src/artifacts-node.ts';
+import { readManifest } from '@veil/circuits/build';
+
+const code = (c: string) => (e: unknown) => isVeilError(e, c) || assert.fail(`expected ${c}, got ${String(e)}`);
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+describe('membership proofs (test CRS)', () => {
+  let backend: Backend;
+  let google: MembershipBundle;
+  let generic: MembershipBundle;
+  let jwks: { keys: JsonWebKey[] };
+  const other = testKey('prover-other').jwk;
+  const expiry = Math.floor(Date.now() / 1000) + 7 * 86400;
+
+  before(async () => {
+    backend = await createBackend({ crs: 'test', threads: 2 });
+    const g = generateEphemeralKey();
+    const x = generateEphemeralKey();
+    const mintedG = await mintGoogleToken({ epk: g.publicKey, salt: 7n, expiry, keyId: 'prover-google' });
+    const mintedX = await mintGenericToken({ epk: x.publicKey, salt: 9n, expiry, keyId: 'prover-generic' });
+    jwks = { keys: [mintedG.jwk, mintedX.jwk, other] };
+    google = await backend.prove({ token: mintedG.token, jwk: mintedG.jwk, epk: g.publicKey, salt: 7n, expiry });
+    generic = await backend.prove({ token: mintedX.token, jwk: mintedX.jwk, epk: x.publicKey, salt: 9n, expiry });
+  });
+  after(() => backend?.destroy());
+
+  it('proves and verifies a Google-shaped token', async () => {
+    assert.equal(google.v, 1);
+    assert.deepEqual(google.crs, { id: getTestCrsId(), kind: 'test' });
+    const claims = await backend.verify(google, jwks, { iss: 'https://accounts.google.com', domain: 'acme.com', allowTestCrs: true });
+    assert.equal(claims.domain, 'acme.com');
+    assert.equal(claims.iss, 'https://accounts.google.com');
+    assert.equal(claims.expiry, expiry);
+    assert.deepEqual(claims.circuit, google.circuit);
+  });
+
+  it('proves and verifies a generic issuer token (other claim order, spacing, non-ASCII name)', async () => {
+    const claims = await backend.verify(generic, jwks, { iss: 'https://id.example.org/realms/main', aud: ['x', 'veil-board'], domain: 'example.org', allowTestCrs: true });
+    assert.equal(claims.aud, 'veil-board');
+  });
+
+  it('rejects every tampered claim (public inputs are rebuilt from them)', async () => {
+    const tampered: Array<[string, (b: MembershipBundle) => void]> = [
+      ['iss', (b) => (b.claims.iss = 'https://accounts.google.co')],
+      ['aud', (b) => (b.claims.aud = `${b.claims.aud}x`)],
+      ['domain', (b) => (b.claims.domain = 'acme.co')],
+      ['epk', (b) => (b.claims.epk = `${b.claims.epk.slice(0, 63)}${b.claims.epk.endsWith('0') ? '1' : '0'}`)],
+      ['expiry', (b) => (b.claims.expiry += 1)],
+      ['kid -> another key', (b) => (b.claims.kid = other.kid)],
+      ['kid -> the other issuer key', (b) => (b.claims.kid = generic.claims.kid)],
+    ];
+    for (const [what, edit] of tampered) {
+      const b = clone(google);
+      edit(b);
+      await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_PROOF_INVALID'), what);
+    }
+  });
+
+  it('rejects tampered proof bytes', async () => {
+    const raw = Buffer.from(google.proof, 'base64');
+    for (const at of [0, 31, 32 * 20 + 5, raw.length - 1]) {
+      const b = clone(google);
+      const bad = Buffer.from(raw);
+      bad[at]! ^= 0x01;
+      b.proof = bad.toString('base64');
+      await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_PROOF_INVALID'), `byte ${at}`);
+    }
+    const truncated = clone(google);
+    truncated.proof = raw.subarray(0, raw.length - 32).toString('base64');
+    await assert.rejects(backend.verify(truncated, jwks, { allowTestCrs: true }), code('ERR_BUNDLE_MALFORMED'));
+  });
+
+  it('rejects a JWKS whose key under that kid is another key', async () => {
+    const swapped = { keys: [{ ...other, kid: google.claims.kid }] };
+    await assert.rejects(backend.verify(google, swapped, { allowTestCrs: true }), code('ERR_PROOF_INVALID'));
+    await assert.rejects(backend.verify(google, { keys: [other] }, { allowTestCrs: true }), code('ERR_KEY_UNKNOWN'));
+  });
+
+  it('rejects a test-CRS bundle in production mode, and an unknown test CRS', async () => {
+    await assert.rejects(backend.verify(google, jwks, { allowTestCrs: false }), code('ERR_CRS_NOT_ACCEPTED'));
+    const b = clone(google);
+    b.crs.id = `test-${'0'.repeat(64)}`;
+    await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_CRS_NOT_ACCEPTED'));
+    const relabelled = clone(google);
+    relabelled.crs = { id: 'aztec-ignition', kind: 'test' };
+    await assert.rejects(backend.verify(relabelled, jwks, { allowTestCrs: true }), code('ERR_CRS_NOT_ACCEPTED'));
+  });
+
+  it('rejects an unknown circuit id or name', async () => {
+    const b = clone(google);
+    b.circuit.id = 'ab'.repeat(32);
+    await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_CIRCUIT_UNKNOWN'));
+    const n = clone(google);
+    n.circuit.name = 'membership-entra';
+    await assert.rejects(backend.verify(n, jwks, { allowTestCrs: true }), code('ERR_CIRCUIT_UNKNOWN'));
+  });
+
+  it("enforces the verifier's expectations and the expiry", async () => {
+    const opts = { allowTestCrs: true };
+    await assert.rejects(backend.verify(google, jwks, { ...opts, iss: 'https://id.example.org/realms/main' }), code('ERR_ISS_MISMATCH'));
+    await assert.rejects(backend.verify(google, jwks, { ...opts, aud: 'veil-board' }), code('ERR_AUD_MISMATCH'));
+    await assert.rejects(backend.verify(google, jwks, { ...opts, domain: ['example.org', 'cme.com'] }), code('ERR_DOMAIN_MISMATCH'));
+    await assert.rejects(backend.verify(google, jwks, { ...opts, now: expiry }), code('ERR_PROOF_EXPIRED'));
+    assert.equal((await backend.verify(google, jwks, { ...opts, now: expiry - 1 })).expiry, expiry);
+  });
+
+  it('rejects malformed bundles and JWKS before touching the backend', async () => {
+    const opts = { allowTestCrs: true };
+    for (const b of [null, {}, { ...google, v: 2 }, { ...google, proof: '***' }, { ...google, claims: { ...google.claims, epk: 'zz' } }]) {
+      await assert.rejects(backend.verify(b, jwks, opts), code('ERR_BUNDLE_MALFORMED'));
+    }
+    const quote = clone(google);
+    quote.claims.domain = 'acme.com"';
+    await assert.rejects(backend.verify(quote, jwks, opts), code('ERR_BUNDLE_MALFORMED'));
+    await assert.rejects(backend.verify(google, { keys: 'x' }, opts), code('ERR_JWKS_MALFORMED'));
+  });
+
+  it('ships the test-CRS verification key of the current circuit (verify works offline without recomputing)', () => {
+    const { id } = readManifest().circuits.find((c) => c.name === 'membership')!;
+    const file = JSON.parse(readFileSync(join(KEYS_DIR, `membership.${getTestCrsId()}.json`), 'utf8')) as { circuit: { id: string } };
+    assert.equal(file.circuit.id, id, 'regenerate with a proof run and commit circuits/keys/');
+  });
+});
