@@ -26,13 +26,3 @@ export type { ParsedSevReport, TcbVersion } from './parse-sev.ts';
 export { verifySevReport } from './verify-sev.ts';
 export type { VerifySevOptions } from './verify-sev.ts';
 export { decodeEvidence } from './decode-evidence.ts';
-// Producer side (runtime-agnostic parts; the Gramine and simulation producers are Node-only subpaths).
-export { REPORT_DATA_LENGTH } from './producers/producer.ts';
-export type { EvidenceProducer, EvidenceType } from './producers/producer.ts';
-export { signSimulationEvidence, parseSimulationEvidence, simulationRootKeyId, SIMULATION_EVIDENCE_LENGTH } from './simulation-evidence.ts';
-export type { SimulationEvidence } from './simulation-evidence.ts';
-export { exportSimulationRoot, parseSimulationRoot, SIMULATION_ROOT_TYPE } from './simulation-root.ts';
-export { verifySimulationEvidence } from './simulation-verify.ts';
-export type { VerifySimulationOptions, SimulationFacts } from './simulation-verify.ts';
-export { seal, unseal } from './seal.ts';
-export type { SealOptions } from './seal.ts';
