@@ -7,13 +7,15 @@ import { register as enclave } from './commands/enclave.ts';
 import { register as provision } from './commands/provision.ts';
 import { register as serve } from './commands/serve.ts';
 import { register as board } from './commands/board.ts';
+import { register as keygen } from './commands/keygen.ts';
+import { register as membership } from './commands/membership.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board];
+const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership];
 for (const register of groups) register(program);
 
 try {

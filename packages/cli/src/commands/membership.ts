@@ -1,0 +1,192 @@
+// `veil membership nonce|prove|verify`: the membership proof from the command line. A thin layer
+// over @veil/crypto (nonce) and @veil/prover (prove, verify); exit codes: 0 ok, 1 invalid input or
+// failed proof/verification (one line on stderr), 2 usage. Follows VEIL_CRS=test and says so.
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { hexToBytes, nonce, VeilError } from '@veil/crypto';
+import { createBackend, resolveCrsKind } from '@veil/prover';
+import { action, UsageError } from '../lib/run.ts';
+
+const TEST_CRS_WARNING = 'veil: warning: using the INSECURE test CRS (VEIL_CRS=test): such proofs can be forged\n';
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${what}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+function readJson(path: string, what: string, code: string): unknown {
+  const text = readText(path, what);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new VeilError(code, `${what}: ${path} is not JSON`);
+  }
+}
+
+function hexFlag(v: string | undefined, flag: string, bytes?: number): string {
+  if (v === undefined) throw new UsageError(`${flag} is required`);
+  const ok = /^([0-9a-fA-F]{2})+$/.test(v) && (bytes === undefined || v.length === bytes * 2);
+  if (!ok) throw new UsageError(`${flag} must be ${bytes ? `${bytes} bytes of ` : ''}hex`);
+  return v.toLowerCase();
+}
+
+function unixFlag(v: string | undefined, flag: string): number {
+  if (v === undefined) throw new UsageError(`${flag} is required`);
+  if (!/^[0-9]{1,12}$/.test(v)) throw new UsageError(`${flag} must be unix seconds`);
+  return Number(v);
+}
+
+function crsKind() {
+  try {
+    return resolveCrsKind();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The `kid` in a compact JWS header, if it has one. */
+function headerKid(token: string): string | undefined {
+  try {
+    const b64 = token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/');
+    const header = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4))) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pickJwk(jwks: unknown, kid: string | undefined): JsonWebKey {
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new VeilError('ERR_JWKS_MALFORMED', 'JWKS must be an object { "keys": [...] }');
+  if (kid === undefined) throw new VeilError('ERR_TOKEN_MALFORMED', 'the token header has no kid');
+  const key = keys.find((k) => typeof k === 'object' && k !== null && (k as { kid?: unknown }).kid === kid);
+  if (!key) throw new VeilError('ERR_KEY_UNKNOWN', `no key with kid ${JSON.stringify(kid)} in the JWKS`);
+  return key as JsonWebKey;
+}
+
+interface ProveFlags {
+  token?: string;
+  jwks?: string;
+  epk?: string;
+  salt?: string;
+  expiry?: string;
+  out?: string;
+  domain?: string;
+  unchecked?: boolean;
+}
+
+interface VerifyFlags {
+  jwks?: string;
+  iss?: string;
+  aud?: string;
+  domain?: string;
+}
+
+export function register(program: Command): void {
+  const group = program.command('membership').description('zero-knowledge membership proofs over OIDC ID tokens');
+
+  group
+    .command('nonce')
+    .description("print the nonce to put in the token's nonce claim")
+    .option('--epk <hex>', 'Ed25519 ephemeral public key (32 bytes hex)')
+    .option('--salt <hex>', 'salt (hex)')
+    .option('--expiry <unix>', 'expiry of the ephemeral key (unix seconds)')
+    .action(
+      action(async (f: { epk?: string; salt?: string; expiry?: string }) => {
+        const epk = hexToBytes(hexFlag(f.epk, '--epk', 32));
+        const salt = hexToBytes(hexFlag(f.salt, '--salt'));
+        const expiry = unixFlag(f.expiry, '--expiry');
+        let n: string;
+        try {
+          n = await nonce(epk, salt, expiry);
+        } catch (e) {
+          if (e instanceof TypeError) throw new UsageError(e.message);
+          throw e;
+        }
+        process.stdout.write(`${n}\n`);
+      }),
+    );
+
+  group
+    .command('prove')
+    .description('prove membership from an ID token and write the bundle to --out')
+    .option('--token <file>', 'file holding the compact ID token')
+    .option('--jwks <file>', 'issuer JWKS file { "keys": [...] }')
+    .option('--epk <hex>', 'Ed25519 ephemeral public key (32 bytes hex)')
+    .option('--salt <hex>', 'nonce salt (hex)')
+    .option('--expiry <unix>', 'expiry of the ephemeral key (unix seconds)')
+    .option('--out <file>', 'where to write the bundle (JSON)')
+    .option('--domain <domain>', "domain to prove (default: the email's domain)")
+    .option('--unchecked', 'skip the TypeScript pre-checks: the circuit alone decides')
+    .action(
+      action(async (f: ProveFlags) => {
+        if (!f.token) throw new UsageError('--token is required');
+        if (!f.jwks) throw new UsageError('--jwks is required');
+        if (!f.out) throw new UsageError('--out is required');
+        const epk = hexFlag(f.epk, '--epk', 32);
+        const salt = hexFlag(f.salt, '--salt');
+        const expiry = unixFlag(f.expiry, '--expiry');
+        const kind = crsKind();
+        const token = readText(f.token, '--token').trim();
+        const jwk = pickJwk(readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED'), headerKid(token));
+        if (kind === 'test') process.stderr.write(TEST_CRS_WARNING);
+        const backend = await createBackend({ crs: kind });
+        try {
+          const bundle = await backend.prove({
+            token,
+            jwk,
+            epk,
+            salt,
+            expiry,
+            ...(f.domain !== undefined ? { domain: f.domain } : {}),
+            ...(f.unchecked ? { unchecked: true } : {}),
+          });
+          // Only a complete, proven bundle ever appears under the --out name.
+          const tmp = join(dirname(f.out), `.${basename(f.out)}.${process.pid}.tmp`);
+          try {
+            writeFileSync(tmp, `${JSON.stringify(bundle, null, 2)}\n`);
+            renameSync(tmp, f.out);
+          } catch (e) {
+            rmSync(tmp, { force: true });
+            throw new UsageError(`--out: cannot write ${f.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+          }
+        } finally {
+          await backend.destroy();
+        }
+      }),
+    );
+
+  group
+    .command('verify')
+    .description('verify a membership bundle; prints the verified claims')
+    .argument('<file>', 'bundle (JSON)')
+    .option('--jwks <file>', 'issuer JWKS file { "keys": [...] }')
+    .option('--iss <issuer>', 'required issuer')
+    .option('--aud <audience>', 'required audience')
+    .option('--domain <domain>', 'required domain')
+    .action(
+      action(async (file: string, f: VerifyFlags) => {
+        if (!f.jwks) throw new UsageError('--jwks is required');
+        const allowTestCrs = crsKind() === 'test';
+        const bundle = readJson(file, 'bundle', 'ERR_BUNDLE_MALFORMED');
+        const jwks = readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED');
+        if (allowTestCrs) process.stderr.write(TEST_CRS_WARNING);
+        const backend = await createBackend({ crs: allowTestCrs ? 'test' : 'aztec' });
+        try {
+          const claims = await backend.verify(bundle, jwks, {
+            allowTestCrs,
+            ...(f.iss !== undefined ? { iss: f.iss } : {}),
+            ...(f.aud !== undefined ? { aud: f.aud } : {}),
+            ...(f.domain !== undefined ? { domain: f.domain } : {}),
+          });
+          process.stdout.write(`${JSON.stringify(claims)}\n`);
+        } finally {
+          await backend.destroy();
+        }
+      }),
+    );
+}
