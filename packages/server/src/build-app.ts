@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Ajv } from 'ajv';
 import { isVeilError } from '@veil/crypto';
 import type { DevIssuer } from '@veil/dev-issuer';
@@ -51,7 +51,12 @@ const SECURITY_HEADERS = {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
-  const app = Fastify({ logger: deps.logger ?? false, disableRequestLogging: true, bodyLimit: 256 * 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 256 * 1024,
+    return503OnClosing: true,
+  });
 
   // Bodies are validated strictly (no type coercion, no silent stripping of unknown fields: a
   // signed object must arrive exactly as signed); query strings and params are coerced.
@@ -76,8 +81,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(500).send({ error: { code: 'ERR_INTERNAL', message: 'internal error' } });
   });
 
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     reply.headers(SECURITY_HEADERS);
+    done(null, payload);
   });
 
   const dev = deps.devIssuer;
