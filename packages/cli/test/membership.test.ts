@@ -1,0 +1,123 @@
+// `veil keygen` and `veil membership nonce|prove|verify` through the real command (a child
+// process), asserting on exit codes, files and one-line reasons. One real proof for the file; the
+// soundness cases run with --unchecked so that only the circuit stands between the token and a
+// bundle — they must fail and leave no output file.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { bytesToHex, generateEphemeralKey, hexToBytes, nonce } from '@veil/crypto';
+import { mintGoogleToken, testKey } from '../../crypto/test/fixtures/tokens.ts';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'veil.mjs');
+
+function veil(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, VEIL_CRS: 'test', ...env }, timeout: 600_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('veil keygen / membership', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veil-cli-membership-'));
+  const { publicKey } = generateEphemeralKey();
+  const epk = bytesToHex(publicKey);
+  const salt = '2a';
+  const expiry = Math.floor(Date.now() / 1000) + 86400;
+  const jwksPath = join(dir, 'jwks.json');
+  const bundlePath = join(dir, 'bundle.json');
+  let tokenPath: string;
+
+  async function tokenFile(name: string, claims?: Record<string, unknown>): Promise<string> {
+    const { token, jwk } = await mintGoogleToken({ epk: publicKey, salt: 42n, expiry, keyId: 'cli', ...(claims ? { claims } : {}) });
+    writeFileSync(jwksPath, JSON.stringify({ keys: [jwk, testKey('cli-other').jwk] }));
+    const path = join(dir, `${name}.jwt`);
+    writeFileSync(path, `${token}\n`);
+    return path;
+  }
+  const proveArgs = (token: string, out: string, extra: string[] = []) =>
+    ['membership', 'prove', '--token', token, '--jwks', jwksPath, '--epk', epk, '--salt', salt, '--expiry', String(expiry), '--out', out, ...extra];
+
+  before(async () => {
+    tokenPath = await tokenFile('good');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keygen prints an Ed25519 key pair as hex JSON', async () => {
+    const r = await veil(['keygen']);
+    assert.equal(r.code, 0);
+    const { secretKey, publicKey: pk } = JSON.parse(r.stdout) as { secretKey: string; publicKey: string };
+    assert.match(secretKey, /^[0-9a-f]{64}$/);
+    assert.equal(pk, bytesToHex(ed25519.getPublicKey(hexToBytes(secretKey))));
+  });
+
+  it('nonce prints exactly the library nonce; bad flags are usage errors', async () => {
+    const r = await veil(['membership', 'nonce', '--epk', epk, '--salt', salt, '--expiry', String(expiry)]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, `${await nonce(publicKey, hexToBytes(salt), expiry)}\n`);
+    assert.equal((await veil(['membership', 'nonce', '--epk', 'abcd', '--salt', salt, '--expiry', '1'])).code, 2);
+    assert.equal((await veil(['membership', 'nonce', '--epk', epk, '--salt', salt, '--expiry', 'soon'])).code, 2);
+    assert.equal((await veil(['membership', 'nonce', '--epk', epk, '--expiry', '1'])).code, 2);
+  });
+
+  it('proves a valid token and verifies the bundle (exit 0), warning about the test CRS', async () => {
+    const p = await veil(proveArgs(tokenPath, bundlePath));
+    assert.equal(p.code, 0, p.stderr);
+    assert.match(p.stderr, /INSECURE test CRS/);
+    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { claims: { domain: string; epk: string } };
+    assert.equal(bundle.claims.domain, 'acme.com');
+    assert.equal(bundle.claims.epk, epk);
+    const v = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', 'https://accounts.google.com', '--domain', 'acme.com']);
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal((JSON.parse(v.stdout) as { domain: string }).domain, 'acme.com');
+  });
+
+  it('verify exits 1 with one reason line for an invalid bundle or unmet expectation', async () => {
+    const wrongAud = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--aud', 'someone-else']);
+    assert.equal(wrongAud.code, 1);
+    assert.match(wrongAud.stderr, /ERR_AUD_MISMATCH/);
+    const production = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath], { VEIL_CRS: '' });
+    assert.equal(production.code, 1);
+    assert.match(production.stderr, /ERR_CRS_NOT_ACCEPTED/);
+    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { claims: { expiry: number } };
+    bundle.claims.expiry += 60;
+    const tampered = join(dir, 'tampered.json');
+    writeFileSync(tampered, JSON.stringify(bundle));
+    const t = await veil(['membership', 'verify', tampered, '--jwks', jwksPath]);
+    assert.equal(t.code, 1);
+    assert.match(t.stderr, /ERR_PROOF_INVALID/);
+    assert.equal(t.stderr.trim().split('\n').filter((l) => !l.includes('warning')).length, 1);
+  });
+
+  it('verify exits 2 on usage errors', async () => {
+    assert.equal((await veil(['membership', 'verify', bundlePath])).code, 2);
+    assert.equal((await veil(['membership', 'verify', join(dir, 'missing.json'), '--jwks', jwksPath])).code, 2);
+    assert.equal((await veil(['membership', 'verify'])).code, 2);
+  });
+
+  const mustFail: Array<[string, Record<string, unknown>, string[], boolean]> = [
+    ['email_verified:false', { email_verified: false }, [], true],
+    ['domain suffix attack (alice@evilacme.com as acme.com)', { email: 'alice@evilacme.com' }, ['--domain', 'acme.com'], false],
+    ['domain prefix attack (alice@acme.com.evil.org as acme.com)', { email: 'alice@acme.com.evil.org' }, ['--domain', 'acme.com'], false],
+  ];
+  for (const [name, claims, extra, alsoChecked] of mustFail) {
+    it(`--unchecked: the circuit refuses ${name}; no output file`, async () => {
+      const token = await tokenFile(name.replace(/\W+/g, '-'), claims);
+      const out = join(dir, 'never.json');
+      const r = await veil(proveArgs(token, out, ['--unchecked', ...extra]));
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /ERR_STATEMENT_UNSATISFIED/);
+      assert.equal(existsSync(out), false);
+      if (alsoChecked) {
+        const checked = await veil(proveArgs(token, out, extra));
+        assert.equal(checked.code, 1, 'the TypeScript pre-checks refuse it too');
+        assert.match(checked.stderr, /ERR_EMAIL_UNVERIFIED/);
+        assert.equal(existsSync(out), false);
+      }
+    });
+  }
+});
