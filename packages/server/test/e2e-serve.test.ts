@@ -41,7 +41,7 @@ before(async () => {
   // Short grace so that the rotated-away key really leaves the issuer's JWKS during the test.
   writeFileSync(cfg, JSON.stringify({ devIssuer: { graceSeconds: 3 }, keyRefreshSeconds: 1 }));
   child = spawn(process.execPath, [VEIL, 'serve', '--port', String(port), '--data', dataDir, '--config', cfg], {
-    cwd: REPO, env: { ...process.env, PORT: '', VEIL_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO, env: { ...process.env, PORT: '', VEIL_CONFIG: '', DATABASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (logs += d));
   child.stderr!.on('data', (d) => (logs += d));
