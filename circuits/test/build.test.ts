@@ -1,0 +1,27 @@
+// The committed circuit ids are what a fresh compile produces: catches Noir changes that were not
+// followed by `npm run build:circuits`, hand edits of circuits.json, and compiler nondeterminism.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CIRCUITS_DIR, circuitId, compileCrate, readManifest, sourcesHash } from '../scripts/build.ts';
+
+describe('circuit build', () => {
+  const manifest = readManifest();
+
+  it('lists at least the membership circuit, each with a recorded id', () => {
+    assert.ok(manifest.circuits.some((c) => c.name === 'membership'));
+    for (const c of manifest.circuits) assert.match(c.id ?? '', /^[0-9a-f]{64}$/, c.name);
+  });
+
+  for (const entry of manifest.circuits) {
+    it(`a fresh compile of ${entry.name} reproduces its committed id`, async () => {
+      const program = await compileCrate(CIRCUITS_DIR, entry.path);
+      assert.equal(circuitId(program), entry.id, 'run `npm run build:circuits` and commit circuits.json');
+      assert.ok(Object.values(program.file_map ?? {}).every((f) => !f.path.startsWith('/')), 'artifact paths are machine-independent');
+    });
+  }
+
+  it('keys its cache on the Noir sources', () => {
+    assert.match(sourcesHash(), /^[0-9a-f]{64}$/);
+    assert.equal(sourcesHash(), sourcesHash());
+  });
+});
