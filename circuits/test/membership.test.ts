@@ -7,22 +7,22 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Noir } from '@noir-lang/noir_js';
-import { compileCrate } from './lib/noir.ts';
+import { ensureCompiled } from '../scripts/build.ts';
 import { mintGoogleToken, mintGenericToken, testKey, signJws } from '../../packages/crypto/test/fixtures/tokens.ts';
 import { buildInputs, generateEphemeralKey, publicInputValues, rsaModulusFromJwk, type MembershipInputs } from '../../packages/crypto/src/index.ts';
 import { base64urlDecode } from '../../packages/crypto/src/lib/base64url.ts';
 
-type Program = Awaited<ReturnType<typeof compileCrate>>;
+type Program = Awaited<ReturnType<typeof ensureCompiled>>['program'];
 let program: Program;
 const { publicKey: epk } = generateEphemeralKey();
 const salt = 0x1234_5678_9abc_def0n;
 const expiry = 1767225600;
 
 before(async () => {
-  program = await compileCrate('membership');
+  program = (await ensureCompiled('membership')).program; // cached in circuits/target by source hash
 });
 
-const run = (inputs: MembershipInputs) => new Noir(program).execute(inputs as never);
+const run = (inputs: MembershipInputs) => new Noir(program as unknown as ConstructorParameters<typeof Noir>[0]).execute(inputs as never);
 async function rejects(inputs: MembershipInputs): Promise<void> {
   await assert.rejects(run(inputs));
 }
