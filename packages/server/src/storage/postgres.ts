@@ -5,6 +5,8 @@
 import pg from 'pg';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
+import { bundleKey } from './bundle-key.ts';
+import type { Bundle } from '../schemas.ts';
 import type { IssuerKeyRow, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
 
 interface MsgDb { seq: string; id: string; grp: string; internal: boolean; text: string; created_at: string; epk: string; signature: string; received_at: string; likes: number }
@@ -87,7 +89,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         if (ins.rowCount === 1) return 'created';
         const { rows } = await c.query<MemDb>('SELECT * FROM memberships WHERE epk = $1 FOR UPDATE', [m.epk]);
         const cur = rows[0]!;
-        if (cur.bundle === bundle) return 'unchanged';
+        if (bundleKey(JSON.parse(cur.bundle) as Bundle) === bundleKey(m.bundle)) return 'unchanged';
         if (cur.grp === m.group && cur.iss === m.iss && m.expiry > Number(cur.expiry)) {
           await c.query('UPDATE memberships SET kid = $1, expiry = $2, circuit_id = $3, bundle = $4, created_at = $5 WHERE epk = $6', [
             m.kid, m.expiry, m.circuitId, bundle, m.createdAt, m.epk,
@@ -148,7 +150,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       tx(async (c) => {
         for (const k of keys) {
           await c.query(
-            'INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen',
+            'INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen WHERE issuer_keys.jwk = excluded.jwk',
             [iss, k.kid, JSON.stringify(k.jwk), now],
           );
         }

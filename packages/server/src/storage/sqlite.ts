@@ -5,6 +5,8 @@
 import Database from 'better-sqlite3';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
+import { bundleKey } from './bundle-key.ts';
+import type { Bundle } from '../schemas.ts';
 import type { IssuerKeyRow, ListMessagesQuery, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
 
 interface MsgDb { seq: number; id: string; grp: string; internal: number; text: string; created_at: number; epk: string; signature: string; received_at: number; likes: number }
@@ -62,7 +64,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     putLike: db.prepare('INSERT INTO likes (message_id, epk, liked, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_id, epk) DO UPDATE SET liked = excluded.liked, updated_at = excluded.updated_at'),
     addLikes: db.prepare('UPDATE messages SET likes = likes + ? WHERE id = ? RETURNING likes'),
     getLikes: db.prepare('SELECT likes FROM messages WHERE id = ?'),
-    upKey: db.prepare('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen'),
+    upKey: db.prepare('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen WHERE issuer_keys.jwk = excluded.jwk'),
     getKey: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? AND kid = ?'),
     listKeys: db.prepare('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid'),
     listKeysIss: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? ORDER BY first_seen, kid'),
@@ -75,7 +77,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       s.insMem.run(m.epk, m.group, m.iss, m.kid, m.expiry, m.circuitId, bundle, m.createdAt);
       return 'created';
     }
-    if (cur.bundle === bundle) return 'unchanged';
+    if (bundleKey(JSON.parse(cur.bundle) as Bundle) === bundleKey(m.bundle)) return 'unchanged';
     if (cur.grp === m.group && cur.iss === m.iss && m.expiry > cur.expiry) {
       s.updMem.run(m.kid, m.expiry, m.circuitId, bundle, m.createdAt, m.epk);
       return 'renewed';

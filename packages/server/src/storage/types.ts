@@ -66,7 +66,10 @@ export interface Storage {
    * last action on that message.
    */
   applyLike(a: { messageId: string; epk: string; liked: boolean; createdAt: number }): Promise<{ liked: boolean; likes: number }>;
-  /** Records keys seen in an issuer's JWKS: new ones get first_seen = last_seen = now, known ones last_seen = now. */
+  /**
+   * Records keys seen in an issuer's JWKS: new ones get first_seen = last_seen = now, known ones
+   * last_seen = now. A kid is never re-bound: a different key under a known kid is ignored.
+   */
   recordIssuerKeys(iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number): Promise<void>;
   getIssuerKey(iss: string, kid: string): Promise<IssuerKeyRow | null>;
   listIssuerKeys(iss?: string): Promise<IssuerKeyRow[]>;

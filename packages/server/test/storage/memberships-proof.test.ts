@@ -47,6 +47,9 @@ test('a real bundle is verified against the registry key and stored; repeat is i
   });
   const again = await join(bundle);
   assert.equal(again.statusCode, 200);
+  // the same bundle with its fields in another order is the same registration
+  const reordered = { proof: bundle.proof, claims: Object.fromEntries(Object.entries(bundle.claims).reverse()), crs: bundle.crs, circuit: bundle.circuit, v: 1 };
+  assert.equal((await join(reordered)).statusCode, 200);
   // a post by that key, and a reader re-verifying it from the permalink alone
   const key = { secretKey: bytesToHex(eph.secretKey), publicKey: bytesToHex(eph.publicKey) };
   const p = signedPost(key, { group: 'acme.com', text: 'proved' }, f.clock.t);
