@@ -79,7 +79,7 @@ try {
     if (!(await engine.verify(circuit, 'test', proof))) throw new Error('proof did not verify');
     verifyTimes.push(ms(t0));
   }
-  const publicInputs = circuit.program.abi.parameters.filter((p) => p.visibility === 'public').length;
+  const publicFields = countPublicFields(circuit.program.abi.parameters);
   const rows: Array<[string, string]> = [
     ['circuit', `${circuit.name} ${circuit.id.slice(0, 16)}…`],
     ['gates (total)', String(total)],
@@ -89,9 +89,10 @@ try {
     ['proving, precomputed key (median of 3)', `${fmt(median(proveTimes))} [${proveTimes.map((x) => x.toFixed(0)).join(', ')}]`],
     ['verification-key computation (skipped)', fmt(vkMs)],
     ['verification, warm, precomputed key (median of 5)', fmt(median(verifyTimes))],
-    ['proof bytes (public inputs excluded)', `${proof.length - 32 * (proof.length > 0 ? countPublicFields(circuit.program.abi.parameters) : 0)} (+ ${publicInputs} public parameters)`],
+    ['proof bytes (public inputs excluded)', `${proof.length - 32 * publicFields} (+ ${publicFields} public-input fields × 32 bytes)`],
     ['peak RSS', `${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`],
   ];
+  rows.push(['load average at the end (1 min)', (await import('node:os')).loadavg()[0]!.toFixed(1)]);
   for (const [k, v] of rows) console.log(`${k.padEnd(52)} ${v}`);
 } finally {
   await engine.destroy();
