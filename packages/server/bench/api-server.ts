@@ -21,7 +21,7 @@ const config: ServerConfig = {
   profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
   issuers: [{ id: 'bench', kind: 'oidc', iss, aud: 'bench', jwks: '/nonexistent', authorizationEndpoint: null, label: 'bench' }],
   rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 },
-  devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600,
+  devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
 };
 const circuit = 'c1'.repeat(32);
 const expiry = Math.floor(Date.now() / 1000) + 7 * 86400;

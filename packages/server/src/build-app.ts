@@ -12,7 +12,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { configRoutes } from './routes/config.ts';
@@ -32,6 +32,8 @@ export interface AppDeps {
   devIssuer?: DevIssuer;
   webDist?: string;
   artifactDirs?: string[];
+  /** The identity service started beside the board (reported in /api/config). */
+  enclave?: EnclaveInfo;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -109,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now,
     limiter: new RateLimiter(deps.config.rateLimit.windowMs, now),
     feedCache: new Map(),
+    enclave: deps.enclave ?? null,
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);

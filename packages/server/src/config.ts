@@ -43,6 +43,8 @@ export interface ServerConfig {
   rateLimit: RateLimitConfig;
   devIssuer: { clientId: string; graceSeconds: number };
   keyRefreshSeconds: number;
+  /** The attested identity service started beside the board: `simulation` (development only), `gramine`, or `none`. */
+  enclave: { producer: 'simulation' | 'gramine' | 'none' };
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
@@ -130,9 +132,13 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   });
   const rateLimit = { ...DEFAULT_RATE_LIMIT, ...(typeof raw.rateLimit === 'object' && raw.rateLimit !== null ? (raw.rateLimit as object) : {}) } as RateLimitConfig;
   const circuits = Array.isArray(raw.circuits) ? (raw.circuits as string[]) : undefined;
+  const rawEnclave = (typeof raw.enclave === 'object' && raw.enclave !== null ? raw.enclave : {}) as { producer?: unknown };
+  const producer = rawEnclave.producer ?? (profile === 'production' ? 'none' : 'simulation');
+  if (producer !== 'simulation' && producer !== 'gramine' && producer !== 'none') fail('enclave.producer must be "simulation", "gramine" or "none"');
   const config: ServerConfig = {
     profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer,
     keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
+    enclave: { producer },
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(circuits ? { circuits } : {}),
   } as ServerConfig;
@@ -145,5 +151,6 @@ export function assertProfile(c: ServerConfig): void {
   if (c.profile !== 'production') return;
   if (c.issuers.some((i) => i.kind === 'dev')) fail('the production profile refuses the dev issuer: configure real "issuers"');
   if (c.crs === 'test') fail('the production profile refuses the test CRS ("crs": "test")');
+  if (c.enclave.producer === 'simulation') fail('the production profile refuses simulated attestation ("enclave": { "producer": "simulation" })');
   if (c.issuers.length === 0) fail('the production profile needs at least one issuer');
 }

@@ -167,6 +167,13 @@ export const ConfigResponse = Type.Object({
   crs: Type.Object({ kind: Type.String() }),
   /** Base URL of the prover artifacts (circuit, verification key, test CRS). */
   artifacts: Type.String(),
+  /** The attested identity service running beside the board, if any (simulation = development only). */
+  enclave: Type.Optional(
+    Type.Union([
+      Type.Null(),
+      Type.Object({ url: Type.String(), type: Type.String(), simulated: Type.Boolean(), measurement: Type.String(), channelPublicKey: Type.String() }),
+    ]),
+  ),
   limits: Type.Object({
     maxTextCodePoints: Type.Integer(),
     clockSkewMs: Type.Integer(),

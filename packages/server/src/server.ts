@@ -100,11 +100,22 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   if (config.crs === 'test') artifactDirs.push(testCrsDir());
   const verifyMembership = proverVerifier(backend);
 
+  // The attested identity service beside the board (its own listener; simulation in development).
+  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; close(): Promise<void> } | undefined;
+  if (config.enclave.producer !== 'none') {
+    const { startEnclaveService } = await import('@veil/identity/start-enclave-service');
+    enclave = await startEnclaveService({
+      producer: config.enclave.producer, host: config.host, port: 0, dataDir: join(config.dataDir, 'enclave'),
+      warn: (m) => warnings.push(m),
+    });
+  }
+
   const app = await buildApp({
     config, storage, registry, verifyMembership, acceptedCircuits,
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,
+    ...(enclave ? { enclave: { url: enclave.url, type: enclave.type, simulated: enclave.simulated, measurement: enclave.measurement, channelPublicKey: enclave.channelPublicKey } } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
   for (const w of warnings) app.log.warn(w);
@@ -117,6 +128,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     async close() {
       registry.stop();
       await app.close();
+      await enclave?.close();
       await backend.destroy();
       await storage.close();
     },

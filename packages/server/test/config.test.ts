@@ -21,6 +21,7 @@ test('defaults: development profile, dev issuer on the app origin, test CRS, 127
   assert.equal(c.port, 8080);
   assert.match(c.dataDir, /\/data$/);
   assert.equal(c.crs, 'test');
+  assert.equal(c.enclave.producer, 'simulation');
   assert.deepEqual(c.issuers.map((i) => [i.kind, i.iss, i.aud, i.authorizationEndpoint]), [
     ['dev', 'http://127.0.0.1:8080/dev-issuer', 'veil-dev', 'http://127.0.0.1:8080/dev-issuer/auth'],
   ]);
@@ -33,7 +34,9 @@ test('production refuses the dev issuer and the test CRS with a clear error', ()
   const google = { kind: 'google', aud: 'client.apps.googleusercontent.com' };
   assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google], crs: 'test' }) }), (e) => configError(e) && /test CRS/.test((e as Error).message));
   assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google, { kind: 'dev' }] }) }), configError);
+  assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google], enclave: { producer: 'simulation' } }) }), (e) => configError(e) && /simulated attestation/.test((e as Error).message));
   const ok = loadConfig({ env, file: file({ profile: 'production', issuers: [google] }) });
+  assert.equal(ok.enclave.producer, 'none');
   assert.equal(ok.crs, 'aztec');
   assert.deepEqual(ok.issuers.map((i) => [i.kind, i.iss, i.jwks]), [['google', 'https://accounts.google.com', 'https://www.googleapis.com/oauth2/v3/certs']]);
 });

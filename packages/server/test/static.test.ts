@@ -23,7 +23,7 @@ writeFileSync(join(art, 'secret.txt'), 'no');
 const storage = openSqliteStorage({ path: join(dir, 'db.sqlite') });
 const config: ServerConfig = {
   profile: 'development', host: '127.0.0.1', port: 8080, dataDir: dir, crs: 'test', issuers: [],
-  rateLimit: DEFAULT_RATE_LIMIT, devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600,
+  rateLimit: DEFAULT_RATE_LIMIT, devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
 };
 const registry = new KeyRegistry({ storage, issuers: [], now: Date.now });
 const devIssuer = await createDevIssuer({ issuer: 'http://127.0.0.1:8080/dev-issuer', dataDir: join(dir, 'dev'), redirectUris: ['http://127.0.0.1:8080/callback'] });

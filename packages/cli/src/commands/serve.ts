@@ -28,7 +28,9 @@ export function register(program: Command): void {
         });
         if (config.profile === 'development') {
           process.stderr.write(
-            'veil: DEVELOPMENT profile — dev OIDC issuer (anyone can sign in as anyone), INSECURE test CRS (proofs are forgeable). Never expose this.\n',
+            `veil: DEVELOPMENT profile — dev OIDC issuer (anyone can sign in as anyone), INSECURE test CRS (proofs are forgeable)${
+              config.enclave.producer === 'simulation' ? ', SIMULATED attestation' : ''
+            }. Never expose this.\n`,
           );
         }
         let webDist: string | undefined;

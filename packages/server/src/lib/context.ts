@@ -35,4 +35,14 @@ export interface RouteContext {
   now: () => number;
   limiter: RateLimiter;
   feedCache: Map<string, string>;
+  enclave: EnclaveInfo | null;
+}
+
+/** What /api/config says about the identity service started beside the board. */
+export interface EnclaveInfo {
+  url: string;
+  type: string;
+  simulated: boolean;
+  measurement: string;
+  channelPublicKey: string;
 }
