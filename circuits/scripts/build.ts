@@ -132,11 +132,11 @@ const inflight = new Map<string, Promise<{ program: CompiledProgram; id: string 
 
 /**
  * Returns the compiled artifact of manifest circuit `name`, compiling it first when the cached one
- * in `circuits/target/` is missing or was built from other sources. Does not check the id against
+ * in `circuits/target/` is missing or was built from other sources (always with `fresh`). Does not check the id against
  * the manifest (the prover's loader does).
  */
-export function ensureCompiled(name: string): Promise<{ program: CompiledProgram; id: string }> {
-  let p = inflight.get(name);
+export function ensureCompiled(name: string, opts: { fresh?: boolean } = {}): Promise<{ program: CompiledProgram; id: string }> {
+  let p = opts.fresh ? undefined : inflight.get(name);
   if (!p) {
     p = (async () => {
       const entry = readManifest().circuits.find((c) => c.name === name);
@@ -146,7 +146,7 @@ export function ensureCompiled(name: string): Promise<{ program: CompiledProgram
       const metaPath = join(TARGET_DIR, `${name}.meta.json`);
       try {
         const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as Meta;
-        if (meta.sources === sources) {
+        if (!opts.fresh && meta.sources === sources) {
           const program = JSON.parse(readFileSync(artifact, 'utf8')) as CompiledProgram;
           if (circuitId(program) === meta.id) return { program, id: meta.id };
         }
