@@ -37,7 +37,7 @@ const MAX = N - 9;
 const boundary = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 183, 184, 191, 192, MAX - 64, MAX - 1, MAX];
 
 test('matches node:crypto from the IV at block-boundary and random lengths', async () => {
-  const lengths = [...boundary, ...Array.from({ length: 6 }, () => randomInt(0, MAX + 1))];
+  const lengths = [...boundary, ...Array.from({ length: 4 }, () => randomInt(0, MAX + 1))];
   for (const len of lengths) {
     const data = randomBytes(len);
     assert.deepEqual(await circuitSha(new Uint8Array(0), data), sha256(data), `length ${len}`);
