@@ -1,4 +1,4 @@
-import { defaultArtifacts, defaultTestCrs } from '#platform';
+import { defaultArtifacts, defaultTestCrs, initNoir, type NoirWasm } from '#platform';
 import type { ArtifactLoader } from './artifacts.ts';
 import type { MembershipBundle } from './bundle.ts';
 import { resolveCrsKind, type CrsBytes, type CrsKind } from './crs.ts';
@@ -19,6 +19,8 @@ export interface BackendOptions {
   artifacts?: ArtifactLoader;
   /** bb.js worker threads (default: bb.js's choice, the hardware concurrency). */
   threads?: number;
+  /** Browsers: URLs of noir_js's WASM (`acvm_js_bg.wasm`, `noirc_abi_wasm_bg.wasm`) when bundling moved them. */
+  noirWasm?: NoirWasm;
 }
 
 /** A warm prover/verifier: keeps bb.js instances, checked programs and verification keys. */
@@ -51,6 +53,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     artifacts: options.artifacts ?? (await defaultArtifacts()),
     testCrs: typeof testCrs === 'function' ? testCrs : testCrs ? async () => testCrs : defaultTestCrs,
     ...(options.threads ? { threads: options.threads } : {}),
+    initNoir: () => initNoir(options.noirWasm),
   });
   return {
     crs: { kind, id: engine.crsId(kind) },

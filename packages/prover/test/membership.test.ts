@@ -10,6 +10,7 @@ import { mintGenericToken, mintGoogleToken, testKey } from '../../crypto/test/fi
 import { createBackend, getTestCrsId, type Backend, type MembershipBundle } from '../src/index.ts';
 import { KEYS_DIR } from '../src/artifacts-node.ts';
 import { readManifest } from '@veil/circuits/build';
+import { runInChromium } from './lib/browser.ts';
 
 const code = (c: string) => (e: unknown) => isVeilError(e, c) || assert.fail(`expected ${c}, got ${String(e)}`);
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -123,6 +124,39 @@ describe('membership proofs (test CRS)', () => {
     quote.claims.domain = 'acme.com"';
     await assert.rejects(backend.verify(quote, jwks, opts), code('ERR_BUNDLE_MALFORMED'));
     await assert.rejects(backend.verify(google, { keys: 'x' }, opts), code('ERR_JWKS_MALFORMED'));
+  });
+
+  it('verifies in headless Chromium (browser build, no Node built-ins) with the same claims', async () => {
+    const crsId = getTestCrsId();
+    const key = JSON.parse(readFileSync(join(KEYS_DIR, `membership.${crsId}.json`), 'utf8')) as { circuit: { name: string; id: string }; vk: string };
+    const entry = `
+import { createBackend, staticArtifacts } from '@veil/prover';
+globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
+  const keys = { [crsId]: Uint8Array.from(atob(vk), (c) => c.charCodeAt(0)) };
+  const backend = await createBackend({ crs: 'test', artifacts: staticArtifacts([{ ...circuit, keys }]), threads: 1 });
+  const code = (p) => p.then(() => 'accepted', (e) => e.code ?? String(e));
+  try {
+    const claims = await backend.verify(bundle, jwks, { allowTestCrs: true });
+    const bad = structuredClone(bundle); bad.claims.domain = 'acme.co';
+    return {
+      claims,
+      tampered: await code(backend.verify(bad, jwks, { allowTestCrs: true })),
+      production: await code(backend.verify(bundle, jwks, {})),
+      hasBuffer: typeof globalThis.Buffer !== 'undefined',
+    };
+  } finally { await backend.destroy(); }
+};`;
+    const out = await runInChromium<{ claims: unknown; tampered: string; production: string; hasBuffer: boolean }>(entry, {
+      bundle: google,
+      jwks,
+      circuit: key.circuit,
+      vk: key.vk,
+      crsId,
+    });
+    assert.deepEqual(out.claims, await backend.verify(google, jwks, { allowTestCrs: true }));
+    assert.equal(out.tampered, 'ERR_PROOF_INVALID');
+    assert.equal(out.production, 'ERR_CRS_NOT_ACCEPTED');
+    assert.equal(out.hasBuffer, false);
   });
 
   it('ships the test-CRS verification key of the current circuit (verify works offline without recomputing)', () => {

@@ -31,6 +31,8 @@ export interface EngineOptions {
   /** Supplies ≥ `points` points of the test CRS (Node: disk cache; browsers: fetched bytes). */
   testCrs: (points: number) => Promise<CrsBytes>;
   threads?: number;
+  /** Prepares noir_js before the first execution (browsers initialise its WASM). */
+  initNoir?: () => Promise<void>;
 }
 
 interface Instance {
@@ -55,6 +57,11 @@ export class Engine {
 
   get artifacts(): ArtifactLoader {
     return this.#opts.artifacts;
+  }
+
+  /** Resolves once noir_js can execute circuits here. */
+  async noirReady(): Promise<void> {
+    await this.#opts.initNoir?.();
   }
 
   crsId(kind: CrsKind): string {

@@ -11,3 +11,11 @@ export async function defaultTestCrs(points: number): Promise<CrsBytes> {
   const { loadTestCrs } = await import('../crs-node.ts');
   return loadTestCrs(points);
 }
+
+/** Where to load noir_js's WASM from (browsers only; Node's builds load themselves). */
+export interface NoirWasm {
+  acvm?: string | URL;
+  abi?: string | URL;
+}
+
+export async function initNoir(_wasm: NoirWasm = {}): Promise<void> {}

@@ -61,6 +61,7 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     kid,
   };
   const circuit = await engine.circuit(MEMBERSHIP_CIRCUIT);
+  await engine.noirReady();
   let witness: Uint8Array;
   try {
     ({ witness } = await new Noir(circuit.program as never).execute(inputs as never));
