@@ -11,7 +11,8 @@
  * Trust: nothing here is security-relevant on its own; the prover loads artifacts with a check that
  * their circuit id equals the one committed in the manifest, so drift or hand edits are caught there.
  *
- * Usage: `npm run build:circuits` (compile, write artifacts, record ids in circuits.json),
+ * Usage: `npm run build:circuits` (compile, write artifacts, record ids in circuits.json; then
+ *        `npm run build:keys` recomputes the test-CRS verification keys of changed circuits),
  *        `npm run build:circuits -- --check` (exit 1 if a fresh compile differs from circuits.json).
  */
 import { createHash } from 'node:crypto';
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     }
   } else if (drift) {
     writeAtomic(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);
-    console.log('recorded new circuit ids in circuits.json');
+    console.log('recorded new circuit ids in circuits.json; now `npm run build:keys` refreshes circuits/keys/ (commit both)');
   }
 }
 
