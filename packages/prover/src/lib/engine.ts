@@ -59,6 +59,14 @@ export class Engine {
     return this.#opts.artifacts;
   }
 
+  #known: Promise<CircuitInfo[]> | undefined;
+  /** The loader's circuit allowlist (read once per backend). */
+  knownCircuits(): Promise<CircuitInfo[]> {
+    this.#known ??= this.#opts.artifacts.circuits();
+    this.#known.catch(() => (this.#known = undefined));
+    return this.#known;
+  }
+
   /** Resolves once noir_js can execute circuits here. */
   async noirReady(): Promise<void> {
     await this.#opts.initNoir?.();
@@ -79,7 +87,7 @@ export class Engine {
     let p = this.#circuits.get(name);
     if (!p) {
       p = (async () => {
-        const info = (await this.#opts.artifacts.circuits()).find((c) => c.name === name);
+        const info = (await this.knownCircuits()).find((c) => c.name === name);
         if (!info) throw new TypeError(`circuit "${name}" is not known to the artifact loader`);
         const program = await this.#opts.artifacts.program(name);
         const gz = fromBase64(program.bytecode);

@@ -50,7 +50,7 @@ export async function verifyMembership(
     throw new VeilError('ERR_CRS_NOT_ACCEPTED', `CRS ${bundle.crs.id} is not Aztec's`);
   }
 
-  const circuit = (await engine.artifacts.circuits()).find((c) => c.name === bundle.circuit.name && c.id === bundle.circuit.id);
+  const circuit = (await engine.knownCircuits()).find((c) => c.name === bundle.circuit.name && c.id === bundle.circuit.id);
   if (!circuit) {
     throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${bundle.circuit.name} ${bundle.circuit.id} is not accepted here`);
   }
