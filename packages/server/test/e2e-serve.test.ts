@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { decodeProtectedHeader } from 'jose';
 import { bytesToHex, generateEphemeralKey, nonce } from '@veil/crypto';
 import { prove } from '@veil/prover';
@@ -122,6 +123,18 @@ test('sign in at the dev issuer, prove, join, post, read, like, rotate, verify t
   assert.equal(vi.code, 0, vi.stderr);
   const hidden = await veil('verify-message', '--server', url, iid);
   assert.equal(hidden.code, 1);
+  // a post altered in the server's database no longer verifies
+  const p3 = await veil('post', '--server', url, '--key', keyFile, '--group', 'acme.test', '--text', 'original text');
+  const tid = p3.stdout.trim();
+  const db = new Database(join(dataDir, 'veil.sqlite'));
+  try {
+    assert.equal(db.prepare('UPDATE messages SET text = ? WHERE id = ?').run('altered text', tid).changes, 1);
+  } finally {
+    db.close();
+  }
+  const tampered = await veil('verify-message', '--server', url, tid);
+  assert.equal(tampered.code, 1);
+  assert.match(tampered.stderr, /ERR_SIGNATURE_INVALID/);
 
   // 5. rotate the issuer key; the old key leaves the issuer's JWKS after the grace period
   const admin = (JSON.parse(readFileSync(join(dataDir, 'dev-issuer', 'keys.json'), 'utf8')) as { adminToken: string }).adminToken;
