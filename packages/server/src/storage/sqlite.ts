@@ -2,6 +2,7 @@
 // transaction survives a process crash (SIGKILL); only an OS crash/power loss can drop the last
 // commits (set `synchronous: 'FULL'` to close that too). better-sqlite3 is synchronous: every
 // method runs its statements inside one transaction without yielding, so writes are serialised.
+// Message inserts are group-committed (see below).
 import Database from 'better-sqlite3';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
@@ -98,6 +99,33 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     return { liked: a.liked, likes };
   });
 
+  // Group commit: posts arriving in the same event-loop turn are inserted in one transaction, and
+  // each caller is answered only after that transaction committed (so every 2xx is durable).
+  type Pending = { m: Omit<MessageRow, 'seq' | 'likes'>; resolve: (r: MessageRow) => void; reject: (e: unknown) => void };
+  let pending: Pending[] = [];
+  const insertBatch = db.transaction((batch: Pending[]) =>
+    batch.map(({ m }) => {
+      const r = s.insMsg.run(m.id, m.group, m.internal ? 1 : 0, m.text, m.createdAt, m.epk, m.signature, m.receivedAt);
+      return r.changes === 0 ? null : Number(r.lastInsertRowid);
+    }),
+  );
+  const flushInserts = () => {
+    const batch = pending;
+    pending = [];
+    let seqs: (number | null)[];
+    try {
+      seqs = insertBatch(batch);
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const seq = seqs[i];
+      if (seq === null || seq === undefined) p.reject(new VeilError('ERR_MESSAGE_ID_TAKEN', 'a message with this id exists (replay?)'));
+      else p.resolve({ ...p.m, seq, likes: 0 });
+    });
+  };
+
   const recordKeys = db.transaction((iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number) => {
     for (const k of keys) s.upKey.run(iss, k.kid, JSON.stringify(k.jwk), now, now);
   });
@@ -113,10 +141,11 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       const r = s.getMemStatus.get(epk) as { grp: string; expiry: number } | undefined;
       return r ? { group: r.grp, expiry: r.expiry } : null;
     },
-    async insertMessage(m) {
-      const r = s.insMsg.run(m.id, m.group, m.internal ? 1 : 0, m.text, m.createdAt, m.epk, m.signature, m.receivedAt);
-      if (r.changes === 0) throw new VeilError('ERR_MESSAGE_ID_TAKEN', 'a message with this id exists (replay?)');
-      return { ...m, seq: Number(r.lastInsertRowid), likes: 0 };
+    insertMessage(m) {
+      return new Promise<MessageRow>((resolve, reject) => {
+        pending.push({ m, resolve, reject });
+        if (pending.length === 1) setImmediate(flushInserts);
+      });
     },
     async getMessage(id) {
       const r = s.getMsg.get(id) as MsgDb | undefined;
