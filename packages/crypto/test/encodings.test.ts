@@ -127,3 +127,18 @@ test('generateMessageId is 16 random bytes of hex', () => {
   assert.match(a, /^[0-9a-f]{32}$/);
   assert.notEqual(a, generateMessageId());
 });
+
+test('frozen vectors (test/vectors/veil/signed-payloads.json): payload bytes and signatures never drift', async () => {
+  const { readFileSync } = await import('node:fs');
+  const v = JSON.parse(readFileSync(new URL('./vectors/veil/signed-payloads.json', import.meta.url), 'utf8'));
+  const cases: Array<[Uint8Array, { payload: string; signature: string }]> = [
+    [encodePost(v.post.value), v.post],
+    [encodeLike(v.like.value), v.like],
+    [encodeRequest(v.request.value), v.request],
+  ];
+  for (const [bytes, want] of cases) {
+    assert.equal(dec(bytes), want.payload);
+    assert.equal(signPayload(bytes, v.secretKey), want.signature);
+    assert.equal(verifySignature(bytes, want.signature, v.publicKey), bytes);
+  }
+});
