@@ -12,7 +12,7 @@ export interface IssuerConfig {
   kind: IssuerKind;
   iss: string;
   aud: string;
-  /** JWKS URL or file path; for `dev`, the in-process dev issuer. */
+  /** JWKS URL or file path; absent: OIDC discovery; for `dev`, the in-process dev issuer. */
   jwks?: string;
   authorizationEndpoint?: string | null;
   label: string;
@@ -57,7 +57,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };
-const MICROSOFT = { jwks: 'https://login.microsoftonline.com/common/discovery/v2.0/keys', authorizationEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize' };
+const MICROSOFT = { jwks: undefined, authorizationEndpoint: undefined };
 
 export interface LoadConfigOptions {
   file?: string;
@@ -118,10 +118,11 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
       const aud = str('aud') ?? fail(`issuers[${i}].aud (the OAuth client id) is required`);
       const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : fail(`issuers[${i}].iss is required`));
       const defaults = kind === 'google' ? GOOGLE : kind === 'microsoft' ? MICROSOFT : { jwks: undefined, authorizationEndpoint: undefined };
+      const jwks = str('jwks') ?? defaults.jwks;
       c = {
         id: str('id') ?? kind,
         kind, iss, aud,
-        jwks: str('jwks') ?? defaults.jwks ?? `${iss.replace(/\/$/, '')}/.well-known/jwks.json`,
+        ...(jwks ? { jwks } : {}),
         authorizationEndpoint: str('authorizationEndpoint') ?? defaults.authorizationEndpoint ?? null,
         label: str('label') ?? (kind === 'google' ? 'Google' : kind === 'microsoft' ? 'Microsoft' : iss),
       };

@@ -11,7 +11,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
-import { KeyRegistry, type RegistryIssuer } from './lib/key-registry.ts';
+import { KeyRegistry, discover, type RegistryIssuer } from './lib/key-registry.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
@@ -71,9 +71,18 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
 
   const registryIssuers: RegistryIssuer[] = config.issuers.map((i) => {
     if (i.kind === 'dev') return { iss: i.iss, jwks: { load: () => devIssuer!.jwks() } };
-    const src = i.jwks!;
-    return { iss: i.iss, jwks: /^https?:\/\//.test(src) ? { url: src } : { file: src } };
+    if (!i.jwks) return { iss: i.iss, jwks: { discover: i.iss } };
+    return { iss: i.iss, jwks: /^https?:\/\//.test(i.jwks) ? { url: i.jwks } : { file: i.jwks } };
   });
+  // Issuers without a configured authorization endpoint get it from discovery when reachable.
+  const issuers = await Promise.all(
+    config.issuers.map(async (i) => {
+      if (i.kind === 'dev' || i.authorizationEndpoint) return i;
+      const d = await discover(i.iss).catch(() => undefined);
+      return typeof d?.authorization_endpoint === 'string' ? { ...i, authorizationEndpoint: d.authorization_endpoint } : i;
+    }),
+  );
+  const resolved: ServerConfig = { ...config, issuers };
   const registry = new KeyRegistry({ storage, issuers: registryIssuers, now: Date.now });
 
   // Loaded here, not at module load: importing @veil/server must not pull in bb.js.
@@ -111,7 +120,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   }
 
   const app = await buildApp({
-    config, storage, registry, verifyMembership, acceptedCircuits,
+    config: resolved, storage, registry, verifyMembership, acceptedCircuits,
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,

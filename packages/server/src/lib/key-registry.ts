@@ -7,7 +7,32 @@ import { readFile } from 'node:fs/promises';
 import { VeilError } from '@veil/crypto';
 import type { Storage, IssuerKeyRow } from '../storage/types.ts';
 
-export type JwksSource = { url: string } | { file: string } | { load: () => Promise<{ keys: unknown[] }> | { keys: unknown[] } };
+export type JwksSource =
+  | { url: string }
+  | { file: string }
+  /** OIDC discovery: `<issuer>/.well-known/openid-configuration` → `jwks_uri`. */
+  | { discover: string }
+  | { load: () => Promise<{ keys: unknown[] }> | { keys: unknown[] } };
+
+/** https, or plain http on loopback only. */
+function secureUrl(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
+/** Fetches an issuer's OIDC discovery document (5 s timeout). */
+export async function discover(iss: string, f: typeof globalThis.fetch = fetch): Promise<{ jwks_uri?: unknown; authorization_endpoint?: unknown; issuer?: unknown }> {
+  const res = await f(`${iss.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`discovery HTTP ${res.status}`);
+  const doc = (await res.json()) as { jwks_uri?: unknown; authorization_endpoint?: unknown; issuer?: unknown };
+  // The discovery document must name the issuer it was fetched for (OIDC Discovery §4.3).
+  if (doc.issuer !== iss) throw new Error(`discovery names issuer ${String(doc.issuer)}, expected ${iss}`);
+  return doc;
+}
 
 export interface RegistryIssuer {
   iss: string;
@@ -50,8 +75,15 @@ export class KeyRegistry {
     let doc: { keys?: unknown };
     try {
       const src = issuer.jwks;
-      if ('url' in src) {
-        const res = await (this.#o.fetch ?? fetch)(src.url, { signal: AbortSignal.timeout(5000) });
+      if ('url' in src || 'discover' in src) {
+        let url: string;
+        if ('url' in src) url = src.url;
+        else {
+          const d = await discover(src.discover, this.#o.fetch);
+          if (typeof d.jwks_uri !== 'string' || !secureUrl(d.jwks_uri)) throw new Error('discovery has no https jwks_uri');
+          url = d.jwks_uri;
+        }
+        const res = await (this.#o.fetch ?? fetch)(url, { signal: AbortSignal.timeout(5000) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         doc = (await res.json()) as { keys?: unknown };
       } else if ('file' in src) {
