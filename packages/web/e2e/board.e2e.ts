@@ -94,6 +94,9 @@ test('alice@acme.test signs in, proves in the page (threads on) and posts public
   assert.equal(await page.evaluate(() => crossOriginIsolated), true);
   publicId = await publish(page, PUBLIC_TEXT, false);
   tamperedId = await publish(page, TAMPERED_TEXT, false);
+  const like = page.locator('article.post', { hasText: PUBLIC_TEXT }).locator('button.like');
+  await like.click();
+  await page.locator('article.post', { hasText: PUBLIC_TEXT }).locator('button.like[aria-pressed=true] .like-count', { hasText: '1' }).waitFor();
   await page.goto(`${server.url}/g/acme.test/board`);
   internalId = await publish(page, INTERNAL_TEXT, true);
   await badgeOf(page, INTERNAL_TEXT).and(page.locator('[data-badge=verified]')).waitFor({ timeout: VERIFY_TIMEOUT });
@@ -122,6 +125,7 @@ test('a reader without an account sees the public post verified, and not the mem
   await page.goto(server.url);
   await badgeOf(page, PUBLIC_TEXT).and(page.locator('[data-badge=verified]')).waitFor({ timeout: VERIFY_TIMEOUT });
   assert.equal(await page.locator('article.post', { hasText: INTERNAL_TEXT }).count(), 0);
+  assert.equal(await page.locator('article.post', { hasText: PUBLIC_TEXT }).locator('.like-count').textContent(), '1');
   await page.screenshot({ path: join(OUTPUT, 'feed.png'), fullPage: true });
 
   await page.goto(`${server.url}/p/${publicId}`);

@@ -96,12 +96,12 @@ async function webCryptoKeyPair(): Promise<{ privateKey: CryptoKey; epk: string 
   }
 }
 
-/** Generates a fresh key, salt and expiry (not yet stored). `forceFallback` is for tests of the fallback path. */
-export async function generateIdentity(now = Date.now(), forceFallback = false): Promise<Identity> {
+/** Generates a fresh key, salt and expiry (not yet stored). */
+export async function generateIdentity(now = Date.now()): Promise<Identity> {
   const salt = toHex(crypto.getRandomValues(new Uint8Array(16)));
   const expiry = Math.floor(now / 1000) + IDENTITY_DAYS * 86400;
   const base = { salt, expiry, createdAt: now, group: null, iss: null };
-  const wc = forceFallback ? null : await webCryptoKeyPair();
+  const wc = await webCryptoKeyPair();
   if (wc) return { kind: 'webcrypto', privateKey: wc.privateKey, secretKey: null, epk: wc.epk, ...base };
   const sk = ed25519.utils.randomSecretKey();
   return { kind: 'noble', privateKey: null, secretKey: toHex(sk), epk: toHex(ed25519.getPublicKey(sk)), ...base };
