@@ -11,8 +11,8 @@ const DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
 type Key = { n: bigint; d: bigint; privateKey: KeyObject };
 
-function makeKey(bits = 2048): Key {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+function makeKey(bits = 2048, publicExponent = 65537): Key {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent });
   const pub = publicKey.export({ format: 'jwk' });
   const priv = privateKey.export({ format: 'jwk' });
   const big = (b64: string | undefined): bigint => BigInt('0x' + Buffer.from(b64!, 'base64url').toString('hex'));
@@ -149,4 +149,12 @@ test('rejects moduli that are not 2048 bits, even with valid signatures', async 
     const s = toBig(sign('sha256', msg, k.privateKey));
     await refuse(digest, s, k.n, `${bits}-bit key`);
   }
+});
+
+test('rejects a signature that is valid only under another public exponent (e = 3)', async () => {
+  const k3 = makeKey(2048, 3);
+  const m = randomBytes(64);
+  const s = toBig(sign('sha256', m, k3.privateKey));
+  assert.equal(modpow(s, 3n, k3.n), toBig(encode(sha256(m))), 'valid under e = 3');
+  await refuse(sha256(m), s, k3.n);
 });

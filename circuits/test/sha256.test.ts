@@ -73,3 +73,21 @@ test('rejects data_len whose padding does not fit, and a prefix_len not a multip
   }
   await assertUnsatisfiable(CRATE, { ...base, data_len: '10', prefix_len: '32' }, 'prefix_len 32');
 });
+
+test('the same library at N = 1536 (generic buffer size)', async () => {
+  const n = 1536;
+  for (const [plen, len] of [[0, 0], [64, 1000], [0, n - 9]] as const) {
+    const prefix = randomBytes(plen);
+    const data = randomBytes(len);
+    const buf = new Uint8Array(n);
+    buf.set(randomBytes(n));
+    buf.set(data);
+    const ret = await execute('sha256_1536', {
+      state: Array.from(sha256PrefixState(prefix), String),
+      data: Array.from(buf, String),
+      data_len: String(len),
+      prefix_len: String(plen),
+    });
+    assert.deepEqual(digestOf(ret), sha256(prefix, data), `prefix ${plen}, length ${len}`);
+  }
+});
