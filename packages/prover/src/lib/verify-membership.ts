@@ -76,6 +76,8 @@ export async function verifyMembership(
   const all = new Uint8Array(pi.length + proof.length);
   all.set(pi);
   all.set(proof, pi.length);
+  // Key problems (e.g. Aztec's CRS not downloadable yet) are operational errors, not invalid proofs.
+  await engine.verificationKey(circuit, bundle.crs.kind);
   let ok: boolean;
   try {
     ok = await engine.verify(circuit, bundle.crs.kind, all);
