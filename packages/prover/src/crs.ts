@@ -34,14 +34,25 @@ export interface CrsBytes {
   g2: Uint8Array;
 }
 
-/** `test-` + sha256 of the first two G1 points and the G2 point. */
+/**
+ * `test-` + sha256 of the first two G1 points and the G2 point (they pin τ).
+ * @example
+ * import { testCrsId } from '@veil/prover/crs';
+ * testCrsId({ g1, g2 }); // 'test-351e…'
+ * @throws TypeError when the bytes are not in bb.js's formats.
+ */
 export function testCrsId(crs: CrsBytes): string {
   if (crs.g1.length < 128 || crs.g1.length % 64 !== 0) throw new TypeError('crs.g1 must hold at least 2 points of 64 bytes');
   if (crs.g2.length !== 128) throw new TypeError('crs.g2 must be 128 bytes');
   return `test-${sha256Hex(crs.g1.subarray(0, 128), crs.g2)}`;
 }
 
-/** [τ]G2 of the test CRS in bb.js's 128-byte format. */
+/**
+ * [τ]G2 of the test CRS in bb.js's 128-byte format.
+ * @example
+ * import { testCrsG2 } from '@veil/prover/crs';
+ * const g2 = testCrsG2(); // 128 bytes
+ */
 export function testCrsG2(): Uint8Array {
   const p = bn254.G2.Point.BASE.multiply(TEST_CRS_TAU).toAffine();
   const out = new Uint8Array(128);
@@ -83,13 +94,24 @@ export function generateTestCrsG1(points: number): Uint8Array {
   return out;
 }
 
-/** The test CRS with `points` G1 points (≥ 2). */
+/**
+ * The test CRS with `points` G1 points (≥ 2), in bb.js's file formats. About 3 s for 2^18 points.
+ * @example
+ * import { generateTestCrs } from '@veil/prover/crs';
+ * const { g1, g2 } = generateTestCrs(4097);
+ * @throws TypeError when `points` is not an integer ≥ 2.
+ */
 export function generateTestCrs(points: number): CrsBytes {
   return { g1: generateTestCrsG1(points), g2: testCrsG2() };
 }
 
 let cachedTestId: string | undefined;
-/** The id of the project's test CRS (computed once). */
+/**
+ * The id of the project's test CRS (computed once).
+ * @example
+ * import { getTestCrsId } from '@veil/prover/crs';
+ * bundle.crs.id === getTestCrsId();
+ */
 export function getTestCrsId(): string {
   cachedTestId ??= testCrsId(generateTestCrs(2));
   return cachedTestId;
@@ -98,6 +120,9 @@ export function getTestCrsId(): string {
 /**
  * Resolves which CRS to use: an explicit option wins; otherwise `VEIL_CRS=test` selects the test
  * CRS and anything else unset selects Aztec's. Never falls back to the test CRS silently.
+ * @example
+ * import { resolveCrsKind } from '@veil/prover/crs';
+ * resolveCrsKind(); // 'aztec' unless VEIL_CRS=test
  * @throws TypeError when `VEIL_CRS` or the option holds something other than 'test' / 'aztec'.
  */
 export function resolveCrsKind(option?: CrsKind): CrsKind {
