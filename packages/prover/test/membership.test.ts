@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEphemeralKey, isVeilError } from '@veil/crypto';
 import { mintGenericToken, mintGoogleToken, testKey } from '../../crypto/test/fixtures/tokens.ts';
-import { createBackend, getTestCrsId, type Backend, type MembershipBundle } from '../src/index.ts';
+import { createBackend, getTestCrsId, verify, type Backend, type MembershipBundle } from '../src/index.ts';
 import { KEYS_DIR } from '../src/artifacts-node.ts';
 import { readManifest } from '@veil/circuits/build';
 import { runInChromium } from './lib/browser.ts';
@@ -20,6 +20,8 @@ describe('membership proofs (test CRS)', () => {
   let google: MembershipBundle;
   let generic: MembershipBundle;
   let jwks: { keys: JsonWebKey[] };
+  let googleToken: string;
+  let googleEpk: Uint8Array;
   const other = testKey('prover-other').jwk;
   const expiry = Math.floor(Date.now() / 1000) + 7 * 86400;
 
@@ -30,6 +32,8 @@ describe('membership proofs (test CRS)', () => {
     const mintedG = await mintGoogleToken({ epk: g.publicKey, salt: 7n, expiry, keyId: 'prover-google' });
     const mintedX = await mintGenericToken({ epk: x.publicKey, salt: 9n, expiry, keyId: 'prover-generic' });
     jwks = { keys: [mintedG.jwk, mintedX.jwk, other] };
+    googleToken = mintedG.token;
+    googleEpk = g.publicKey;
     google = await backend.prove({ token: mintedG.token, jwk: mintedG.jwk, epk: g.publicKey, salt: 7n, expiry });
     generic = await backend.prove({ token: mintedX.token, jwk: mintedX.jwk, epk: x.publicKey, salt: 9n, expiry });
   });
@@ -113,6 +117,18 @@ describe('membership proofs (test CRS)', () => {
     await assert.rejects(backend.verify(google, jwks, { ...opts, domain: ['example.org', 'cme.com'] }), code('ERR_DOMAIN_MISMATCH'));
     await assert.rejects(backend.verify(google, jwks, { ...opts, now: expiry }), code('ERR_PROOF_EXPIRED'));
     assert.equal((await backend.verify(google, jwks, { ...opts, now: expiry - 1 })).expiry, expiry);
+  });
+
+  it('one-shot verify() (its own backend, destroyed after) agrees', async () => {
+    assert.equal((await verify(google, jwks, { allowTestCrs: true }, { crs: 'test' })).domain, 'acme.com');
+    await assert.rejects(verify(google, jwks, { allowTestCrs: false }), code('ERR_CRS_NOT_ACCEPTED'));
+  });
+
+  it('refuses to prove under the wrong issuer key: pre-checks, and the circuit alone (unchecked)', async () => {
+    const input = { token: googleToken, jwk: { ...other, kid: google.claims.kid }, epk: googleEpk, salt: 7n, expiry };
+    await assert.rejects(backend.prove(input), code('ERR_SIGNATURE_INVALID'));
+    await assert.rejects(backend.prove({ ...input, unchecked: true }), code('ERR_STATEMENT_UNSATISFIED'));
+    await assert.rejects(backend.prove({ ...input, jwk: jwks.keys[0]!, salt: 8n, unchecked: true }), code('ERR_STATEMENT_UNSATISFIED'));
   });
 
   it('rejects malformed bundles and JWKS before touching the backend', async () => {
