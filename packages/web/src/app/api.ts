@@ -84,13 +84,13 @@ export function postMembership(bundle: Bundle): Promise<unknown> {
   return call('POST', '/api/memberships', '', { body: bundle });
 }
 
-/** Signs and publishes a post; returns it as sent. */
-export async function publish(identity: Identity, text: string, internal: boolean): Promise<PostWire> {
+/** Signs and publishes a post; returns it and its signature as sent. */
+export async function publish(identity: Identity, text: string, internal: boolean): Promise<{ message: PostWire; signature: string }> {
   if (!identity.group) throw new Error('this identity is not a member of any group yet');
   const message: PostWire = { v: 1, id: generateMessageId(), group: identity.group, internal, text, createdAt: Date.now(), epk: identity.epk };
   const signature = await sign(identity, encodePost(message));
   await call('POST', '/api/messages', '', { body: { message, signature } });
-  return message;
+  return { message, signature };
 }
 
 export async function like(identity: Identity, messageId: string, action: 'like' | 'unlike'): Promise<LikeResponse> {

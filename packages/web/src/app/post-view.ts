@@ -45,7 +45,7 @@ export function timeEl(ms: number): HTMLElement {
 export function postView(item: FeedItem | MessageDetail, identity: Identity | null, opts: { detail?: MessageDetail } = {}): HTMLElement {
   const m = item.message;
   const status = h('span', { class: 'badge-slot', role: 'status' }, badge('checking'));
-  void verifyMessage(m.id, identity, opts.detail).then((v) => replace(status, badge(v)));
+  void verifyMessage(item, identity, opts.detail).then((v) => replace(status, badge(v)));
 
   let likes = item.likes;
   let liked = likedSet().has(m.id);

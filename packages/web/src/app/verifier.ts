@@ -1,9 +1,9 @@
 /**
  * Main-thread side of post verification: fetches each post's detail (bundle + issuer key), the key
  * registry once, and hands the checks to `verify.worker.ts` so the page stays responsive.
- * Verdicts are cached per post id for the page's lifetime.
+ * Verdicts are cached per (message, signature) for the page's lifetime.
  */
-import type { IssuerKey, MessageDetail } from '@veil/server/schemas';
+import type { IssuerKey, MessageDetail, PostWire } from '@veil/server/schemas';
 import { getKeys, getMessage } from './api.ts';
 import type { Identity } from './keystore.ts';
 import { appConfig } from './state.ts';
@@ -45,18 +45,26 @@ async function verifyDetail(detail: MessageDetail): Promise<Verdict> {
   });
 }
 
-/** Verifies post `id` (fetching its detail, signed by `identity` for members-only posts). */
-export function verifyMessage(id: string, identity: Identity | null, detail?: MessageDetail): Promise<Verdict> {
-  let v = verdicts.get(id);
+/**
+ * Verifies post `shown` exactly as displayed: its message and signature, with the membership
+ * bundle and issuer key from the post's detail (fetched, signed by `identity` for members-only
+ * posts, unless given). A server that returns different text in the feed and in the detail cannot
+ * get a badge for the text the reader sees.
+ */
+export function verifyMessage(shown: { message: PostWire; signature: string }, identity: Identity | null, detail?: MessageDetail): Promise<Verdict> {
+  const key = JSON.stringify([shown.message, shown.signature]);
+  let v = verdicts.get(key);
   if (!v) {
     v = (async () => {
+      let d: MessageDetail;
       try {
-        return await verifyDetail(detail ?? (await getMessage(id, identity)));
+        d = detail ?? (await getMessage(shown.message.id, identity));
       } catch (e) {
         return { ok: false as const, code: (e as { code?: string }).code ?? 'ERR_FETCH', reason: `could not fetch what is needed to verify: ${(e as Error).message}` };
       }
+      return verifyDetail({ ...d, message: shown.message, signature: shown.signature });
     })();
-    verdicts.set(id, v);
+    verdicts.set(key, v);
   }
   return v;
 }

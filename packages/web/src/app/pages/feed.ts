@@ -41,10 +41,10 @@ function composer(identity: Identity, opts: FeedPageOptions, onPosted: (item: Fe
         submit.disabled = true;
         error.textContent = '';
         try {
-          const message = await publish(identity, value, internal.checked);
+          const sent = await publish(identity, value, internal.checked);
           text.value = '';
           counter.textContent = `0 / ${maxLen}`;
-          onPosted({ message, signature: '', likes: 0, receivedAt: Date.now() } as FeedItem);
+          onPosted({ ...sent, likes: 0, receivedAt: Date.now() });
         } catch (err) {
           error.textContent = err instanceof ApiError ? `${err.message} (${err.code})` : String(err);
         } finally {
