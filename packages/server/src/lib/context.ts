@@ -34,7 +34,8 @@ export interface RouteContext {
   acceptedCircuits: string[];
   now: () => number;
   limiter: RateLimiter;
-  feedCache: Map<string, string>;
+  /** First feed pages, serialised: key `${group}|${limit}`. */
+  feedCache: Map<string, { body: string; at: number }>;
   enclave: EnclaveInfo | null;
 }
 

@@ -83,14 +83,16 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const cacheable = !q.internal && before === undefined;
       const cacheKey = `${q.group ?? ''}|${limit}`;
       if (cacheable) {
+        // Invalidated by every write in this process; the 1 s age bound covers writes by other
+        // processes sharing the database (several servers on one PostgreSQL).
         const hit = ctx.feedCache.get(cacheKey);
-        if (hit !== undefined) return reply.type('application/json; charset=utf-8').send(hit);
+        if (hit !== undefined && ctx.now() - hit.at < 1000) return reply.type('application/json; charset=utf-8').send(hit.body);
       }
       const rows = await ctx.storage.listMessages({ ...(q.group !== undefined ? { group: q.group } : {}), internal: q.internal === true, ...(before !== undefined ? { before } : {}), limit });
       const body = { messages: rows.map(toItem), nextCursor: rows.length === limit ? encodeCursor(rows[rows.length - 1]!.seq) : null };
       if (cacheable) {
         if (ctx.feedCache.size > 256) ctx.feedCache.clear();
-        ctx.feedCache.set(cacheKey, JSON.stringify(body));
+        ctx.feedCache.set(cacheKey, { body: JSON.stringify(body), at: ctx.now() });
       }
       return body;
     },

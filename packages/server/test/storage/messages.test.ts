@@ -254,3 +254,21 @@ test('no unauthenticated mutation: unknown methods and routes are 404 JSON', asy
   const missing = await f.app.inject({ url: '/api/messages/00112233445566778899aabbccddeeff' });
   assert.equal(missing.statusCode, 404);
 });
+
+test('the cached first page is bounded in age (writes by another process show up within 1 s)', async () => {
+  const k = await f.seedMembership('cache.test');
+  const p = signedPost(k, { group: 'cache.test', text: 'before' }, f.clock.t);
+  assert.equal((await post(p)).statusCode, 201);
+  const url = '/api/messages?group=cache.test&limit=5';
+  assert.equal((await f.app.inject({ url })).json().messages[0].message.text, 'before');
+  // another process writes straight to the database (not through this app)
+  const other = signedPost(k, { group: 'cache.test', text: 'from elsewhere' }, f.clock.t);
+  await f.storage.insertMessage({ ...other.message, signature: other.signature, receivedAt: f.clock.t });
+  assert.equal((await f.app.inject({ url })).json().messages[0].message.text, 'before'); // cached
+  f.clock.t += 1000;
+  try {
+    assert.equal((await f.app.inject({ url })).json().messages[0].message.text, 'from elsewhere');
+  } finally {
+    f.clock.t -= 1000;
+  }
+});
