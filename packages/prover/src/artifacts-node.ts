@@ -17,8 +17,8 @@ interface KeyFile {
   vk: string;
 }
 
-function keyPath(name: string, crsId: string): string {
-  return join(KEYS_DIR, `${name}.${crsId}.json`);
+function keyPath(dir: string, name: string, crsId: string): string {
+  return join(dir, `${name}.${crsId}.json`);
 }
 
 /**
@@ -27,7 +27,8 @@ function keyPath(name: string, crsId: string): string {
  * import { nodeArtifacts } from '@veil/prover/artifacts-node';
  * const backend = await createBackend({ artifacts: nodeArtifacts() });
  */
-export function nodeArtifacts(): ArtifactLoader {
+export function nodeArtifacts(options: { keysDir?: string } = {}): ArtifactLoader {
+  const keysDir = options.keysDir ?? KEYS_DIR;
   return {
     async circuits() {
       return readManifest()
@@ -40,7 +41,7 @@ export function nodeArtifacts(): ArtifactLoader {
     async verificationKey(circuit, crsId) {
       let file: KeyFile;
       try {
-        file = JSON.parse(readFileSync(keyPath(circuit.name, crsId), 'utf8')) as KeyFile;
+        file = JSON.parse(readFileSync(keyPath(keysDir, circuit.name, crsId), 'utf8')) as KeyFile;
       } catch {
         return undefined;
       }
@@ -49,8 +50,8 @@ export function nodeArtifacts(): ArtifactLoader {
       return fromBase64(file.vk);
     },
     async saveVerificationKey(circuit, crsId, vk) {
-      mkdirSync(KEYS_DIR, { recursive: true });
-      const path = keyPath(circuit.name, crsId);
+      mkdirSync(keysDir, { recursive: true });
+      const path = keyPath(keysDir, circuit.name, crsId);
       const tmp = `${path}.${process.pid}.tmp`;
       const file: KeyFile = { circuit: { name: circuit.name, id: circuit.id }, crs: crsId, vk: toBase64(vk) };
       writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`);
