@@ -40,14 +40,16 @@ function bytesArg(v: Uint8Array | string, name: string): Uint8Array {
 
 export async function proveMembership(engine: Engine, kind: CrsKind, input: ProveInput): Promise<MembershipBundle> {
   if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');
-  // Unchecked mode hands the circuit whatever key it is given; checked mode refuses unusable keys first.
-  const modulus = input.unchecked ? rsaModulusFromJwk(input.jwk) : rsaIssuerKey(input.jwk).modulus;
   const epk = bytesArg(input.epk, 'epk');
   const salt = typeof input.salt === 'bigint' ? input.salt : bytesArg(input.salt, 'salt');
+  // The pre-checks (token, key size, signature, claims) speak first with their specific codes.
   const { inputs, publicClaims } = await buildInputs(input.token, input.jwk, epk, salt, input.expiry, {
     ...(input.domain !== undefined ? { domain: input.domain } : {}),
     ...(input.unchecked ? { unchecked: true } : {}),
   });
+  // Unchecked mode hands the circuit whatever key it is given; checked mode also refuses a JWK
+  // restricted to another algorithm or use (the verifier would refuse it).
+  const modulus = input.unchecked ? rsaModulusFromJwk(input.jwk) : rsaIssuerKey(input.jwk).modulus;
   const kid = publicClaims.kid ?? input.jwk.kid;
   if (typeof kid !== 'string' || kid === '') {
     throw new VeilError('ERR_KEY_UNKNOWN', 'neither the token header nor the JWK names a kid: a verifier could not find the key');
