@@ -20,6 +20,8 @@ const VERIFY_TIMEOUT = 3 * 60_000;
 let server: Served;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
+/** Content-Security-Policy violations reported by any page or worker (must stay empty). */
+const cspViolations: string[] = [];
 
 before(async () => {
   await buildWeb();
@@ -38,6 +40,9 @@ async function newPage(): Promise<Page> {
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   return page;
 }
 
@@ -118,6 +123,7 @@ test('alice@acme.test signs in, proves in the page (threads on) and posts public
     return id.privateKey.extractable;
   });
   assert.equal(extractable, false);
+  assert.deepEqual(cspViolations, []);
 });
 
 test('a reader without an account sees the public post verified, and not the members-only post', { timeout: PROOF_TIMEOUT }, async () => {
@@ -161,4 +167,5 @@ test('a post whose text was altered in the database shows a red badge', { timeou
   assert.equal(await page.locator('[data-badge=verified]').count(), 0);
   await page.getByText('edited by the server').waitFor();
   await page.screenshot({ path: join(OUTPUT, 'tampered.png'), fullPage: true });
+  assert.deepEqual(cspViolations, []);
 });

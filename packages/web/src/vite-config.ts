@@ -10,7 +10,7 @@
  * which Vite emits as assets. Pre-bundling (optimizeDeps) would break those relative URLs in dev.
  */
 import { fileURLToPath } from 'node:url';
-import type { InlineConfig } from 'vite';
+import type { InlineConfig, Plugin } from 'vite';
 
 export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
@@ -20,6 +20,30 @@ export const ISOLATION_HEADERS = Object.freeze({
   'Cross-Origin-Embedder-Policy': 'require-corp',
 });
 
+/**
+ * Content-Security-Policy of the built page (not the dev server, whose HMR client needs more):
+ * scripts only from this origin; WASM compilation allowed (bb.js, Noir); bb.js fetches its WASM
+ * from `data:` URLs and starts one helper worker from a `blob:` URL; no inline script, no plugins. Post text is rendered as text nodes, never HTML: CSP is the second line.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' data:",
+  "img-src 'self' data:",
+  "style-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+function csp(): Plugin {
+  return {
+    name: 'veil-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
+
 /** `api` is the origin of a running `veil serve` that the dev server proxies API calls to. */
 export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineConfig {
   const api = opts.api ?? process.env.VEIL_API ?? 'http://127.0.0.1:8080';
@@ -28,6 +52,7 @@ export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineC
     configFile: false,
     root: WEB_ROOT,
     appType: 'spa',
+    plugins: [csp()],
     base: '/',
     worker: { format: 'es' },
     optimizeDeps: {
