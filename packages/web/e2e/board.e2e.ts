@@ -152,6 +152,9 @@ test('carol@globex.test cannot read acme.test’s board', { timeout: PROOF_TIMEO
   await signIn(page, 'carol@globex.test', 'globex.test');
   await page.goto(`${server.url}/g/acme.test/board`);
   await page.getByText('Only members of acme.test can read this board').waitFor();
+  // The page sent carol's signed request and the server refused it.
+  const refusal = await page.locator('[data-refusal]').getAttribute('data-refusal');
+  assert.match(refusal ?? '', /^ERR_/);
   await page.goto(`${server.url}/p/${internalId}`);
   await page.getByRole('heading', { name: 'Post not found' }).waitFor();
   assert.equal(await page.locator('article.post', { hasText: INTERNAL_TEXT }).count(), 0);

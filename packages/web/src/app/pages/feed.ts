@@ -74,12 +74,24 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
   const isMember = !!identity && identity.group === opts.group;
 
   if (opts.internal && !isMember) {
-    replace(main, heading,
-      h('p', {}, `Only members of ${opts.group} can read this board; the server checks a request signed by a key proven to belong to ${opts.group}.`),
-      identity
-        ? h('p', {}, `You are signed in as someone at ${identity.group}.`)
-        : h('p', {}, h('a', { href: '/signin' }, 'Sign in'), ' to prove membership.'));
-    return;
+    // Ask anyway with this key: the server, not this page, decides who reads the board.
+    let refusal: ApiError | null = null;
+    if (identity) {
+      try {
+        await getFeed({ group: opts.group, internal: true, limit: 1 }, identity);
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        refusal = e;
+      }
+    }
+    if (!identity || refusal) {
+      replace(main, heading,
+        h('p', {}, `Only members of ${opts.group} can read this board; the server checks a request signed by a key proven to belong to ${opts.group}.`),
+        identity && refusal
+          ? h('p', { class: 'refusal', 'data-refusal': refusal.code }, `You are signed in as someone at ${identity.group}; the server refused your signed request: ${refusal.message} (${refusal.code}).`)
+          : h('p', {}, h('a', { href: '/signin' }, 'Sign in'), ' to prove membership.'));
+      return;
+    }
   }
 
   const nav = opts.group
