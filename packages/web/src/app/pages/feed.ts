@@ -68,7 +68,7 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
   const title = opts.internal ? `${opts.group} — members-only board` : opts.group ? `Posts from ${opts.group}` : 'All public posts';
   document.title = `${title} · Veil`;
   const heading = h('h1', { tabindex: -1 }, title);
-  const list = h('div', { class: 'posts', 'aria-live': 'polite', 'aria-busy': 'true' });
+  const list = h('div', { class: 'posts', 'aria-busy': 'true' });
   const more = h('button', { type: 'button', class: 'more' }, 'Load older posts');
   const status = h('p', { class: 'hint', role: 'status' });
   const isMember = !!identity && identity.group === opts.group;
