@@ -1,12 +1,33 @@
 /**
- * Builds the web app into `packages/web/dist` with Vite's JS API. `veil serve` calls this on first
- * run when `dist` is missing. Node-only.
+ * Builds the web app into `packages/web/dist` with Vite's JS API. `veil serve` calls
+ * `ensureWebBuilt()`, which rebuilds only when the sources the bundle is made from changed since the
+ * last build (a sha256 over them is kept in `dist/.veil-sources`). Node-only.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DIST_DIR, webConfig } from './vite-config.ts';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST_DIR, WEB_ROOT, webConfig } from './vite-config.ts';
 
-export { DIST_DIR, ISOLATION_HEADERS } from './vite-config.ts';
+export { DIST_DIR, ISOLATION_HEADERS, CONTENT_SECURITY_POLICY } from './vite-config.ts';
+
+const PACKAGES = fileURLToPath(new URL('../..', import.meta.url));
+/** What ends up in the bundle: the app and the workspace packages it imports. */
+const SOURCES = [join(WEB_ROOT, 'index.html'), join(WEB_ROOT, 'src'), join(PACKAGES, 'crypto', 'src'), join(PACKAGES, 'prover', 'src')];
+const STAMP = '.veil-sources';
+
+function files(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).sort().flatMap((name) => files(join(path, name)));
+}
+
+/** sha256 over the paths and contents of every source file of the bundle. */
+export function webSourcesHash(): string {
+  const h = createHash('sha256');
+  for (const f of SOURCES.flatMap(files)) h.update(relative(PACKAGES, f)).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
 
 /**
  * Builds the app; returns the output directory.
@@ -17,14 +38,22 @@ export { DIST_DIR, ISOLATION_HEADERS } from './vite-config.ts';
  */
 export async function buildWeb(opts: { outDir?: string; quiet?: boolean } = {}): Promise<string> {
   const { build } = await import('vite');
-  const config = webConfig({ outDir: opts.outDir });
-  await build({ ...config, logLevel: opts.quiet === false ? 'info' : 'error' });
-  return opts.outDir ?? DIST_DIR;
+  const outDir = opts.outDir ?? DIST_DIR;
+  const hash = webSourcesHash();
+  await build({ ...webConfig({ outDir }), logLevel: opts.quiet === false ? 'info' : 'error' });
+  writeFileSync(join(outDir, STAMP), `${hash}\n`);
+  return outDir;
 }
 
-/** Builds only when `dist/index.html` is missing; returns the output directory. */
+/** Builds unless `dist` holds a build of the current sources; returns the output directory. */
 export async function ensureWebBuilt(opts: { outDir?: string; quiet?: boolean } = {}): Promise<string> {
   const dir = opts.outDir ?? DIST_DIR;
-  if (existsSync(join(dir, 'index.html'))) return dir;
+  let stamp = '';
+  try {
+    stamp = readFileSync(join(dir, STAMP), 'utf8').trim();
+  } catch {
+    // never built here
+  }
+  if (existsSync(join(dir, 'index.html')) && stamp === webSourcesHash()) return dir;
   return buildWeb(opts);
 }
