@@ -167,6 +167,22 @@ test('carol@globex.test cannot read acme.test’s board', { timeout: PROOF_TIMEO
   await page.goto(`${server.url}/p/${internalId}`);
   await page.getByRole('heading', { name: 'Post not found' }).waitFor();
   assert.equal(await page.locator('article.post', { hasText: INTERNAL_TEXT }).count(), 0);
+
+  // Enough public posts for a second feed page (pages hold 20).
+  await page.goto(`${server.url}/g/globex.test/public`);
+  for (let i = 0; i < 21; i++) await publish(page, `Globex note ${i} ${Date.now()}`, false);
+});
+
+test('the feed loads older pages as the reader scrolls', { timeout: VERIFY_TIMEOUT }, async () => {
+  const page = await newPage();
+  await page.goto(server.url);
+  const posts = page.locator('article.post');
+  await page.locator('.posts[aria-busy=false]').waitFor();
+  assert.equal(await posts.count(), 20);
+  await page.locator('button.more').scrollIntoViewIfNeeded();
+  await page.getByText('End of posts.').waitFor();
+  assert.equal(await posts.count(), 23); // alice's 2 public posts + carol's 21
+  assert.equal(await page.locator('article.post', { hasText: PUBLIC_TEXT }).count(), 1);
 });
 
 test('a post whose text was altered in the database shows a red badge', { timeout: PROOF_TIMEOUT }, async () => {
