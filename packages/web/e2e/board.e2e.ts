@@ -2,7 +2,8 @@
  * End to end in Debian's Chromium against the real `veil serve` (development profile: dev issuer,
  * test CRS): sign in at the dev issuer, prove in the page, post publicly and to the members-only
  * board, and check what anonymous readers, members of another group and readers of a tampered post
- * see. Run with `npm run test:e2e` (not part of `npm test`: it proves twice in a browser).
+ * see, infinite scroll and key rotation. Run with `npm run test:e2e` (not part of `npm test`: it
+ * proves three times in a browser, ~1.5–2 min on 2 cores).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ const VERIFY_TIMEOUT = 3 * 60_000;
 let server: Served;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
-/** Content-Security-Policy violations reported by any page or worker (must stay empty). */
+/** Content-Security-Policy violations reported on any page's console (must stay empty). */
 const cspViolations: string[] = [];
 
 before(async () => {
