@@ -3,8 +3,8 @@
  * `ensureWebBuilt()`, which rebuilds only when the sources the bundle is made from changed since the
  * last build (a sha256 over them is kept in `dist/.veil-sources`). Node-only.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST_DIR, WEB_ROOT, webConfig } from './vite-config.ts';
@@ -40,8 +40,22 @@ export async function buildWeb(opts: { outDir?: string; quiet?: boolean } = {}):
   const { build } = await import('vite');
   const outDir = opts.outDir ?? DIST_DIR;
   const hash = webSourcesHash();
-  await build({ ...webConfig({ outDir }), logLevel: opts.quiet === false ? 'info' : 'error' });
-  writeFileSync(join(outDir, STAMP), `${hash}\n`);
+  // Build beside the target and swap it in, so that concurrent `veil serve` processes (tests) never
+  // see a half-written dist; Vite's output names are content hashes, so equal sources give equal trees.
+  const tmp = `${outDir}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    await build({ ...webConfig({ outDir: tmp }), logLevel: opts.quiet === false ? 'info' : 'error' });
+    writeFileSync(join(tmp, STAMP), `${hash}\n`);
+    rmSync(outDir, { recursive: true, force: true });
+    try {
+      renameSync(tmp, outDir);
+    } catch (e) {
+      // Another build of the same sources won the race; its tree is equivalent.
+      if (!existsSync(join(outDir, 'index.html'))) throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   return outDir;
 }
 
