@@ -1,4 +1,5 @@
 // What every route plugin receives: storage, registry, verifiers, config, clock, limiter, cache.
+import type { VerifiedMembership } from '@veil/prover';
 import type { Bundle } from '../schemas.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Storage } from '../storage/types.ts';
@@ -6,14 +7,7 @@ import type { KeyRegistry } from './key-registry.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** The claims a membership proof binds, as returned by a successful verification. */
-export interface VerifiedClaims {
-  iss: string;
-  aud: string;
-  domain: string;
-  epk: string;
-  expiry: number;
-  kid: string;
-}
+export type VerifiedClaims = Pick<VerifiedMembership, 'iss' | 'aud' | 'domain' | 'epk' | 'expiry' | 'kid'>;
 
 /**
  * Verifies a proof bundle against the one issuer key the registry holds for its kid (never a key
