@@ -81,6 +81,20 @@ test('JSON scanner matches the reference on random JSON (escapes, nesting, UTF-8
   );
 });
 
+test('JSON scanner accepts nesting to depth 6 and rejects deeper or unbalanced text', async () => {
+  const pad = (text: string) => {
+    const p = new Uint8Array(96);
+    p.set(enc.encode(text));
+    return p;
+  };
+  const run = async (text: string) => nums(await execute('jwt_scan', { bytes: Array.from(pad(text)) }));
+  const six = '{"a":[{"b":[{"c":[1]}]}],"iss":"x"}';
+  assert.deepEqual(await run(six), scanJson(pad(six)));
+  await assert.rejects(run('{"a":[{"b":[{"c":[[1]]}]}],"iss":"x"}'), /nesting/);
+  await assert.rejects(run('{"a":1}}{"iss":"x"}'), /nesting/);
+  await assert.rejects(run('{"a":[1]}]'), /nesting/);
+});
+
 test('Poseidon2 sponge and hex encoding match bb.js poseidon2Hash', async () => {
   const bb = await BarretenbergSync.initSingleton();
   const xs = [1n, 2n ** 128n - 1n, 0x1234_5678_9abc_def0n, 1767225600n];
