@@ -67,6 +67,13 @@ test('a token filling the data buffer (iss, the last claim, at its very end) sat
   await run(best);
 });
 
+test('nesting to depth 6 satisfies the circuit; deeper fails in buildInputs with ERR_TOKEN_TOO_DEEP', async () => {
+  const m = await mintGoogleToken({ epk, salt, expiry, claims: { x: [{ y: [{ z: ['deep'] }] }] } });
+  await run((await buildInputs(m.token, m.jwk, epk, salt, expiry)).inputs);
+  const deep = await mintGoogleToken({ epk, salt, expiry, claims: { x: [{ y: [{ z: [['deep']] }] }] } });
+  await assert.rejects(buildInputs(deep.token, deep.jwk, epk, salt, expiry, { unchecked: true }), { code: 'ERR_TOKEN_TOO_DEEP' });
+});
+
 test('expiry exactly iat + 14 days is accepted, one second more is not', async () => {
   const iat = expiry - 14 * 86400;
   const m = await mintGoogleToken({ epk, salt, expiry, claims: { iat } });

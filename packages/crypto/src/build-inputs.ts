@@ -16,7 +16,7 @@
  */
 import { VeilError } from './errors.ts';
 import { base64urlDecode } from './lib/base64url.ts';
-import { topLevelMembers, scanJson } from './lib/json-scan.ts';
+import { topLevelMembers, scanJson, jsonDepth } from './lib/json-scan.ts';
 import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
@@ -108,7 +108,7 @@ async function verifyRs256(jwk: JsonWebKey, signingInput: Uint8Array, signature:
  * const { inputs, publicClaims } = await buildInputs(token, jwk, epk, salt, expiry);
  * await new Noir(program).execute(inputs);
  * @throws {VeilError} ERR_TOKEN_MALFORMED, ERR_TOKEN_ALG, ERR_KEY_MISMATCH, ERR_KEY_SIZE, ERR_KEY_EXPONENT,
- *   ERR_SIGNATURE_INVALID, ERR_TOKEN_TOO_LONG, ERR_CLAIM_MISSING, ERR_CLAIM_INVALID, ERR_CLAIM_TOO_LONG,
+ *   ERR_SIGNATURE_INVALID, ERR_TOKEN_TOO_LONG, ERR_TOKEN_TOO_DEEP, ERR_CLAIM_MISSING, ERR_CLAIM_INVALID, ERR_CLAIM_TOO_LONG,
  *   ERR_EMAIL_UNVERIFIED, ERR_NONCE_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_EXPIRY_TOO_FAR.
  * @throws {TypeError} on a malformed epk, salt, expiry, jwk or options.
  */
@@ -146,6 +146,9 @@ export async function buildInputs(
   const dataLen = signingInput.length - prefixLen;
   if (dataLen > P.maxDataLen) {
     fail('ERR_TOKEN_TOO_LONG', `token too long: ${dataLen} bytes after the ${prefixLen}-byte prefix; the circuit hashes at most ${P.maxDataLen}`);
+  }
+  if (jsonDepth(payloadBytes) > P.maxJsonDepth) {
+    fail('ERR_TOKEN_TOO_DEEP', `token payload nests deeper than ${P.maxJsonDepth} levels, the circuit's limit`);
   }
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
   const jwkKid = (jwk as { kid?: unknown }).kid;

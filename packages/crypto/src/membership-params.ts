@@ -9,6 +9,8 @@ export const MEMBERSHIP_PARAMS = Object.freeze({
   dataBytes: 1088,
   /** Max signed bytes after the prefix (data_len + 9 <= dataBytes). */
   maxDataLen: 1079,
+  /** Max nesting depth of the payload JSON (objects and arrays; the claims object is depth 1). */
+  maxJsonDepth: 6,
   /** Max signing input (base64url(header) '.' base64url(payload)) accepted by buildInputs. */
   maxSignedBytes: 1536,
   /** Max bytes of iss, aud, domain, and of the e-mail address. */

@@ -69,6 +69,7 @@ test('buildInputs: each failed pre-check has its own code', async () => {
     [{ iss: 'https://x/' + 'a'.repeat(130) }, 'ERR_CLAIM_TOO_LONG'],
     [{ aud: 'a\\"b' }, 'ERR_CLAIM_INVALID'],
     [{ picture: 'x'.repeat(500) }, 'ERR_TOKEN_TOO_LONG'],
+    [{ x: [[[[[['deep']]]]]] }, 'ERR_TOKEN_TOO_DEEP'],
   ];
   for (const [claims, c, opts] of cases) {
     const t = await mintGoogleToken({ epk, salt, expiry, claims });

@@ -42,6 +42,24 @@ export function scanJson(bytes: Uint8Array): number[] {
   return tag;
 }
 
+/** Deepest nesting of objects and arrays outside strings (the circuit's scan fails beyond 6). */
+export function jsonDepth(bytes: Uint8Array): number {
+  let inStr = false;
+  let esc = false;
+  let depth = 0;
+  let max = 0;
+  for (const b of bytes) {
+    if (inStr) {
+      if (esc) esc = false;
+      else if (b === 0x5c) esc = true;
+      else if (b === 0x22) inStr = false;
+    } else if (b === 0x22) inStr = true;
+    else if (b === 0x7b || b === 0x5b) max = Math.max(max, ++depth);
+    else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return max;
+}
+
 /** Where a top-level member sits: `key` = its opening quote, `value` = the value's first byte. */
 export interface MemberPosition {
   key: number;
