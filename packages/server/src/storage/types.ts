@@ -2,6 +2,7 @@
  * The one storage interface behind the API; SQLite and PostgreSQL implement it identically and the
  * same test suite runs on both. Every write is one transaction; a rejected request writes nothing.
  */
+import type { Post } from '@veil/crypto';
 import type { Bundle } from '../schemas.ts';
 
 export interface MembershipRow {
@@ -17,15 +18,10 @@ export interface MembershipRow {
   createdAt: number;
 }
 
-export interface MessageRow {
+/** A stored post: the signed fields (without the wire version) plus what the server adds. */
+export interface MessageRow extends Omit<Post, 'v'> {
   /** Insertion order; the feed is ordered by it (newest = largest). */
   seq: number;
-  id: string;
-  group: string;
-  internal: boolean;
-  text: string;
-  createdAt: number;
-  epk: string;
   signature: string;
   receivedAt: number;
   likes: number;
