@@ -140,9 +140,13 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
     }
   };
   more.addEventListener('click', load);
+  const margin = 400;
+  // An entry can be stale: the first one is computed while the list is still empty, and may arrive
+  // after the first page has rendered. Load only if the button is near the viewport now.
   const observer = new IntersectionObserver((entries) => {
-    if (entries.some((en) => en.isIntersecting)) void load();
-  }, { rootMargin: '400px' });
+    const near = more.getBoundingClientRect().top < window.innerHeight + margin;
+    if (near && entries.some((en) => en.isIntersecting)) void load();
+  }, { rootMargin: `${margin}px` });
   observer.observe(more);
   await load();
 }
