@@ -115,8 +115,9 @@ test('revocation: a certificate whose serial is on a real, verified CRL is rejec
   await rejects(checkCrl(crl, platformCa!, [victim], new Date('2026-11-21'), 'PCK CRL'), 'ERR_COLLATERAL_EXPIRED');
 });
 
-test('Intel synthetic collateral: UpToDate with its own root, untrusted with the real one', async () => {
-  const col = collateralFromPcs({
+/** Intel's synthetic PCS collateral (signed under its own test root, not the real one). */
+function syntheticCollateral() {
+  return collateralFromPcs({
     tcbInfo: vecText('sgx/intel-synthetic/tcbInfo.json'),
     qeIdentity: vecText('sgx/intel-synthetic/qeIdentity.json'),
     tcbSignChain: vecText('sgx/intel-synthetic/tcbSignChain.pem'),
@@ -124,6 +125,10 @@ test('Intel synthetic collateral: UpToDate with its own root, untrusted with the
     pckCrl: vec('sgx/intel-synthetic/intermediateCaCrl.der'),
     pckCrlIssuerChain: vecText('sgx/intel-synthetic/pckSignChain.pem'),
   });
+}
+
+test('Intel synthetic collateral: UpToDate with its own root, untrusted with the real one', async () => {
+  const col = syntheticCollateral();
   const pckChain = vecText('sgx/intel-synthetic/pckCert.pem') + vecText('sgx/intel-synthetic/pckSignChain.pem');
   const [root] = pemToDer(vecText('sgx/intel-synthetic/trustedRootCaCert.pem'));
   const at = new Date('2025-09-01');
@@ -138,14 +143,7 @@ test('signed but non-matching identities: QE identity, TCB info FMSPC, TEE id', 
   // Trust the synthetic root too, so the synthetic documents' signatures verify and the identity
   // comparison itself is what fails.
   const roots = [INTEL_SGX_ROOT_CA_DER, pemToDer(vecText('sgx/intel-synthetic/trustedRootCaCert.pem'))[0]!];
-  const synthetic = collateralFromPcs({
-    tcbInfo: vecText('sgx/intel-synthetic/tcbInfo.json'),
-    qeIdentity: vecText('sgx/intel-synthetic/qeIdentity.json'),
-    tcbSignChain: vecText('sgx/intel-synthetic/tcbSignChain.pem'),
-    rootCaCrl: vec('sgx/intel-synthetic/rootCaCrl.der'),
-    pckCrl: vec('sgx/intel-synthetic/intermediateCaCrl.der'),
-    pckCrlIssuerChain: vecText('sgx/intel-synthetic/pckSignChain.pem'),
-  });
+  const synthetic = syntheticCollateral();
   const mixQe = { ...sgxCol(), qe_identity: synthetic.qe_identity, qe_identity_signature: synthetic.qe_identity_signature, qe_identity_issuer_chain: synthetic.tcb_info_issuer_chain };
   await rejects(verifyQuote(vec(SGX), { at: AT, collateral: mixQe, trustedRoots: roots }), 'ERR_QE_IDENTITY_MISMATCH');
   const mixTcb = { ...sgxCol(), tcb_info: synthetic.tcb_info, tcb_info_signature: synthetic.tcb_info_signature, tcb_info_issuer_chain: synthetic.tcb_info_issuer_chain };
