@@ -81,3 +81,19 @@ test('the proof verifier gets the registry key and the configured expectations; 
   const accepting: MembershipVerifier = async () => ({});
   assert.deepEqual(await verifyPost(d, { registry: [key], issuers, verifyMembership: accepting }), { ok: true });
 });
+
+test('strict Ed25519 (issue 8, finding 1): small-order keys and R, in every encoding, get a red badge', async () => {
+  const { BAD_POINTS, forgeForSmallOrderKey, signWithR } = await import('../../crypto/test/helpers/ed25519-adversary.ts');
+  const base = detail();
+  const skHex = toHex(sk);
+  for (const p of BAD_POINTS) {
+    // a small-order key A: the R = identity, S = 0 forgery (valid under OpenSSL's rule)
+    const msg = (i: number) => ({ ...base.message, text: `forged ${i}`, epk: p.hex });
+    const forged = forgeForSmallOrderKey(p.hex, (i) => encodePost(msg(i)));
+    const claims = { ...base.membership.bundle.claims, epk: p.hex };
+    const d: MessageDetail = { ...base, message: msg(forged.attempt), signature: forged.signature, membership: { ...base.membership, epk: p.hex, bundle: { ...base.membership.bundle, claims } } };
+    assert.equal(await code(d), 'ERR_SIGNATURE_INVALID', p.label);
+    // a small-order R from the key's owner, with S making the bare equation hold for R = identity
+    assert.equal(await code({ ...base, signature: signWithR(skHex, p.hex, encodePost(base.message)) }), 'ERR_SIGNATURE_INVALID', p.label);
+  }
+});

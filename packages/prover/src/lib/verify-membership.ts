@@ -1,4 +1,4 @@
-import { VeilError, isVeilError } from '@veil/crypto';
+import { VeilError, aEd25519PublicKey, hexToBytes, isVeilError } from '@veil/crypto';
 import { parseBundle } from '../bundle.ts';
 import { AZTEC_CRS_ID, getTestCrsId, resolveCrsKind, type CrsKind } from '../crs.ts';
 import { fromBase64 } from './bytes.ts';
@@ -36,6 +36,8 @@ export async function verifyMembership(
 ): Promise<VerifiedMembership> {
   const bundle = parseBundle(value);
   const { claims } = bundle;
+  // The circuit binds any 32 bytes; a small-order epk would let anyone sign as this member.
+  aEd25519PublicKey(hexToBytes(claims.epk));
 
   const allowTest = expect.allowTestCrs ?? resolveCrsKind() === 'test';
   if (bundle.crs.kind === 'test') {
