@@ -10,30 +10,13 @@
 // (Notarised observations from an attested service the user pins would be a fourth source; not yet.)
 // Not checked: that `iss` is an issuer the user wants — the output names it; the server picks `aud`.
 import { VeilError } from '@veil/crypto';
+import { fetchIssuerJwks } from '@veil/prover/fetch-issuer-jwks';
 
 export interface IssuerKeyClaim { iss: string; kid: string; jwk: { n?: string; e?: string } }
 interface Jwk { kid?: unknown; n?: unknown; e?: unknown }
 export type KeySource = 'issuer' | 'pinned' | 'server';
 
 const sameKey = (a: Jwk, b: { n?: string; e?: string }) => a.n === b.n && a.e === b.e;
-
-/** The issuer's published keys via OIDC discovery, or the reason it could not be read. */
-export async function fetchIssuerJwks(iss: string): Promise<{ keys: Jwk[] } | { error: string }> {
-  try {
-    const discRes = await fetch(`${iss.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-    if (!discRes.ok) return { error: `discovery answered HTTP ${discRes.status}` };
-    const disc = (await discRes.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (disc.issuer !== iss) return { error: 'discovery names another issuer' };
-    if (typeof disc.jwks_uri !== 'string' || !/^https?:\/\//.test(disc.jwks_uri)) return { error: 'discovery has no jwks_uri' };
-    const jwksRes = await fetch(disc.jwks_uri, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-    if (!jwksRes.ok) return { error: `jwks_uri answered HTTP ${jwksRes.status}` };
-    const jwks = (await jwksRes.json()) as { keys?: unknown };
-    if (!Array.isArray(jwks.keys)) return { error: 'the JWKS has no keys array' };
-    return { keys: jwks.keys.filter((k): k is Jwk => typeof k === 'object' && k !== null) };
-  } catch (e) {
-    return { error: `unreachable (${e instanceof Error ? e.message : String(e)})` };
-  }
-}
 
 /**
  * Decides whether `key` (from the board server) may be used, and says why.

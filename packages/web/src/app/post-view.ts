@@ -27,8 +27,11 @@ export function badge(state: 'checking' | Verdict): HTMLElement {
   if (state === 'checking') {
     return h('span', { class: 'badge checking', 'data-badge': 'checking' }, '… checking');
   }
+  if (state.ok && state.keySource === 'server') {
+    return h('span', { class: 'badge warn', 'data-badge': 'server-key', title: `Signature and membership proof checked by this browser, but ${state.reason ?? 'the issuer does not publish this key'}` }, '⚠ key vouched for only by this server');
+  }
   if (state.ok) {
-    return h('span', { class: 'badge ok', 'data-badge': 'verified', title: 'Signature, membership proof and issuer key checked by this browser' }, '✓ verified in this browser');
+    return h('span', { class: 'badge ok', 'data-badge': 'verified', title: 'Signature, membership proof and issuer key (published by the issuer) checked by this browser' }, '✓ verified in this browser');
   }
   return h('span', { class: 'badge bad', 'data-badge': 'failed', 'data-code': state.code }, `✗ failed: ${state.reason}`);
 }
