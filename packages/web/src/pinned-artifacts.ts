@@ -8,9 +8,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIRCUITS_DIR, readManifest } from '@veil/circuits/build';
+import { fileURLToPath } from 'node:url';
 import type { PinnedArtifacts } from './app/workers/artifacts.ts';
 
+const CIRCUITS_DIR = fileURLToPath(new URL('../../../circuits', import.meta.url));
 export const KEYS_DIR = join(CIRCUITS_DIR, 'keys');
 
 /**
@@ -21,7 +22,8 @@ export const KEYS_DIR = join(CIRCUITS_DIR, 'keys');
  * @throws Error when the manifest or a key file is unreadable or malformed.
  */
 export function pinnedArtifacts(keysDir = KEYS_DIR): PinnedArtifacts {
-  const circuits = readManifest().circuits.filter((c): c is typeof c & { id: string } => typeof c.id === 'string').map(({ name, id }) => ({ name, id }));
+  const manifest = JSON.parse(readFileSync(join(CIRCUITS_DIR, 'circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id?: unknown }> };
+  const circuits = manifest.circuits.filter((c): c is { name: string; id: string } => typeof c.id === 'string' && /^[0-9a-f]{64}$/.test(c.id)).map(({ name, id }) => ({ name, id }));
   const verificationKeys: Record<string, string> = {};
   for (const file of existsSync(keysDir) ? readdirSync(keysDir).sort() : []) {
     if (!file.endsWith('.json')) continue;
