@@ -2,11 +2,12 @@
  * Turns an RS256 ID token into the membership circuit's inputs (noir_js InputMap, exactly the ABI of
  * `circuits/membership`) plus the public claims a proof bundle carries.
  *
- * Pre-checks (all skipped with `unchecked: true`, so that the circuit alone decides): compact JWS
- * with 3 parts, alg RS256, kid equal to jwk.kid when both are present, RSA modulus of exactly 2048
- * bits, e = 65537, the signature verifies (WebCrypto `crypto.subtle`, Node and browsers), iss / aud /
- * email / nonce strings, email_verified === true, iat an integer, nonce = nonce(epk, salt, expiry),
- * domain = the email's domain, expiry <= iat + 14 days, sizes within the circuit's limits. Some
+ * Pre-checks (all skipped with `unchecked: true`, so that the circuit alone decides): the clauses of
+ * the `oidc` statement (`inspect-token.ts`, the same code `veil membership inspect` prints): alg
+ * RS256, kid equal to jwk.kid when both are present, RSA modulus of exactly 2048 bits, e = 65537, the
+ * signature verifies (WebCrypto), iss / aud / email / nonce top-level plain strings, email_verified
+ * === true, iat an integer, nonce = nonce(epk, salt, expiry), domain = the email's domain, expiry <=
+ * iat + 14 days, claims within the circuit's limits; the first failed clause's code is thrown. Some
  * checks cannot be skipped because the token could not be encoded at all (base64url, JSON, length, depth, duplicate top-level keys).
  *
  * Encoding: the signing input is split at a 64-byte boundary inside the header so that at least 4
@@ -15,12 +16,12 @@
  * Claim values are compared by the circuit as JSON text: escaped values are refused here.
  */
 import { VeilError } from './errors.ts';
-import { base64urlDecode } from './lib/base64url.ts';
-import { duplicateTopLevelKey, topLevelMembers, scanJson, jsonDepth } from './lib/json-scan.ts';
+import { parseToken } from './lib/parse-token.ts';
+import { statementClauses } from './inspect-token.ts';
 import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
-import { nonce as computeNonce, saltToField, expiryToBigInt, epkToFields } from './nonce.ts';
+import { saltToField, expiryToBigInt, epkToFields } from './nonce.ts';
 import { publicInputValues, rsaModulusFromJwk, type PublicInputValues } from './public-inputs.ts';
 import { bytesToHex } from './generate-ephemeral-key.ts';
 import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
@@ -78,28 +79,6 @@ const fail = (code: string, message: string, cause?: unknown): never => {
   throw new VeilError(code, message, cause === undefined ? undefined : { cause });
 };
 
-function parseJsonPart(bytes: Uint8Array, what: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (e) {
-    return fail('ERR_TOKEN_MALFORMED', `token ${what} is not UTF-8 JSON`, e);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail('ERR_TOKEN_MALFORMED', `token ${what} is not a JSON object`);
-  return v as Record<string, unknown>;
-}
-
-async function verifyRs256(jwk: JsonWebKey, signingInput: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const key = await crypto.subtle.importKey(
-    'jwk',
-    { kty: 'RSA', n: jwk.n!, e: jwk.e!, ext: true } as JsonWebKey,
-    { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-    false,
-    ['verify'],
-  );
-  return crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, signature as Uint8Array<ArrayBuffer>, signingInput as Uint8Array<ArrayBuffer>);
-}
-
 /**
  * Builds the membership circuit's inputs from an ID token and its issuer key.
  *
@@ -130,95 +109,47 @@ export async function buildInputs(
   const checked = opts.unchecked !== true;
 
   // Structure (never skippable: nothing to encode otherwise).
-  const parts = token.trim().split('.');
-  if (parts.length !== 3) fail('ERR_TOKEN_MALFORMED', `token has ${parts.length} parts, a JWS has 3`);
-  const [h64, p64, s64] = parts as [string, string, string];
-  const header = parseJsonPart(base64urlDecode(h64, 'token header'), 'header');
-  const payloadBytes = base64urlDecode(p64, 'token payload');
-  const payload = parseJsonPart(payloadBytes, 'payload');
-  const signature = base64urlDecode(s64, 'token signature');
-  const signingInput = new TextEncoder().encode(`${h64}.${p64}`);
+  const t = parseToken(token);
+  const { h64, header, payload, payloadBytes, signature, signingInput, prefixLen, dataLen, members } = t;
   if (signingInput.length > P.maxSignedBytes) {
     fail('ERR_TOKEN_TOO_LONG', `signed part is ${signingInput.length} bytes; at most ${P.maxSignedBytes}`);
   }
-  // Prefix: whole 64-byte blocks that end at least 4 characters before the '.'.
-  const prefixLen = Math.max(0, Math.floor((h64.length - 3) / 64) * 64);
-  const dataLen = signingInput.length - prefixLen;
   if (dataLen > P.maxDataLen) {
     fail('ERR_TOKEN_TOO_LONG', `token too long: ${dataLen} bytes after the ${prefixLen}-byte prefix; the circuit hashes at most ${P.maxDataLen}`);
   }
-  if (jsonDepth(payloadBytes) > P.maxJsonDepth) {
+  if (t.depth > P.maxJsonDepth) {
     fail('ERR_TOKEN_TOO_DEEP', `token payload nests deeper than ${P.maxJsonDepth} levels, the circuit's limit`);
   }
   // The circuit takes whichever occurrence the prover points at: with two `email` members the
   // prover could choose the domain. Never skippable (the claim positions would be ambiguous).
-  const duplicate = duplicateTopLevelKey(payloadBytes);
-  if (duplicate !== undefined) fail('ERR_TOKEN_DUPLICATE_CLAIM', `token payload has the claim ${JSON.stringify(duplicate)} more than once`);
+  if (t.duplicate !== undefined) fail('ERR_TOKEN_DUPLICATE_CLAIM', `token payload has the claim ${JSON.stringify(t.duplicate)} more than once`);
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
-  const jwkKid = (jwk as { kid?: unknown }).kid;
   const modulus = rsaModulusFromJwk(jwk);
 
+  // The oidc statement's clauses (inspect-token.ts), first failure thrown.
   if (checked) {
-    if (header.alg !== 'RS256') fail('ERR_TOKEN_ALG', `token alg is ${JSON.stringify(header.alg)}, expected RS256`);
-    if (kid !== undefined && typeof jwkKid === 'string' && kid !== jwkKid) {
-      fail('ERR_KEY_MISMATCH', `token kid ${JSON.stringify(kid)} does not match the key's kid ${JSON.stringify(jwkKid)}`);
-    }
-    if (jwk.kty !== 'RSA') fail('ERR_KEY_SIZE', 'key is not an RSA key');
-    if (modulus >> 2047n !== 1n) fail('ERR_KEY_SIZE', `RSA modulus is ${modulus.toString(2).length} bits, expected 2048`);
-    if (jwk.e !== 'AQAB') fail('ERR_KEY_EXPONENT', 'RSA public exponent must be 65537');
-    if (signature.length !== 256 || !(await verifyRs256(jwk, signingInput, signature))) {
-      fail('ERR_SIGNATURE_INVALID', 'token signature does not verify under the key');
-    }
+    const { clauses } = await statementClauses(t, jwk, 'oidc', { ...(opts.domain !== undefined ? { domain: opts.domain } : {}), nonce: { epk, salt, expiry } });
+    const first = clauses.find((c) => !c.ok);
+    if (first) fail(first.code!, first.reason);
   }
 
-  // Claims.
-  const str = (name: string): string => {
-    const v = payload[name];
-    if (v === undefined) return checked ? fail('ERR_CLAIM_MISSING', `token has no ${name} claim`) : '';
-    if (typeof v !== 'string') return checked ? fail('ERR_CLAIM_INVALID', `token ${name} claim is not a string`) : '';
-    return v;
-  };
+  // Claims as encoded (unchecked: whatever the token holds, '' when absent or not a string).
+  const str = (name: string): string => (typeof payload[name] === 'string' ? (payload[name] as string) : '');
   const iss = str('iss');
   const aud = str('aud');
   const email = str('email');
-  const tokenNonce = str('nonce');
   const at = email.lastIndexOf('@');
   const emailDomain = at >= 0 ? email.slice(at + 1) : '';
   const domain = opts.domain ?? emailDomain;
-  const iat = payload.iat;
-  if (checked) {
-    if (payload[P.verifiedClaim] === undefined) fail('ERR_CLAIM_MISSING', `token has no ${P.verifiedClaim} claim`);
-    if (payload[P.verifiedClaim] !== true) fail('ERR_EMAIL_UNVERIFIED', `token ${P.verifiedClaim} is ${JSON.stringify(payload[P.verifiedClaim])}, not true`);
-    if (iat === undefined) fail('ERR_CLAIM_MISSING', 'token has no iat claim');
-    if (typeof iat !== 'number' || !Number.isSafeInteger(iat) || iat < 0) fail('ERR_CLAIM_INVALID', 'token iat is not a non-negative integer');
-    if (at <= 0 || email.indexOf('@') !== at || emailDomain.length === 0) fail('ERR_CLAIM_INVALID', 'token email is not <local>@<domain>');
-    if (new TextEncoder().encode(email).length > P.emailBytes) fail('ERR_CLAIM_TOO_LONG', `email is longer than ${P.emailBytes} bytes`);
-    if (domain !== emailDomain) fail('ERR_DOMAIN_MISMATCH', `email domain ${JSON.stringify(emailDomain)} is not ${JSON.stringify(domain)}`);
-    const expected = await computeNonce(epk, saltF, exp);
-    if (tokenNonce !== expected) fail('ERR_NONCE_MISMATCH', 'token nonce is not nonce(epk, salt, expiry)');
-    if (exp > BigInt(iat as number) + BigInt(P.expiryWindow)) fail('ERR_EXPIRY_TOO_FAR', `expiry is more than 14 days after the token's iat`);
-  }
 
   // Positions in the decoded buffer.
   const payloadStart = h64.length + 1 - prefixLen;
   const base = (3 * (payloadStart - (payloadStart % 4))) / 4;
-  const members = topLevelMembers(payloadBytes);
-  const tags = scanJson(payloadBytes);
   const pos = (name: string): { key: number; value: number } => {
     const m = members.get(name);
     if (!m) return { key: 0, value: 0 };
     return { key: base + m.key, value: base + m.value };
   };
-  // String values must be plain JSON text (no escapes): the circuit compares the text.
-  if (checked) {
-    for (const name of ['iss', 'aud', 'email', 'nonce']) {
-      const m = members.get(name);
-      if (!m || payloadBytes[m.value] !== 0x22) fail('ERR_CLAIM_INVALID', `token ${name} claim is not a top-level string`);
-      const close = tags.indexOf(tags[m!.value]!, m!.value + 1);
-      const text = new TextDecoder().decode(payloadBytes.subarray(m!.value + 1, close));
-      if (text !== payload[name]) fail('ERR_CLAIM_INVALID', `token ${name} claim uses JSON escapes`);
-    }
-  }
   let publicValues: PublicInputValues;
   try {
     publicValues = publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp });
