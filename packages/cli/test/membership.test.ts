@@ -42,7 +42,7 @@ describe('veil keygen / membership', () => {
     return path;
   }
   const proveArgs = (token: string, out: string, extra: string[] = []) =>
-    ['membership', 'prove', '--token', token, '--jwks', jwksPath, '--epk', epk, '--salt', salt, '--expiry', String(expiry), '--out', out, ...extra];
+    ['membership', 'prove', '--variant', 'oidc', '--token', token, '--jwks', jwksPath, '--epk', epk, '--salt', salt, '--expiry', String(expiry), '--out', out, ...extra];
 
   before(async () => {
     tokenPath = await tokenFile('good');

@@ -13,4 +13,4 @@ export { nonce, epkToFields } from './nonce.ts';
 export { buildInputs, type BuildInputsOptions, type MembershipInputs, type Positions, type PublicClaims } from './build-inputs.ts';
 export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, type MembershipPublic, type PublicInputValues } from './public-inputs.ts';
 export { MEMBERSHIP_PARAMS } from './membership-params.ts';
-export { inspectToken, variantForIssuer, aVariant, VARIANTS, GOOGLE_ISSUERS, ENTRA_CONSUMER_TENANT, type Variant, type Inspection, type InspectOptions, type Clause, type Size } from './inspect-token.ts';
+export { inspectToken, variantForIssuer, variantForToken, aVariant, VARIANTS, GOOGLE_ISSUERS, ENTRA_CONSUMER_TENANT, type Variant, type Inspection, type InspectOptions, type Clause, type Size } from './inspect-token.ts';

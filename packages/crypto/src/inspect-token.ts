@@ -80,6 +80,16 @@ export function variantForIssuer(iss: unknown): Variant {
 }
 
 /**
+ * The default variant of a token: `variantForIssuer` of its `iss`.
+ * @example
+ * const variant = variantForToken(token); // 'google' for a Google ID token
+ * @throws {VeilError} ERR_TOKEN_MALFORMED when the token cannot be decoded.
+ */
+export function variantForToken(token: string): Variant {
+  return variantForIssuer(parseToken(token).payload.iss);
+}
+
+/**
  * Checks a variant name (CLI flag, config) and returns it.
  * @example
  * aVariant('google');

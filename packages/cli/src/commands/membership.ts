@@ -1,10 +1,11 @@
-// `veil membership nonce|prove|verify`: the membership proof from the command line. A thin layer
-// over @veil/crypto (nonce) and @veil/prover (prove, verify); exit codes: 0 ok, 1 invalid input or
-// failed proof/verification (one line on stderr), 2 usage. Follows VEIL_CRS=test and says so.
+// `veil membership nonce|inspect|prove|verify`: the membership proof from the command line. A thin
+// layer over @veil/crypto (nonce, inspectToken) and @veil/prover (prove, verify); exit codes: 0 ok,
+// 1 invalid input, a failed clause or failed proof/verification (one line on stderr), 2 usage.
+// Follows VEIL_CRS=test and says so.
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { hexToBytes, nonce, VeilError } from '@veil/crypto';
+import { aVariant, hexToBytes, inspectToken, nonce, variantForToken, VeilError, type Variant } from '@veil/crypto';
 import { createBackend, resolveCrsKind } from '@veil/prover';
 import { action, UsageError } from '../lib/run.ts';
 
@@ -68,7 +69,29 @@ function pickJwk(jwks: unknown, kid: string | undefined): JsonWebKey {
   return key as JsonWebKey;
 }
 
+function variantFlag(v: string | undefined): Variant | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return aVariant(v);
+  } catch (e) {
+    throw new UsageError(`--variant: ${(e as Error).message}`);
+  }
+}
+
+/** The statements that have a circuit today (circuits/circuits.json): only the email-domain one. */
+const PROVABLE: readonly Variant[] = ['oidc'];
+
+interface InspectFlags {
+  token?: string;
+  jwks?: string;
+  variant?: string;
+  epk?: string;
+  salt?: string;
+  expiry?: string;
+}
+
 interface ProveFlags {
+  variant?: string;
   token?: string;
   jwks?: string;
   epk?: string;
@@ -116,6 +139,32 @@ export function register(program: Command): void {
     );
 
   group
+    .command('inspect')
+    .description("check each clause of the token's membership statement and its sizes; prints JSON, exit 1 if a clause fails")
+    .option('--token <file>', 'file holding the compact ID token')
+    .option('--jwks <file>', 'issuer JWKS file { "keys": [...] }')
+    .option('--variant <name>', 'statement: google, entra or oidc (default: chosen from iss)')
+    .option('--epk <hex>', 'Ed25519 ephemeral public key (32 bytes hex), to check the nonce')
+    .option('--salt <hex>', 'nonce salt (hex)')
+    .option('--expiry <unix>', 'expiry of the ephemeral key (unix seconds)')
+    .action(
+      action(async (f: InspectFlags) => {
+        if (!f.token) throw new UsageError('--token is required');
+        if (!f.jwks) throw new UsageError('--jwks is required');
+        const variant = variantFlag(f.variant);
+        const nonceFlags = [f.epk, f.salt, f.expiry].filter((v) => v !== undefined).length;
+        if (nonceFlags !== 0 && nonceFlags !== 3) throw new UsageError('--epk, --salt and --expiry go together');
+        const nonceInputs =
+          nonceFlags === 3 ? { epk: hexToBytes(hexFlag(f.epk, '--epk', 32)), salt: hexToBytes(hexFlag(f.salt, '--salt')), expiry: unixFlag(f.expiry, '--expiry') } : undefined;
+        const token = readText(f.token, '--token').trim();
+        const jwk = pickJwk(readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED'), headerKid(token));
+        const report = await inspectToken(token, jwk, { ...(variant ? { variant } : {}), ...(nonceInputs ? { nonce: nonceInputs } : {}) });
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        if (!report.clauses.every((c) => c.ok)) process.exitCode = 1;
+      }),
+    );
+
+  group
     .command('prove')
     .description('prove membership from an ID token and write the bundle to --out')
     .option('--token <file>', 'file holding the compact ID token')
@@ -125,6 +174,7 @@ export function register(program: Command): void {
     .option('--expiry <unix>', 'expiry of the ephemeral key (unix seconds)')
     .option('--out <file>', 'where to write the bundle (JSON)')
     .option('--domain <domain>', "domain to prove (default: the email's domain)")
+    .option('--variant <name>', 'statement: google, entra or oidc (default: chosen from iss); only oidc has a circuit yet')
     .option('--unchecked', 'skip the TypeScript pre-checks: the circuit alone decides')
     .action(
       action(async (f: ProveFlags) => {
@@ -134,8 +184,16 @@ export function register(program: Command): void {
         const epk = hexFlag(f.epk, '--epk', 32);
         const salt = hexFlag(f.salt, '--salt');
         const expiry = unixFlag(f.expiry, '--expiry');
+        const chosen = variantFlag(f.variant);
         const kind = crsKind();
         const token = readText(f.token, '--token').trim();
+        const variant = chosen ?? variantForToken(token);
+        if (!PROVABLE.includes(variant)) {
+          throw new VeilError(
+            'ERR_VARIANT_UNSUPPORTED',
+            `the ${variant} statement has no circuit yet (only ${PROVABLE.join(', ')}); --variant oidc proves the weaker email-domain statement`,
+          );
+        }
         const jwk = pickJwk(readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED'), headerKid(token));
         if (kind === 'test') process.stderr.write(TEST_CRS_WARNING);
         const backend = await createBackend({ crs: kind });
