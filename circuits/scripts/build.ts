@@ -11,8 +11,17 @@
  * Trust: nothing here is security-relevant on its own; the prover loads artifacts with a check that
  * their circuit id equals the one committed in the manifest, so drift or hand edits are caught there.
  *
+ * Versions: every released circuit stays in the manifest. The entry being built is `status:
+ * "current"` (one per name); a released one replaced by a new build is kept as `status:
+ * "accepted-until"` with `acceptedUntil` (ISO 8601) and its verification keys per CRS (`keys`, paths
+ * relative to `circuits/`), so bundles proved under it stay verifiable until then. Only current
+ * entries are compiled (a retired circuit's sources are gone; its stored keys are what verifies it).
+ *
  * Usage: `npm run build:circuits` (compile, write artifacts, record ids in circuits.json; then
  *        `npm run build:keys` recomputes the test-CRS verification keys of changed circuits),
+ *        `npm run build:circuits -- --retire-until 2027-06-30` (a changed circuit's previous id is
+ *        kept as accepted until that date, its key files renamed to `keys/<name>.<id>.<crs>.json`;
+ *        without the flag the previous id is replaced, as during development),
  *        `npm run build:circuits -- --check` (exit 1 if a fresh compile differs from circuits.json).
  */
 import { createHash } from 'node:crypto';
@@ -45,6 +54,12 @@ export interface ManifestCircuit {
   path: string;
   /** Expected circuit id (see header); written by this script. */
   id?: string;
+  /** `current` (the one built and proved with; the default) or `accepted-until` (verify only). */
+  status?: 'current' | 'accepted-until';
+  /** ISO 8601 date-time after which an `accepted-until` circuit is refused. */
+  acceptedUntil?: string;
+  /** Verification key file per CRS id, relative to `circuits/` (default `keys/<name>.<crs>.json`). */
+  keys?: Record<string, string>;
   [k: string]: unknown;
 }
 export interface Manifest {
@@ -55,7 +70,70 @@ export interface Manifest {
 export function readManifest(path = MANIFEST_PATH): Manifest {
   const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
   if (!m || !Array.isArray(m.circuits)) throw new TypeError(`${path}: "circuits" must be an array`);
+  const current = new Set<string>();
+  for (const c of m.circuits) {
+    const status = c.status ?? 'current';
+    if (status === 'current') {
+      if (current.has(c.name)) throw new TypeError(`${path}: two current circuits named "${c.name}"`);
+      current.add(c.name);
+    } else if (status !== 'accepted-until' || typeof c.acceptedUntil !== 'string' || Number.isNaN(Date.parse(c.acceptedUntil))) {
+      throw new TypeError(`${path}: circuit "${c.name}" ${c.id ?? ''}: status must be "current" or "accepted-until" with an ISO date acceptedUntil`);
+    }
+  }
   return m;
+}
+
+/** A circuit verifiers accept: current ones, and retired ones until their `acceptedUntil`. */
+export interface AcceptedCircuit {
+  name: string;
+  id: string;
+  status: 'current' | 'accepted-until';
+  acceptedUntil?: string;
+}
+
+/**
+ * The manifest's circuits a verifier accepts at `now`: every current one with an id, and every
+ * `accepted-until` one whose date has not passed; current ones first.
+ */
+export function acceptedCircuits(manifest: Manifest, now: Date = new Date()): AcceptedCircuit[] {
+  const out: AcceptedCircuit[] = [];
+  for (const c of manifest.circuits) {
+    if (typeof c.id !== 'string') continue;
+    if ((c.status ?? 'current') === 'current') out.unshift({ name: c.name, id: c.id, status: 'current' });
+    else if (Date.parse(c.acceptedUntil!) > now.getTime()) out.push({ name: c.name, id: c.id, status: 'accepted-until', acceptedUntil: c.acceptedUntil! });
+  }
+  return out.sort((a, b) => (a.status === b.status ? 0 : a.status === 'current' ? -1 : 1));
+}
+
+/** Default verification-key file of a current circuit, relative to `circuits/`. */
+export const currentKeyFile = (name: string, crsId: string): string => `keys/${name}.${crsId}.json`;
+/** Key file of a retired circuit version, relative to `circuits/`. */
+export const retiredKeyFile = (name: string, id: string, crsId: string): string => `keys/${name}.${id}.${crsId}.json`;
+
+/**
+ * Records a new build of current circuit `name`: its previous id is kept as `accepted-until`
+ * `until` (with key files `retiredKeyFile` for each CRS id in `crsIds`), the current entry gets `id`.
+ * Returns the renames the caller applies to key files: [from, to] relative to `circuits/`.
+ */
+export function retireCurrent(manifest: Manifest, name: string, id: string, until: string, crsIds: string[]): Array<[string, string]> {
+  if (Number.isNaN(Date.parse(until))) throw new TypeError(`--retire-until ${until}: not an ISO date`);
+  const entry = manifest.circuits.find((c) => c.name === name && (c.status ?? 'current') === 'current');
+  if (!entry) throw new TypeError(`no current circuit "${name}"`);
+  const renames: Array<[string, string]> = [];
+  if (typeof entry.id === 'string' && entry.id !== id) {
+    const keys: Record<string, string> = {};
+    for (const crs of crsIds) {
+      const from = entry.keys?.[crs] ?? currentKeyFile(name, crs);
+      keys[crs] = retiredKeyFile(name, entry.id, crs);
+      renames.push([from, keys[crs]]);
+    }
+    const { keys: _k, ...rest } = entry;
+    manifest.circuits.push({ ...rest, status: 'accepted-until', acceptedUntil: new Date(until).toISOString(), keys });
+  }
+  entry.id = id;
+  entry.status = 'current';
+  delete entry.keys;
+  return renames;
 }
 
 /** sha256 (hex) of the uncompressed ACIR bytes of a compiled program: its circuit id. */
@@ -140,7 +218,7 @@ export function ensureCompiled(name: string, opts: { fresh?: boolean } = {}): Pr
   let p = opts.fresh ? undefined : inflight.get(name);
   if (!p) {
     p = (async () => {
-      const entry = readManifest().circuits.find((c) => c.name === name);
+      const entry = readManifest().circuits.find((c) => c.name === name && (c.status ?? 'current') === 'current');
       if (!entry) throw new TypeError(`circuit "${name}" is not in circuits.json`);
       const sources = sourcesHash();
       const artifact = join(TARGET_DIR, `${name}.json`);
@@ -167,18 +245,34 @@ export function ensureCompiled(name: string, opts: { fresh?: boolean } = {}): Pr
   return p;
 }
 
+/** CRS ids that have a key file for current circuit `name` under `keys/`. */
+function keyCrsIds(name: string): string[] {
+  const prefix = `${name}.`;
+  return readdirSync(join(CIRCUITS_DIR, 'keys'))
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json') && !/^[0-9a-f]{64}\./.test(f.slice(prefix.length)))
+    .map((f) => f.slice(prefix.length, -'.json'.length));
+}
+
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
+  const at = process.argv.indexOf('--retire-until');
+  const retireUntil = at >= 0 ? process.argv[at + 1] : undefined;
+  if (at >= 0 && (retireUntil === undefined || Number.isNaN(Date.parse(retireUntil)))) throw new TypeError('--retire-until needs an ISO date');
   const manifest = readManifest();
   let drift = false;
-  for (const entry of manifest.circuits) {
+  const renames: Array<[string, string]> = [];
+  for (const entry of manifest.circuits.filter((c) => (c.status ?? 'current') === 'current')) {
     const t0 = performance.now();
     const { id } = await ensureCompiled(entry.name);
     const ms = Math.round(performance.now() - t0);
     if (entry.id !== id) {
       drift = true;
       console.log(`${entry.name}: ${entry.id ?? '(none)'} -> ${id}${check ? ' (DRIFT)' : ''} [${ms} ms]`);
-      if (!check) entry.id = id;
+      if (!check && retireUntil !== undefined) {
+        const old = entry.id;
+        renames.push(...retireCurrent(manifest, entry.name, id, retireUntil, keyCrsIds(entry.name)));
+        console.log(`${entry.name}: ${old} stays accepted until ${retireUntil}`);
+      } else if (!check) entry.id = id;
     } else {
       console.log(`${entry.name}: ${id} [${ms} ms]`);
     }
@@ -189,6 +283,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } else if (drift) {
+    for (const [from, to] of renames) renameSync(join(CIRCUITS_DIR, from), join(CIRCUITS_DIR, to));
     writeAtomic(MANIFEST_PATH, `${JSON.stringify(manifest, null, 2)}\n`);
     console.log('recorded new circuit ids in circuits.json; now `npm run build:keys` refreshes circuits/keys/ (commit both)');
   }

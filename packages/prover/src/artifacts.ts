@@ -21,6 +21,8 @@ export interface CompiledProgram {
 export interface CircuitInfo {
   name: string;
   id: string;
+  /** For a released circuit replaced by a newer one: ISO date after which it is refused. */
+  acceptedUntil?: string;
 }
 
 /** Source of circuit programs and verification keys. */

@@ -38,7 +38,7 @@ export interface ServerConfig {
   issuers: IssuerConfig[];
   /** Which CRS proofs must be made with: `test` (insecure, development only) or `aztec` (canonical). */
   crs: 'test' | 'aztec';
-  /** Accepted circuit ids; default: the prover's shipped circuits. */
+  /** Accepted circuit ids, of those circuits.json accepts; default: every current and not-yet-expired `accepted-until` circuit. */
   circuits?: string[];
   rateLimit: RateLimitConfig;
   devIssuer: { clientId: string; graceSeconds: number };

@@ -90,10 +90,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const { nodeArtifacts } = await import('@veil/prover/artifacts-node');
   const { loadTestCrs, testCrsDir } = await import('@veil/prover/crs-node');
   const { CIRCUITS_DIR } = await import('@veil/circuits/build');
-  const artifacts = nodeArtifacts();
+  // The verifier's own allowlist is the configured set (default: current + not-yet-expired circuits).
+  const artifacts = nodeArtifacts(config.circuits ? { accept: config.circuits } : {});
   const backend: Backend = await createBackend({ crs: config.crs, artifacts });
   const circuits = await artifacts.circuits().catch(() => []);
-  const acceptedCircuits = config.circuits ?? circuits.map((c) => c.id);
+  const acceptedCircuits = circuits.map((c) => c.id);
   const artifactDirs = [CIRCUITS_DIR];
   const warnings: string[] = [];
   if (acceptedCircuits.length === 0) warnings.push('no membership circuit is available: every membership will be refused (ERR_CIRCUIT_UNKNOWN)');

@@ -74,11 +74,15 @@ export async function verifyMembership(
   if (!circuit) {
     throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${bundle.circuit.name} ${bundle.circuit.id} is not accepted here`);
   }
+  // A replaced circuit's bundles verify until its date (the allowlist was read when the backend started).
+  const now = expect.now ?? Math.floor(Date.now() / 1000);
+  if (circuit.acceptedUntil !== undefined && Date.parse(circuit.acceptedUntil) <= now * 1000) {
+    throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${bundle.circuit.name} ${bundle.circuit.id} was accepted until ${circuit.acceptedUntil}`);
+  }
 
   if (!allowed(expect.iss, claims.iss)) throw new VeilError('ERR_ISS_MISMATCH', `issuer ${claims.iss} is not accepted`);
   if (!allowed(expect.aud, claims.aud)) throw new VeilError('ERR_AUD_MISMATCH', `audience ${claims.aud} is not accepted`);
   if (!allowed(expect.domain, claims.domain)) throw new VeilError('ERR_DOMAIN_MISMATCH', `domain ${claims.domain} is not accepted`);
-  const now = expect.now ?? Math.floor(Date.now() / 1000);
   if (claims.expiry <= now) throw new VeilError('ERR_PROOF_EXPIRED', `the proof expired at ${claims.expiry}`);
 
   const { modulus } = selectIssuerKey(jwks, claims.kid);
