@@ -58,7 +58,7 @@ export interface ManifestCircuit {
   status?: 'current' | 'accepted-until';
   /** ISO 8601 date-time after which an `accepted-until` circuit is refused. */
   acceptedUntil?: string;
-  /** Verification key file per CRS id, relative to `circuits/` (default `keys/<name>.<crs>.json`). */
+  /** Verification key file per CRS id, relative to `circuits/` (current: `keys/<name>.<crs>.json`, recorded by build:keys). */
   keys?: Record<string, string>;
   [k: string]: unknown;
 }
@@ -122,7 +122,7 @@ export function retireCurrent(manifest: Manifest, name: string, id: string, unti
   const renames: Array<[string, string]> = [];
   if (typeof entry.id === 'string' && entry.id !== id) {
     const keys: Record<string, string> = {};
-    for (const crs of crsIds) {
+    for (const crs of new Set([...Object.keys(entry.keys ?? {}), ...crsIds])) {
       const from = entry.keys?.[crs] ?? currentKeyFile(name, crs);
       keys[crs] = retiredKeyFile(name, entry.id, crs);
       renames.push([from, keys[crs]]);

@@ -25,7 +25,7 @@ function keyPath(dir: string, name: string, crsId: string): string {
 
 /** Options of nodeArtifacts. */
 export interface NodeArtifactsOptions {
-  /** Directory of current circuits' keys (default circuits/keys). */
+  /** Directory of current circuits' keys, `<name>.<crs id>.json` (default circuits/keys). */
   keysDir?: string;
   /** The manifest (default circuits/circuits.json); `keys` paths are relative to its directory. */
   manifestPath?: string;
@@ -48,13 +48,11 @@ export function nodeArtifacts(options: NodeArtifactsOptions = {}): ArtifactLoade
   if (options.accept !== undefined && !(Array.isArray(options.accept) && options.accept.every((a) => typeof a === 'string'))) {
     throw new TypeError('options.accept must be an array of circuit ids');
   }
-  /** Where the key of (circuit, crs) lives: the manifest's `keys` entry, else by status. */
+  /** Where the key of (circuit, crs) lives: `keysDir` for current circuits, the manifest's `keys` for retired ones. */
   const keyFile = (circuit: CircuitInfo, crsId: string): string => {
     const entry = readManifest(manifestPath).circuits.find((c) => c.name === circuit.name && c.id === circuit.id);
-    const listed = entry?.keys?.[crsId];
-    if (listed !== undefined) return join(dirname(manifestPath), listed);
-    if (entry && entry.status === 'accepted-until') return join(dirname(manifestPath), retiredKeyFile(circuit.name, circuit.id, crsId));
-    return keyPath(keysDir, circuit.name, crsId);
+    if (entry?.status !== 'accepted-until') return keyPath(keysDir, circuit.name, crsId);
+    return join(dirname(manifestPath), entry.keys?.[crsId] ?? retiredKeyFile(circuit.name, circuit.id, crsId));
   };
   return {
     async circuits() {
