@@ -55,7 +55,7 @@ try {
     const witnessMs = ms(t0);
     await engine.prove(circuit, 'test', witness); // warm (SRS load)
     const times: number[] = [];
-    let out = new Uint8Array();
+    let out: Uint8Array = new Uint8Array();
     for (let i = 0; i < 5; i++) {
       t0 = performance.now();
       out = await engine.prove(circuit, 'test', witness);
