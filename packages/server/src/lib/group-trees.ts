@@ -55,7 +55,13 @@ export class GroupTrees {
    */
   apply(update: GroupUpdate, signature: string): Promise<{ leafIndex: number; leaves: number; size: number; root: string }> {
     if (this.#registrarKey === null) throw new VeilError('ERR_REGISTRAR_NOT_CONFIGURED', 'this board has no registrar key configured (groups.registrarKey)');
-    verifyEd25519(encodeGroupUpdate(update), signature, this.#registrarKey);
+    let payload: Uint8Array;
+    try {
+      payload = encodeGroupUpdate(update);
+    } catch (e) {
+      throw new VeilError('ERR_VALIDATION', `malformed update: ${(e as Error).message}`); // e.g. a commitment >= the field modulus
+    }
+    verifyEd25519(payload, signature, this.#registrarKey);
     const run = this.#queue.then(() => this.#apply(update, signature));
     this.#queue = run.catch(() => {});
     return run;

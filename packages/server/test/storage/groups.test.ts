@@ -104,6 +104,7 @@ describe('group trees, polls and person-group likes', () => {
     replay.seq = last;
     code(await send(replay.next({ group: GROUP, action: 'insert', index: 3, commitment: '0'.repeat(64) }, t0())), 409, 'ERR_GROUP_UPDATE_LEAF');
     code(await f.app.inject({ method: 'POST', url: '/api/groups/updates', payload: { ...good, extra: 1 } }), 400, 'ERR_VALIDATION');
+    code(await send({ update: { ...good.update, commitment: 'f'.repeat(64) }, signature: good.signature }), 400, 'ERR_VALIDATION'); // >= the field modulus
     assert.equal(await f.storage.lastGroupSeq(), last);
     const groups = (await f.app.inject({ method: 'GET', url: '/api/groups' })).json() as GroupsResponse;
     assert.deepEqual(groups.groups.map((g) => [g.id, g.size, g.leaves]), [[GROUP, 3, 3]]);
