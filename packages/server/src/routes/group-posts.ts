@@ -75,6 +75,9 @@ export function groupPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
       assertFresh(ctx, like.createdAt, 'createdAt');
       const post = await ctx.storage.getGroupPost(like.messageId);
       if (!post) throw new VeilError('ERR_NOT_FOUND', 'no such post');
+      if (await ctx.storage.nullifierUsed('like', like.messageId, proof.nullifier)) {
+        throw new VeilError('ERR_NULLIFIER_USED', 'this person already liked this post (nullifier seen in scope like:<post id>)');
+      }
       const { nullifier } = await acceptGroupProof(ctx, post.group, proof, likeScope(like.messageId), messageToField(encodeGroupLike(like)));
       const r = await ctx.storage.addGroupLike({ messageId: like.messageId, nullifier, createdAt: like.createdAt, proof, receivedAt: ctx.now() });
       reply.code(201);

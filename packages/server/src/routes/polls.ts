@@ -64,6 +64,10 @@ export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (vote.option >= p.options.length) throw new VeilError('ERR_OPTION_INVALID', `option must be 0-${p.options.length - 1}`);
       if (p.closesAt !== null && ctx.now() >= p.closesAt) throw new VeilError('ERR_POLL_CLOSED', 'this poll is closed');
       assertFresh(ctx, vote.createdAt, 'createdAt');
+      // A replay is refused before the (costly) verification; the votes' primary key decides races.
+      if (!p.allowChange && (await ctx.storage.nullifierUsed('poll', p.id, proof.nullifier))) {
+        throw new VeilError('ERR_NULLIFIER_USED', 'this person already voted in this poll, and it does not allow changing a vote');
+      }
       const { nullifier } = await acceptGroupProof(ctx, p.group, proof, voteScope(p.id), messageToField(encodeVote(vote)));
       const status = await ctx.storage.castVote({ pollId: p.id, nullifier, option: vote.option, createdAt: vote.createdAt, proof, receivedAt: ctx.now() }, p.allowChange);
       reply.code(status === 'created' ? 201 : 200);

@@ -300,6 +300,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       const { rows } = await pool.query<VoteDb>('SELECT * FROM votes WHERE poll_id = $1 ORDER BY nullifier', [pollId]);
       return rows.map(vote);
     },
+    async nullifierUsed(kind, id, nullifier) {
+      const sql = kind === 'poll' ? 'SELECT 1 FROM votes WHERE poll_id = $1 AND nullifier = $2' : 'SELECT 1 FROM group_likes WHERE message_id = $1 AND nullifier = $2';
+      return (await pool.query(sql, [id, nullifier])).rows.length > 0;
+    },
     async close() {
       if (opts.dropSchemaOnClose && schema !== 'public') await pool.query(`DROP SCHEMA ${schema} CASCADE`);
       await pool.end();

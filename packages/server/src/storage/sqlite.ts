@@ -119,6 +119,8 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     getVote: db.prepare('SELECT created_at FROM votes WHERE poll_id = ? AND nullifier = ?'),
     updVote: db.prepare('UPDATE votes SET option = ?, created_at = ?, proof = ?, received_at = ? WHERE poll_id = ? AND nullifier = ?'),
     listVotes: db.prepare('SELECT * FROM votes WHERE poll_id = ? ORDER BY nullifier'),
+    usedVote: db.prepare('SELECT 1 FROM votes WHERE poll_id = ? AND nullifier = ?'),
+    usedLike: db.prepare('SELECT 1 FROM group_likes WHERE message_id = ? AND nullifier = ?'),
   };
 
   const appendGroupUpdate = db.transaction((e: GroupLogEntry, st: { size: number; members: number }) => {
@@ -282,6 +284,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     async castVote(v, allowChange) { return castVote(v, allowChange); },
     async listVotes(pollId) { return (g.listVotes.all(pollId) as VoteDb[]).map(vote); },
+    async nullifierUsed(kind, id, nullifier) { return (kind === 'poll' ? g.usedVote : g.usedLike).get(id, nullifier) !== undefined; },
     async close() { db.close(); },
   };
 }

@@ -174,5 +174,7 @@ export interface Storage {
    */
   castVote(v: VoteRow, allowChange: boolean): Promise<'created' | 'changed'>;
   listVotes(pollId: string): Promise<VoteRow[]>;
+  /** Whether (scope, nullifier) was used: `poll` = a vote in poll `id`, `like` = a like of post `id`. */
+  nullifierUsed(kind: 'poll' | 'like', id: string, nullifier: string): Promise<boolean>;
   close(): Promise<void>;
 }
