@@ -19,7 +19,16 @@ export interface PckInfo {
   cpuSvn: string;
 }
 
+const cache = new WeakMap<ParsedCert, PckInfo>();
+
+/** The PCK fields of `cert` (parsed certificates are frozen and shared, so this is memoised). */
 export function pckInfo(cert: ParsedCert): PckInfo {
+  let info = cache.get(cert);
+  if (!info) cache.set(cert, (info = Object.freeze(readPckInfo(cert))));
+  return info;
+}
+
+function readPckInfo(cert: ParsedCert): PckInfo {
   const ext = cert.extensions.get(SGX_EXT);
   if (!ext) fail(CODE, 'PCK certificate has no SGX extension');
   const out: Partial<PckInfo> = {};

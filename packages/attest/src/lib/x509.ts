@@ -202,6 +202,49 @@ function webCrypto(): SubtleCrypto {
   return subtle;
 }
 
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+
+/**
+ * WebCrypto's importKey for public keys, memoised on the key bytes and parameters (an imported
+ * public key is immutable): the chain builder imports the issuer's key for every signature it
+ * checks, the pinned roots' on every call. Signatures themselves are verified every time.
+ */
+function importPublicKey(format: 'spki' | 'raw', data: BufferSource, alg: Parameters<SubtleCrypto['importKey']>[2], extractable: boolean, usages: KeyUsage[]): Promise<CryptoKey> {
+  const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  const id = `${format}:${toHex(bytes)}:${JSON.stringify(alg)}:${extractable}:${usages.join()}`;
+  let key = importedKeys.get(id);
+  if (!key) {
+    key = webCrypto().importKey(format, bytes.slice(), alg, extractable, usages);
+    key.catch(() => importedKeys.delete(id));
+    if (importedKeys.size >= CACHE_SIZE) importedKeys.delete(importedKeys.keys().next().value!);
+    importedKeys.set(id, key);
+  }
+  return key;
+}
+
+/**
+ * The Crypto handed to @peculiar/x509: WebCrypto with public-key imports memoised (see
+ * importPublicKey) and SHA-1 thumbprints (the builder's cycle check) memoised per certificate buffer.
+ */
+function libraryCrypto(): Crypto {
+  const subtle = webCrypto();
+  const digests = new WeakMap<object, Promise<ArrayBuffer>>();
+  const facade = {
+    importKey: (format: KeyFormat, data: BufferSource, alg: Parameters<SubtleCrypto['importKey']>[2], extractable: boolean, usages: KeyUsage[]) =>
+      format === 'spki' || format === 'raw' ? importPublicKey(format, data, alg, extractable, usages) : subtle.importKey(format as 'pkcs8', data, alg, extractable, usages),
+    verify: (...args: Parameters<SubtleCrypto['verify']>) => subtle.verify(...args),
+    digest: (alg: AlgorithmIdentifier, data: BufferSource) => {
+      if (alg !== 'SHA-1' || !(data instanceof ArrayBuffer)) return subtle.digest(alg, data);
+      let d = digests.get(data);
+      if (!d) digests.set(data, (d = subtle.digest(alg, data)));
+      return d;
+    },
+  };
+  return { subtle: facade as unknown as SubtleCrypto, getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto) } as Crypto;
+}
+let sharedLibraryCrypto: Crypto | undefined;
+const x509Crypto = () => (sharedLibraryCrypto ??= libraryCrypto());
+
 /**
  * The certificate's public key for ECDSA verification; `code` unless it is an EC key on `curve`.
  * @throws `code`
@@ -210,7 +253,7 @@ export async function ecCertKey(c: ParsedCert, curve: EcCurve, code: string): Pr
   const alg = c.cert.publicKey.algorithm as EcKeyAlgorithm;
   if (alg.name !== 'ECDSA' || alg.namedCurve !== curve) fail(code, `certificate key is not an ECDSA ${curve} key`);
   try {
-    return await webCrypto().importKey('spki', c.cert.publicKey.rawData, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
+    return await importPublicKey('spki', c.cert.publicKey.rawData, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
   } catch (e) {
     fail(code, `certificate ${curve} key does not import`, e);
   }
@@ -219,7 +262,7 @@ export async function ecCertKey(c: ParsedCert, curve: EcCurve, code: string): Pr
 /** An uncompressed EC point (0x04 ‖ x ‖ y) as a WebCrypto key; undefined if it is not on `curve`. */
 export async function ecPointKey(curve: EcCurve, point: Uint8Array): Promise<CryptoKey | undefined> {
   try {
-    return await webCrypto().importKey('raw', point as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
+    return await importPublicKey('raw', point as Uint8Array<ArrayBuffer>, { name: 'ECDSA', namedCurve: curve }, false, ['verify']);
   } catch {
     return undefined;
   }
@@ -266,7 +309,7 @@ export async function verifyChain(certs: ParsedCert[], opts: ChainOptions): Prom
   const known = new Map<x509.X509Certificate, ParsedCert>([...roots, ...pool, leaf].map((c) => [c.cert, c]));
   let built: x509.X509Certificate[];
   try {
-    built = [...(await new x509.X509ChainBuilder({ certificates: [...roots, ...pool].map((c) => c.cert) }).build(leaf.cert))];
+    built = [...(await new x509.X509ChainBuilder({ certificates: [...roots, ...pool].map((c) => c.cert) }).build(leaf.cert, x509Crypto()))];
   } catch (e) {
     fail('ERR_CERT_CHAIN', `${what}: ${(e as Error).message}`, e);
   }
@@ -274,7 +317,7 @@ export async function verifyChain(certs: ParsedCert[], opts: ChainOptions): Prom
   const end = full.findIndex((c) => isPinned(c, roots));
   if (end < 0) {
     const last = full[full.length - 1]!;
-    if (await last.cert.isSelfSigned()) fail('ERR_ROOT_UNTRUSTED', `${what}: chain ends at an untrusted root (SHA-256 ${last.sha256})`);
+    if (await last.cert.isSelfSigned(x509Crypto())) fail('ERR_ROOT_UNTRUSTED', `${what}: chain ends at an untrusted root (SHA-256 ${last.sha256})`);
     fail('ERR_CERT_CHAIN', `${what}: no issuer certificate verifies the signature of certificate ${full.length - 1}`);
   }
   const path = full.slice(0, end + 1);
@@ -364,7 +407,7 @@ export async function checkCrl(crl: ParsedCrl, issuer: ParsedCert, certs: Parsed
   try {
     // A PublicKey, not the certificate: given a certificate, the library takes the certificate's
     // own signature algorithm instead of the CRL's.
-    ok = await crl.crl.verify({ publicKey: issuer.cert.publicKey });
+    ok = await crl.crl.verify({ publicKey: issuer.cert.publicKey }, x509Crypto());
   } catch (e) {
     fail('ERR_COLLATERAL_SIGNATURE', `${what}: CRL signature does not verify`, e);
   }
