@@ -14,9 +14,11 @@
  * Kept here because the library does not do it (each small): the library reads BER, so the input
  * must re-encode to itself, with definite lengths and primitive strings only — the unsigned envelope
  * (outer lengths, algorithm, BIT STRING) then has one encoding and no byte of it goes unchecked;
- * a certificate's outer signature algorithm must equal the one inside tbsCertificate (RFC 5280
- * §4.1.1.2; the library checks this for CRLs only); duplicate extensions are rejected (§4.2); PEM
- * text is split strictly (the library's PEM reader skips other text). Serial 0 is accepted (AMD
+ * an ECDSA signature value must itself be DER SEQUENCE { INTEGER, INTEGER } (the library reads r and
+ * s without checking the SEQUENCE tag: a flipped tag bit in a CRL verified); a certificate's outer
+ * signature algorithm must equal the one inside tbsCertificate (RFC 5280 §4.1.1.2; the library
+ * checks this for CRLs only); duplicate extensions are rejected (§4.2); PEM text is split strictly
+ * (the library's PEM reader skips other text). Serial 0 is accepted (AMD
  * VCEKs carry it). Parsed certificates are cached by the SHA-256 of their DER (parsing is pure), so
  * a chain seen again — the pinned roots, a platform's PCK chain, a tamper sweep — is parsed once.
  */
