@@ -407,9 +407,12 @@ export async function checkCrl(crl: ParsedCrl, issuer: ParsedCert, certs: Parsed
   }
   let ok = false;
   try {
-    // A PublicKey, not the certificate: given a certificate, the library takes the certificate's
-    // own signature algorithm instead of the CRL's.
-    ok = await crl.crl.verify({ publicKey: issuer.cert.publicKey }, x509Crypto());
+    // A key, not the certificate: given a certificate, the library takes the certificate's own
+    // signature algorithm instead of the CRL's. An EC key is imported through the memo (the
+    // library would import it afresh each time).
+    const pub = issuer.cert.publicKey;
+    const key = pub.algorithm.name === 'ECDSA' ? await importPublicKey('spki', pub.rawData, pub.algorithm as EcKeyImportParams, true, ['verify']) : pub;
+    ok = await crl.crl.verify({ publicKey: key }, x509Crypto());
   } catch (e) {
     fail('ERR_COLLATERAL_SIGNATURE', `${what}: CRL signature does not verify`, e);
   }
