@@ -124,6 +124,9 @@ test('DER only: trailing bytes, long-form lengths, a changed outer algorithm, a 
   // Outer SEQUENCE length with a needless leading zero byte (BER, not DER).
   assert.ok(der[1]! > 0x80);
   await rejects(() => parseCertificate(unhex(`30${(der[1]! + 1).toString(16)}00${hex(der).slice(4)}`)), 'ERR_CERT_MALFORMED');
+  // Indefinite length for the outer SEQUENCE (BER only).
+  const content = hex(der).slice(4 + 2 * (der[1]! & 0x7f));
+  await rejects(() => parseCertificate(unhex(`3080${content}0000`)), 'ERR_CERT_MALFORMED');
   // ecdsa-with-SHA256 (…04 03 02) outside tbsCertificate changed to ecdsa-with-SHA384 (…04 03 03).
   const h = hex(der);
   const outerAlg = h.lastIndexOf('06082a8648ce3d040302');
@@ -132,6 +135,9 @@ test('DER only: trailing bytes, long-form lengths, a changed outer algorithm, a 
   const sigAt = h.indexOf('00', outerAlg + 20 + 4) + 2;
   assert.equal(h.slice(sigAt, sigAt + 2), '30');
   await rejects(() => parseCertificate(unhex(h.slice(0, sigAt) + 'b0' + h.slice(sigAt + 2))), 'ERR_CERT_MALFORMED');
+  // A non-zero unused-bits count in the signature BIT STRING.
+  await rejects(() => parseCertificate(unhex(h.slice(0, sigAt - 2) + '01' + h.slice(sigAt))), 'ERR_CERT_MALFORMED');
+  parseCertificate(unhex(h)); // the untouched bytes parse
   // The same CRL envelope rules.
   const crl = hex(await makeCrl(ca, []));
   await rejects(() => parseCrl(unhex(crl + '00')), 'ERR_COLLATERAL_MALFORMED');
