@@ -14,3 +14,17 @@ export { buildInputs, type BuildInputsOptions, type MembershipInputs, type Posit
 export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, type MembershipPublic, type PublicInputValues } from './public-inputs.ts';
 export { MEMBERSHIP_PARAMS } from './membership-params.ts';
 export { inspectToken, variantForIssuer, variantForToken, aVariant, VARIANTS, GOOGLE_ISSUERS, ENTRA_CONSUMER_TENANT, type Variant, type Inspection, type InspectOptions, type Clause, type Size } from './inspect-token.ts';
+export { COMMITMENT_TAG, NULLIFIER_TAG, NODE_TAG, MAX_GROUP_DEPTH, fieldToHex, afieldHex } from './group/fields.ts';
+export { generateIdentitySecret } from './group/generate-identity-secret.ts';
+export { deriveCommitment } from './group/derive-commitment.ts';
+export { deriveNullifier } from './group/derive-nullifier.ts';
+export { scopeToField, MAX_SCOPE_LENGTH } from './group/scope-to-field.ts';
+export { messageToField } from './group/message-to-field.ts';
+export { createGroupTree, groupNodeHash, type GroupTree, type GroupMerkleProof } from './group/create-group-tree.ts';
+export { applyGroupUpdate } from './group/apply-group-update.ts';
+export { encodeGroupUpdate, GROUP_UPDATE_DOMAIN, type GroupUpdate } from './group/encode-group-update.ts';
+export { encodeVote, voteScope, VOTE_DOMAIN, type Vote } from './group/encode-vote.ts';
+export { encodePoll, POLL_DOMAIN, type Poll } from './group/encode-poll.ts';
+export { encodeGroupPost, GROUP_POST_DOMAIN, type GroupPost } from './group/encode-group-post.ts';
+export { encodeGroupLike, likeScope, GROUP_LIKE_DOMAIN, type GroupLike } from './group/encode-group-like.ts';
+export { buildGroupInputs, type GroupInputs, type GroupPublicInputs } from './group/build-group-inputs.ts';

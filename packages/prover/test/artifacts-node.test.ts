@@ -10,7 +10,7 @@ import { nodeArtifacts } from '../src/artifacts-node.ts';
 
 describe('nodeArtifacts', () => {
   it('lists the manifest circuits with their ids', async () => {
-    const expected = readManifest().circuits.filter((c) => c.status === 'current').map(({ name, id }) => ({ name, id }));
+    const expected = readManifest().circuits.filter((c) => (c.status ?? 'current') === 'current').map(({ name, id }) => ({ name, id }));
     assert.deepEqual(await nodeArtifacts().circuits(), expected);
   });
 
