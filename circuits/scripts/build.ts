@@ -99,7 +99,7 @@ export function acceptedCircuits(manifest: Manifest, now: Date = new Date()): Ac
   const out: AcceptedCircuit[] = [];
   for (const c of manifest.circuits) {
     if (typeof c.id !== 'string') continue;
-    if ((c.status ?? 'current') === 'current') out.unshift({ name: c.name, id: c.id, status: 'current' });
+    if ((c.status ?? 'current') === 'current') out.push({ name: c.name, id: c.id, status: 'current' });
     else if (Date.parse(c.acceptedUntil!) > now.getTime()) out.push({ name: c.name, id: c.id, status: 'accepted-until', acceptedUntil: c.acceptedUntil! });
   }
   return out.sort((a, b) => (a.status === b.status ? 0 : a.status === 'current' ? -1 : 1));
