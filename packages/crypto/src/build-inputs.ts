@@ -28,8 +28,10 @@ import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
 
 /** Options of buildInputs. */
 export interface BuildInputsOptions {
-  /** The domain to prove (default: the email's domain). */
+  /** The domain to prove (default: the email's domain; google: the token's `hd`). */
   domain?: string;
+  /** The statement: `oidc` (circuits/membership, default) or `google` (circuits/membership-google). */
+  variant?: 'oidc' | 'google';
   /** Skip the pre-checks: produce inputs for any encodable token and let the circuit decide. */
   unchecked?: boolean;
 }
@@ -53,6 +55,12 @@ export interface Positions {
   iat_len: number;
 }
 
+/** Claim positions of circuits/membership-google: `hd` instead of the email. */
+export interface GooglePositions extends Omit<Positions, 'email_key' | 'email_val' | 'email_at'> {
+  hd_key: number;
+  hd_val: number;
+}
+
 /** The circuit's inputs: public values plus the private witness. */
 export interface MembershipInputs extends PublicInputValues {
   data: number[];
@@ -63,6 +71,9 @@ export interface MembershipInputs extends PublicInputValues {
   salt: string;
   positions: Positions;
 }
+
+/** The inputs of circuits/membership-google. */
+export type GoogleMembershipInputs = Omit<MembershipInputs, 'positions'> & { positions: GooglePositions };
 
 /** What a proof bundle states publicly. */
 export interface PublicClaims {
@@ -97,12 +108,30 @@ export async function buildInputs(
   epk: Uint8Array,
   salt: bigint | Uint8Array,
   expiry: number | bigint,
+  opts: BuildInputsOptions & { variant: 'google' },
+): Promise<{ inputs: GoogleMembershipInputs; publicClaims: PublicClaims }>;
+export async function buildInputs(
+  token: string,
+  jwk: JsonWebKey,
+  epk: Uint8Array,
+  salt: bigint | Uint8Array,
+  expiry: number | bigint,
+  opts?: BuildInputsOptions & { variant?: 'oidc' },
+): Promise<{ inputs: MembershipInputs; publicClaims: PublicClaims }>;
+export async function buildInputs(
+  token: string,
+  jwk: JsonWebKey,
+  epk: Uint8Array,
+  salt: bigint | Uint8Array,
+  expiry: number | bigint,
   opts: BuildInputsOptions = {},
-): Promise<{ inputs: MembershipInputs; publicClaims: PublicClaims }> {
+): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs; publicClaims: PublicClaims }> {
   if (typeof token !== 'string') throw new TypeError('token must be a string');
   if (typeof jwk !== 'object' || jwk === null) throw new TypeError('jwk must be a JsonWebKey object');
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
   if (opts.domain !== undefined && typeof opts.domain !== 'string') throw new TypeError('opts.domain must be a string');
+  const variant = opts.variant ?? 'oidc';
+  if (variant !== 'oidc' && variant !== 'google') throw new TypeError('opts.variant must be "oidc" or "google"');
   epkToFields(epk);
   const saltF = saltToField(salt);
   const exp = expiryToBigInt(expiry);
@@ -128,7 +157,7 @@ export async function buildInputs(
 
   // The oidc statement's clauses (inspect-token.ts), first failure thrown.
   if (checked) {
-    const { clauses } = await statementClauses(t, jwk, 'oidc', { ...(opts.domain !== undefined ? { domain: opts.domain } : {}), nonce: { epk, salt, expiry } });
+    const { clauses } = await statementClauses(t, jwk, variant, { ...(opts.domain !== undefined ? { domain: opts.domain } : {}), nonce: { epk, salt, expiry } });
     const first = clauses.find((c) => !c.ok);
     if (first) fail(first.code!, first.reason);
   }
@@ -140,7 +169,7 @@ export async function buildInputs(
   const email = str('email');
   const at = email.lastIndexOf('@');
   const emailDomain = at >= 0 ? email.slice(at + 1) : '';
-  const domain = opts.domain ?? emailDomain;
+  const domain = opts.domain ?? (variant === 'google' ? str('hd') : emailDomain);
 
   // Positions in the decoded buffer.
   const payloadStart = h64.length + 1 - prefixLen;
@@ -180,7 +209,7 @@ export async function buildInputs(
 
   const data = new Array<number>(P.dataBytes).fill(0);
   for (let i = 0; i < dataLen; i++) data[i] = signingInput[prefixLen + i]!;
-  const inputs: MembershipInputs = {
+  const common = {
     ...publicValues,
     data,
     data_len: dataLen,
@@ -188,24 +217,25 @@ export async function buildInputs(
     prefix_len: prefixLen,
     signature: toLimbs(bytesToBigInt(signature) % (1n << 2160n), 18, 120).map((x) => fieldHex(BigInt(x))),
     salt: fieldHex(saltF),
-    positions: {
-      payload_start: payloadStart,
-      iss_key: ps.key,
-      iss_val: ps.value,
-      aud_key: pa.key,
-      aud_val: pa.value,
-      email_key: pe.key,
-      email_val: pe.value,
-      email_at: emailAt,
-      verified_key: pv.key,
-      verified_val: pv.value,
-      nonce_key: pn.key,
-      nonce_val: pn.value,
-      iat_key: pi.key,
-      iat_val: pi.value,
-      iat_len: iatLen,
-    },
   };
+  const shared = {
+    payload_start: payloadStart,
+    iss_key: ps.key,
+    iss_val: ps.value,
+    aud_key: pa.key,
+    aud_val: pa.value,
+    verified_key: pv.key,
+    verified_val: pv.value,
+    nonce_key: pn.key,
+    nonce_val: pn.value,
+    iat_key: pi.key,
+    iat_val: pi.value,
+    iat_len: iatLen,
+  };
+  const inputs: MembershipInputs | GoogleMembershipInputs =
+    variant === 'google'
+      ? { ...common, positions: { ...shared, hd_key: pos('hd').key, hd_val: pos('hd').value } }
+      : { ...common, positions: { ...shared, email_key: pe.key, email_val: pe.value, email_at: emailAt } };
   return {
     inputs,
     publicClaims: { iss, aud, domain, epk: bytesToHex(epk), expiry: Number(exp), kid },
