@@ -1,13 +1,15 @@
 /**
  * Turns an RS256 ID token into the membership circuit's inputs (noir_js InputMap, exactly the ABI of
- * `circuits/membership`) plus the public claims a proof bundle carries.
+ * `circuits/membership`, or of `circuits/membership-google` with `variant: 'google'`) plus the public
+ * claims a proof bundle carries.
  *
  * Pre-checks (all skipped with `unchecked: true`, so that the circuit alone decides): the clauses of
- * the `oidc` statement (`inspect-token.ts`, the same code `veil membership inspect` prints): alg
- * RS256, kid equal to jwk.kid when both are present, RSA modulus of exactly 2048 bits, e = 65537, the
- * signature verifies (WebCrypto), iss / aud / email / nonce top-level plain strings, email_verified
- * === true, iat an integer, nonce = nonce(epk, salt, expiry), domain = the email's domain, expiry <=
- * iat + 14 days, claims within the circuit's limits; the first failed clause's code is thrown. Some
+ * the variant's statement (default `oidc`; `inspect-token.ts`, the same code `veil membership
+ * inspect` prints): alg RS256, kid equal to jwk.kid when both are present, RSA modulus of exactly
+ * 2048 bits, e = 65537, the signature verifies (WebCrypto), iss / aud / email / nonce top-level plain
+ * strings, email_verified === true, iat an integer, nonce = nonce(epk, salt, expiry), domain = the
+ * email's domain (google: = `hd`), expiry <= iat + 14 days, claims within the circuit's limits; the
+ * first failed clause's code is thrown. Some
  * checks cannot be skipped because the token could not be encoded at all (base64url, JSON, length, depth, duplicate top-level keys).
  *
  * Encoding: the signing input is split at a 64-byte boundary inside the header so that at least 4
