@@ -63,6 +63,8 @@ export interface EnrollmentDeps {
   /** Sessions kept at once (default 1000) and their lifetime (default 5 min). */
   maxSessions?: number;
   sessionTtlMs?: number;
+  /** Called when the service closes (the store, a development UID node). */
+  close?: () => Promise<void>;
 }
 
 /** An HTTP answer: status and JSON body (sealed for op outcomes, plain for channel failures). */
@@ -77,6 +79,8 @@ export interface EnrollmentService {
   signer(): SignerResponse;
   /** Time spent in the last enroll.complete, split by stage (for bench:identity). */
   lastTimings(): { providerMs: number; uidMs: number; totalMs: number } | undefined;
+  /** Aborts open sessions and releases the store. */
+  close(): Promise<void>;
 }
 
 const compiled = Object.fromEntries(Object.entries(OpBodies).map(([k, s]) => [k, TypeCompiler.Compile(s)])) as unknown as Record<Op, { Check(v: unknown): boolean }>;
@@ -256,5 +260,10 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       };
     },
     lastTimings: () => timings,
+    async close() {
+      for (const s of sessions.values()) s.fetch?.abort();
+      sessions.clear();
+      await deps.close?.();
+    },
   };
 }

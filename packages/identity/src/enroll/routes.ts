@@ -19,6 +19,7 @@ import { SealedMessageSchema, SignerResponse } from './wire.ts';
  * registerEnrollmentRoutes(app, await createEnrollmentService(deps));
  */
 export function registerEnrollmentRoutes(app: FastifyInstance, service: EnrollmentService): void {
+  app.addHook('onClose', async () => service.close());
   app.get('/identity/v1/signer', { schema: { response: { 200: SignerResponse } } }, async (_req, reply) => {
     reply.header('cache-control', 'no-store');
     return service.signer();
