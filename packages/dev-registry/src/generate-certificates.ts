@@ -93,8 +93,8 @@ export async function issueServerCertificate(ca: DevCa, o: { names: string[]; no
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(o.names.map((value) => ({ type: isIp(value) ? 'ip' : 'dns', value }))),
-      await x509.AuthorityKeyIdentifierExtension.create(await caCert.publicKey.export()),
+      new x509.SubjectAlternativeNameExtension(o.names.map((value): x509.JsonGeneralName => ({ type: isIp(value) ? 'ip' : 'dns', value }))),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
