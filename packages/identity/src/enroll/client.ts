@@ -18,6 +18,7 @@ import { sealIdentityRequest } from './request-channel.ts';
 import { publicKeyOf, signAsUser, signedMessages, type KeyAlg } from './user-key.ts';
 import type { ClaimsFile } from './claims.ts';
 import type { EnrollResult } from './wire.ts';
+import { maskCredential } from '../notary/mask-credential.ts';
 
 export interface ConnectOptions {
   /** Base URL of the identity (enclave) service. */
@@ -130,14 +131,12 @@ export interface UserSecretKey {
  *
  * @example
  * const { fields, claims } = await enroll(conn, { provider: 'dev-registry', credential, key: { alg: 'ed25519', secretKey } });
- * @throws VeilError ERR_CREDENTIAL_LENGTH and the service's codes.
+ * @throws VeilError ERR_PROVIDER_CREDENTIAL_INVALID (length or characters) and the service's codes.
  */
 export async function enroll(conn: IdentityConnection, o: { provider: string; credential: string; key: UserSecretKey }): Promise<EnrollResult & { claims: ClaimsFile }> {
   const begun = await conn.request<{ session: string; mask: string; credentialLength: number }>('enroll.begin', { provider: o.provider });
   const mask = fromBase64(begun.mask, 4096, 'ERR_IDENTITY_RESPONSE', 'mask');
-  const credential = new TextEncoder().encode(o.credential);
-  if (credential.length !== mask.length) throw new VeilError('ERR_CREDENTIAL_LENGTH', `this provider's credentials are ${mask.length} bytes, this one is ${credential.length}`);
-  const masked = credential.map((b, i) => b ^ mask[i]!);
+  const masked = maskCredential({ credential: { length: mask.length } }, mask, o.credential);
   const key = publicKeyOf(o.key.alg, o.key.secretKey);
   const signature = signAsUser(o.key.alg, o.key.secretKey, signedMessages.enroll(fromHex(begun.session, 32, 'ERR_IDENTITY_RESPONSE', 'session')));
   return conn.request('enroll.complete', { session: begun.session, maskedCredential: toBase64(masked), key, signature });
