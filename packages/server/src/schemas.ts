@@ -174,6 +174,8 @@ export const ConfigResponse = Type.Object({
       Type.Object({ url: Type.String(), type: Type.String(), simulated: Type.Boolean(), measurement: Type.String(), channelPublicKey: Type.String() }),
     ]),
   ),
+  /** The development data provider (development profile only): its URL and provider name. */
+  devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ url: Type.String(), provider: Type.String() })])),
   limits: Type.Object({
     maxTextCodePoints: Type.Integer(),
     clockSkewMs: Type.Integer(),

@@ -16,6 +16,7 @@ import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { Storage } from './storage/types.ts';
+import type { DevRegistryInfo } from './lib/context.ts';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -110,12 +111,33 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const verifyMembership = proverVerifier(backend);
 
   // The attested identity service beside the board (its own listener; simulation in development).
+  // Development profile with simulated attestation: the whole identity flow on loopback — the dev
+  // data provider (HTTPS, own CA), a simulated single-key UID node (mutually attested with the
+  // identity service) and enrollment in the identity service. The production profile refuses
+  // simulation (config.ts), so none of these development components can run there.
   let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; close(): Promise<void> } | undefined;
+  let devRegistry: (DevRegistryInfo & { close(): Promise<void> }) | undefined;
   if (config.enclave.producer !== 'none') {
     const { startEnclaveService } = await import('@veil/identity/start-enclave-service');
+    let enrollment: Parameters<typeof startEnclaveService>[0]['enrollment'];
+    if (config.profile === 'development' && config.enclave.producer === 'simulation') {
+      const { startDevRegistry } = await import('@veil/dev-registry');
+      const { setupEnrollment } = await import('@veil/identity/enroll/setup');
+      const { beginNotarisedFetch } = await import('@veil/identity/notary');
+      const reg = await startDevRegistry({ dataDir: join(config.dataDir, 'dev-registry') });
+      devRegistry = { url: reg.url, provider: reg.provider.name, people: reg.people.map((p) => ({ id: p.id, name: p.name })), issueCredential: (id) => reg.issueCredential(id), close: () => reg.close() };
+      enrollment = setupEnrollment({
+        dataDir: join(config.dataDir, 'enclave'),
+        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+        providers: [reg.provider],
+        beginFetch: (p) => beginNotarisedFetch(p as Parameters<typeof beginNotarisedFetch>[0]),
+        uid: { dev: { dataDir: join(config.dataDir, 'uid'), warn: (m) => warnings.push(m) } },
+      });
+    }
     enclave = await startEnclaveService({
       producer: config.enclave.producer, host: config.host, port: 0, dataDir: join(config.dataDir, 'enclave'),
       warn: (m) => warnings.push(m),
+      ...(enrollment ? { enrollment } : {}),
     });
   }
 
@@ -125,6 +147,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,
     ...(enclave ? { enclave: { url: enclave.url, type: enclave.type, simulated: enclave.simulated, measurement: enclave.measurement, channelPublicKey: enclave.channelPublicKey } } : {}),
+    ...(devRegistry ? { devRegistry } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
   for (const w of warnings) app.log.warn(w);
@@ -138,6 +161,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       registry.stop();
       await app.close();
       await enclave?.close();
+      await devRegistry?.close();
       await backend.destroy();
       await storage.close();
     },

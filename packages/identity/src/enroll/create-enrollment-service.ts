@@ -34,8 +34,7 @@ import { OpBodies, type Op, type OpBody, type SignerResponse } from './wire.ts';
 
 /** A provider entry of the provider registry (the notary reads the rest of it). */
 export interface ProviderEntry {
-  name: string;
-  [k: string]: unknown;
+  readonly name: string;
 }
 
 /** One notarised fetch in progress (the notary's handle). */

@@ -31,6 +31,17 @@ export interface RouteContext {
   /** First feed pages, serialised: key `${group}|${limit}`. */
   feedCache: Map<string, { body: string; at: number }>;
   enclave: EnclaveInfo | null;
+  devRegistry: DevRegistryInfo | null;
+}
+
+/** The development data provider started beside the board (development profile only). */
+export interface DevRegistryInfo {
+  url: string;
+  /** Its name in the identity service's provider registry. */
+  provider: string;
+  people: ReadonlyArray<{ id: string; name: string }>;
+  /** A fresh bearer credential for a test person. @throws VeilError ERR_PERSON_UNKNOWN */
+  issueCredential(id: string): string;
 }
 
 /** What /api/config says about the identity service started beside the board. */
