@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEV_PEOPLE } from '@veil/dev-registry';
 import { freePort } from '@veil/server';
-import { piiNeedles, scanForNeedles } from './helpers/pii-scan.ts';
+import { piiNeedles, scanForNeedles } from '../../identity/test/enroll/pii-scan.ts';
 
 const VEIL = fileURLToPath(new URL('../bin/veil.mjs', import.meta.url));
 
@@ -49,6 +49,8 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
     const config = await (await fetch(`${url}/api/config`)).json();
     assert.equal(config.devRegistry.provider, 'dev-registry');
     assert.equal(config.enclave.simulated, true);
+    // Every command but the first enroll pins the measurement (the default, the local build's hash, costs a bundle build).
+    const pin = ['--expect-measurement', config.enclave.measurement as string];
 
     const keys: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -57,35 +59,35 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
       writeFileSync(keys[i]!, k.stdout);
     }
     const credential = async (id: string) => (await (await fetch(`${url}/api/dev-registry/people/${id}/credential`, { method: 'POST' })).json()).credential as string;
-    const enroll = async (id: string, key: string, out: string) =>
-      veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', key, '--allow-simulation', '--out', out], dir);
+      const enroll = async (id: string, key: string, out: string, trust: string[] = pin) =>
+      veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', key, '--allow-simulation', '--out', out, ...trust], dir);
 
-    const r = await enroll('zoe', keys[0]!, join(dir, 'zoe.claims.json'));
+    const r = await enroll('zoe', keys[0]!, join(dir, 'zoe.claims.json'), []);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /SIMULATED ATTESTATION/);
     const printed = JSON.parse(r.stdout);
     assert.deepEqual(printed, { fields: { name: 'Zoë Ó Briain', birthdate: '1991-03-14', nationality: 'IE' }, claims: join(dir, 'zoe.claims.json') });
 
-    const v = await veil(['identity', 'verify-claim', printed.claims, '--allow-simulation'], dir);
+    const v = await veil(['identity', 'verify-claim', printed.claims, '--allow-simulation', ...pin], dir);
     assert.equal(v.code, 0, v.stderr);
     assert.deepEqual(JSON.parse(v.stdout).claims, { nationality: 'IE', age_over_18: true, unique: true });
     assert.equal(JSON.parse(v.stdout).simulated, true);
-    assert.equal((await veil(['identity', 'verify-claim', printed.claims], dir)).code, 1, 'simulation refused unless allowed');
+    assert.equal((await veil(['identity', 'verify-claim', printed.claims, ...pin], dir)).code, 1, 'simulation refused unless allowed');
     assert.equal((await veil(['identity', 'verify-claim', printed.claims, '--allow-simulation', '--expect-measurement', '00'.repeat(32)], dir)).code, 1);
     const tampered = JSON.parse(readFileSync(printed.claims, 'utf8'));
     tampered.claims.nationality = 'NL';
     writeFileSync(join(dir, 'tampered.json'), JSON.stringify(tampered));
-    assert.equal((await veil(['identity', 'verify-claim', join(dir, 'tampered.json'), '--allow-simulation'], dir)).code, 1);
+    assert.equal((await veil(['identity', 'verify-claim', join(dir, 'tampered.json'), '--allow-simulation', ...pin], dir)).code, 1);
 
     for (const [id, k] of [['juergen', keys[2]!], ['meiling', keys[3]!]] as const) {
       const e = await enroll(id, k, join(dir, `${id}.claims.json`));
       assert.equal(e.code, 0, e.stderr);
     }
-    const l = await veil(['identity', 'link', '--server', url, '--key', keys[1]!, '--claims', printed.claims, '--allow-simulation'], dir);
+    const l = await veil(['identity', 'link', '--server', url, '--key', keys[1]!, '--claims', printed.claims, '--allow-simulation', ...pin], dir);
     assert.equal(l.code, 0, l.stderr);
     assert.deepEqual(JSON.parse(l.stdout), { linked: 'linked' });
 
-    const part = (k: string) => veil(['identity', 'participate', '--server', url, '--key', k, '--context', 'poll-7', '--allow-simulation'], dir);
+    const part = (k: string) => veil(['identity', 'participate', '--server', url, '--key', k, '--context', 'poll-7', '--allow-simulation', ...pin], dir);
     const p1 = await part(keys[0]!);
     assert.equal(p1.code, 0, p1.stderr);
     assert.deepEqual(JSON.parse(p1.stdout), { accepted: true, context: 'poll-7' });
@@ -96,7 +98,7 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
 
     assert.equal((await veil(['identity', 'participate', '--server', url, '--key', keys[0]!], dir)).code, 2, 'usage: --context missing');
     assert.equal((await veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', 'x', '--key', join(dir, 'missing.json')], dir)).code, 2);
-    const bad = await veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential('john'), '--key', keys[0]!], dir);
+    const bad = await veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential('john'), '--key', keys[0]!, ...pin], dir);
     assert.equal(bad.code, 1, 'without --allow-simulation the simulated service is refused');
     assert.match(bad.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
   } finally {
@@ -106,7 +108,9 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
   }
   // The personal-data scan: every file under the data dir (databases included) and every log line.
   const enrolled = DEV_PEOPLE.filter((p) => ['zoe', 'juergen', 'meiling'].includes(p.id));
-  const hits = scanForNeedles([data], logs, piiNeedles(enrolled));
+  const needles = piiNeedles(enrolled);
+  assert.ok(scanForNeedles([dir], '', needles).some((h) => h.includes('zoe.claims.json')), 'control: the scan finds the nationality in the user\'s own claims file');
+  const hits = scanForNeedles([data], logs, needles);
   assert.deepEqual(hits, []);
   rmSync(dir, { recursive: true, force: true });
 });
