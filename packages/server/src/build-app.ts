@@ -14,6 +14,7 @@ import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
 import type { DevRegistryInfo, EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { devRegistryRoutes } from './routes/dev-registry.ts';
+import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { configRoutes } from './routes/config.ts';
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
   if (ctx.devRegistry) devRegistryRoutes(app, ctx.devRegistry);
+  if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {
