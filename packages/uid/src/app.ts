@@ -85,7 +85,13 @@ export async function buildUidApp(deps: UidAppDeps): Promise<FastifyInstance> {
   }
   const nonces = new Map<string, number>(); // hex → expiry (ms)
   let pending = 0;
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 256 * 1024 });
+  // Strict validation: unknown fields are refused (not stripped) and nothing is coerced.
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 256 * 1024,
+    forceCloseConnections: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+  });
 
   app.setErrorHandler((err, _req, reply) => {
     const e = err as { validation?: unknown; statusCode?: number; message?: string };
