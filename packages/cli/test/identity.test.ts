@@ -49,6 +49,8 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
     const config = await (await fetch(`${url}/api/config`)).json();
     assert.equal(config.devRegistry.provider, 'dev-registry');
     assert.equal(config.enclave.simulated, true);
+    assert.deepEqual(config.identity.providers, ['dev-registry']);
+    assert.equal(config.identity.uidNodes.length, 1, 'the development UID node');
     // Every command but the first enroll pins the measurement (the default, the local build's hash, costs a bundle build).
     const pin = ['--expect-measurement', config.enclave.measurement as string];
 

@@ -12,7 +12,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { DevRegistryInfo, EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { DevRegistryInfo, EnclaveInfo, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { devRegistryRoutes } from './routes/dev-registry.ts';
 import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
@@ -38,6 +38,8 @@ export interface AppDeps {
   enclave?: EnclaveInfo;
   /** The development data provider (development profile only; /api/dev-registry/*). */
   devRegistry?: DevRegistryInfo;
+  /** Enrollment at the identity service (reported in /api/config). */
+  identity?: IdentityInfo;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -117,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     feedCache: new Map(),
     enclave: deps.enclave ?? null,
     devRegistry: deps.devRegistry ?? null,
+    identity: deps.identity ?? null,
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);

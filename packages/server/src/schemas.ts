@@ -176,6 +176,11 @@ export const ConfigResponse = Type.Object({
   ),
   /** The development data provider (development profile only): its URL and provider name. */
   devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ url: Type.String(), provider: Type.String() })])),
+  /** Enrollment at the identity service: providers on offer and the UID nodes it uses. */
+  identity: Type.Optional(Type.Union([Type.Null(), Type.Object({
+    providers: Type.Array(Type.String()),
+    uidNodes: Type.Array(Type.Object({ name: Type.String(), url: Type.String(), measurement: Type.Optional(Type.String()) })),
+  })])),
   limits: Type.Object({
     maxTextCodePoints: Type.Integer(),
     clockSkewMs: Type.Integer(),

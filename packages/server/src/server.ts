@@ -16,7 +16,7 @@ import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { Storage } from './storage/types.ts';
-import type { DevRegistryInfo } from './lib/context.ts';
+import type { DevRegistryInfo, IdentityInfo } from './lib/context.ts';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -115,7 +115,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   // data provider (HTTPS, own CA), a simulated single-key UID node (mutually attested with the
   // identity service) and enrollment in the identity service. The production profile refuses
   // simulation (config.ts), so none of these development components can run there.
-  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; close(): Promise<void> } | undefined;
+  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; enrollment?: { info(): IdentityInfo }; close(): Promise<void> } | undefined;
   let devRegistry: (DevRegistryInfo & { close(): Promise<void> }) | undefined;
   if (config.enclave.producer !== 'none') {
     const { startEnclaveService } = await import('@veil/identity/start-enclave-service');
@@ -148,6 +148,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     artifactDirs,
     ...(enclave ? { enclave: { url: enclave.url, type: enclave.type, simulated: enclave.simulated, measurement: enclave.measurement, channelPublicKey: enclave.channelPublicKey } } : {}),
     ...(devRegistry ? { devRegistry } : {}),
+    ...(enclave?.enrollment ? { identity: enclave.enrollment.info() } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
   for (const w of warnings) app.log.warn(w);

@@ -62,6 +62,8 @@ export interface EnrollmentDeps {
   /** Sessions kept at once (default 1000) and their lifetime (default 5 min). */
   maxSessions?: number;
   sessionTtlMs?: number;
+  /** The UID nodes in use (reported, e.g. by /api/config in development). */
+  uidNodes?: ReadonlyArray<{ name: string; url: string; measurement?: string }>;
   /** Called when the service closes (the store, a development UID node). */
   close?: () => Promise<void>;
 }
@@ -78,6 +80,8 @@ export interface EnrollmentService {
   signer(): SignerResponse;
   /** Time spent in the last enroll.complete, split by stage (for bench:identity). */
   lastTimings(): { providerMs: number; uidMs: number; totalMs: number } | undefined;
+  /** What the service runs with: provider names and UID nodes (no secrets). */
+  info(): { providers: string[]; uidNodes: Array<{ name: string; url: string; measurement?: string }> };
   /** Aborts open sessions and releases the store. */
   close(): Promise<void>;
 }
@@ -259,6 +263,7 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       };
     },
     lastTimings: () => timings,
+    info: () => ({ providers: [...providers.keys()], uidNodes: (deps.uidNodes ?? []).map((n) => ({ ...n })) }),
     async close() {
       for (const s of sessions.values()) s.fetch?.abort();
       sessions.clear();

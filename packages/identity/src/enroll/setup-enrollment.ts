@@ -50,6 +50,7 @@ export function setupEnrollment(setup: EnrollmentSetup): (ctx: Ctx) => Promise<E
     try {
       let group: UidGroup;
       let trust: TrustPolicy;
+      let uidMeasurement: string | undefined;
       if ('dev' in setup.uid) {
         const simulationRoot = (producer as { rootPublicKey?: Uint8Array }).rootPublicKey;
         if (!producer.simulated || !simulationRoot) throw new TypeError('a development UID node needs the simulation producer');
@@ -65,6 +66,7 @@ export function setupEnrollment(setup: EnrollmentSetup): (ctx: Ctx) => Promise<E
           v: 1, type: 'veil-uid-group', threshold: node.threshold, groupPublicKey: node.groupPublicKey,
           nodes: [{ name: node.node, index: node.index, publicShare: node.publicShare, url: node.url }],
         });
+        uidMeasurement = node.measurement;
         trust = { measurements: [node.measurement], allowSimulation: true, simulationRoot: parseSimulationRoot(await readFile(node.simulationRootPath!, 'utf8')) };
       } else {
         ({ group, trust } = setup.uid);
@@ -80,6 +82,7 @@ export function setupEnrollment(setup: EnrollmentSetup): (ctx: Ctx) => Promise<E
       return await createEnrollmentService({
         channel, producer, store, providers: setup.providers, beginFetch: setup.beginFetch,
         deriveUid: async (input) => (await deriveUid({ input, group, attestCaller, verifyNode })).uid,
+        uidNodes: group.nodes.map((n) => ({ name: n.name, url: n.url, ...(uidMeasurement ? { measurement: uidMeasurement } : {}) })),
         ...(producer.simulated && simulationRoot ? { simulationRoot } : {}),
         close: async () => { for (const c of closers.reverse()) await c(); },
       });

@@ -32,6 +32,13 @@ export interface RouteContext {
   feedCache: Map<string, { body: string; at: number }>;
   enclave: EnclaveInfo | null;
   devRegistry: DevRegistryInfo | null;
+  identity: IdentityInfo | null;
+}
+
+/** What /api/config says about enrollment at the identity service: providers and UID nodes. */
+export interface IdentityInfo {
+  providers: string[];
+  uidNodes: Array<{ name: string; url: string; measurement?: string }>;
 }
 
 /** The development data provider started beside the board (development profile only). */

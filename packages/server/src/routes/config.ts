@@ -12,6 +12,7 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
     artifacts: '/artifacts',
     enclave: ctx.enclave,
     devRegistry: ctx.devRegistry ? { url: ctx.devRegistry.url, provider: ctx.devRegistry.provider } : null,
+    identity: ctx.identity,
     limits: { maxTextCodePoints: MAX_TEXT_CODE_POINTS, clockSkewMs: CLOCK_SKEW_MS, maxMembershipSeconds: MAX_MEMBERSHIP_SECONDS },
   };
   app.get('/api/config', { schema: { response: { 200: ConfigResponse, '4xx': ErrorResponse } } }, async () => body);
