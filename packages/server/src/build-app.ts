@@ -12,7 +12,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { DevRegistryInfo, EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { configRoutes } from './routes/config.ts';
@@ -34,6 +34,8 @@ export interface AppDeps {
   artifactDirs?: string[];
   /** The identity service started beside the board (reported in /api/config). */
   enclave?: EnclaveInfo;
+  /** The development data provider started beside the board (reported in /api/config). */
+  devRegistry?: DevRegistryInfo;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -112,6 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limiter: new RateLimiter(deps.config.rateLimit.windowMs, now),
     feedCache: new Map(),
     enclave: deps.enclave ?? null,
+    devRegistry: deps.devRegistry ?? null,
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);

@@ -174,6 +174,8 @@ export const ConfigResponse = Type.Object({
       Type.Object({ url: Type.String(), type: Type.String(), simulated: Type.Boolean(), measurement: Type.String(), channelPublicKey: Type.String() }),
     ]),
   ),
+  /** The development data provider (HTTPS on loopback, its own CA), development profile only. */
+  devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ name: Type.String(), url: Type.String(), caPem: Type.String() })])),
   limits: Type.Object({
     maxTextCodePoints: Type.Integer(),
     clockSkewMs: Type.Integer(),

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DevIssuer } from '@veil/dev-issuer';
+import type { DevRegistry } from '@veil/dev-registry';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
@@ -29,6 +30,8 @@ export interface RunningServer {
   url: string;
   storage: Storage;
   devIssuer?: DevIssuer;
+  /** The development data provider (development profile), its provider entry in `devRegistry.provider`. */
+  devRegistry?: DevRegistry;
   close(): Promise<void>;
 }
 
@@ -119,25 +122,34 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     });
   }
 
+  // The development data provider: HTTPS on loopback whatever `host` is, its CA kept in the data dir.
+  const devRegistry = config.devRegistry?.enabled
+    ? await (await import('@veil/dev-registry')).startDevRegistry({ dataDir: join(config.dataDir, 'dev-registry'), host: '127.0.0.1' })
+    : undefined;
+
   const app = await buildApp({
     config: resolved, storage, registry, verifyMembership, acceptedCircuits,
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,
     ...(enclave ? { enclave: { url: enclave.url, type: enclave.type, simulated: enclave.simulated, measurement: enclave.measurement, channelPublicKey: enclave.channelPublicKey } } : {}),
+    ...(devRegistry ? { devRegistry: { name: devRegistry.provider.name, url: devRegistry.url, caPem: devRegistry.caPem } } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
   for (const w of warnings) app.log.warn(w);
+  if (devRegistry) app.log.warn(`DEVELOPMENT data provider (dev registry, anyone can get anyone's credential) at ${devRegistry.url}`);
   await app.listen({ host: config.host, port: config.port });
   await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));
   const url = `http://${config.host}:${config.port}`;
   return {
     app, url, storage,
     ...(devIssuer ? { devIssuer } : {}),
+    ...(devRegistry ? { devRegistry } : {}),
     async close() {
       registry.stop();
       await app.close();
       await enclave?.close();
+      await devRegistry?.close();
       await backend.destroy();
       await storage.close();
     },

@@ -31,6 +31,17 @@ export interface RouteContext {
   /** First feed pages, serialised: key `${group}|${limit}`. */
   feedCache: Map<string, { body: string; at: number }>;
   enclave: EnclaveInfo | null;
+  devRegistry: DevRegistryInfo | null;
+}
+
+/** What /api/config says about the development data provider (development profile only). */
+export interface DevRegistryInfo {
+  /** Its provider name in the identity service's provider registry. */
+  name: string;
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  /** The registry's own CA (PEM): clients pin it. */
+  caPem: string;
 }
 
 /** What /api/config says about the identity service started beside the board. */
