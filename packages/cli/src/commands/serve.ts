@@ -1,6 +1,7 @@
 // `veil serve [--port N] [--data DIR] [--config FILE]`: the board server, the web app and (in the
-// development profile) the dev OIDC issuer and the dev registry (data provider) in one process. Defaults: 127.0.0.1:8080, ./data,
-// development profile (dev issuer + INSECURE test CRS, labelled as such in logs and /api/config).
+// development profile) the dev OIDC issuer and the dev registry (data provider) in one process.
+// Defaults: 127.0.0.1:8080, ./data, development profile (dev issuer + dev registry + INSECURE test
+// CRS, labelled as such in logs and /api/config).
 import type { Command } from 'commander';
 import { action, UsageError } from '../lib/run.ts';
 
