@@ -47,7 +47,7 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
       await new Promise((r) => setTimeout(r, 500));
     }
     const config = await (await fetch(`${url}/api/config`)).json();
-    assert.equal(config.devRegistry.provider, 'dev-registry');
+    assert.equal(config.devRegistry.name, 'dev-registry');
     assert.equal(config.enclave.simulated, true);
     assert.deepEqual(config.identity.providers, ['dev-registry']);
     assert.equal(config.identity.uidNodes.length, 1, 'the development UID node');

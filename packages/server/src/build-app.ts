@@ -12,7 +12,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { DevRegistryInfo, EnclaveInfo, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { DevRegistryAccess, DevRegistryInfo, EnclaveInfo, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { devRegistryRoutes } from './routes/dev-registry.ts';
 import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
@@ -36,8 +36,10 @@ export interface AppDeps {
   artifactDirs?: string[];
   /** The identity service started beside the board (reported in /api/config). */
   enclave?: EnclaveInfo;
-  /** The development data provider (development profile only; /api/dev-registry/*). */
+  /** The development data provider started beside the board (reported in /api/config). */
   devRegistry?: DevRegistryInfo;
+  /** Its test people and credentials for browsers (development only; /api/dev-registry/*). */
+  devRegistryAccess?: DevRegistryAccess;
   /** Enrollment at the identity service (reported in /api/config). */
   identity?: IdentityInfo;
   logger?: FastifyServerOptions['logger'];
@@ -119,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     feedCache: new Map(),
     enclave: deps.enclave ?? null,
     devRegistry: deps.devRegistry ?? null,
+    devRegistryAccess: deps.devRegistryAccess ?? null,
     identity: deps.identity ?? null,
   };
   configRoutes(app, ctx);
@@ -126,7 +129,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   messageRoutes(app, ctx);
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
-  if (ctx.devRegistry) devRegistryRoutes(app, ctx.devRegistry);
+  if (ctx.devRegistryAccess) devRegistryRoutes(app, ctx.devRegistryAccess);
   if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 

@@ -45,6 +45,8 @@ export interface ServerConfig {
   keyRefreshSeconds: number;
   /** The attested identity service started beside the board: `simulation` (development only), `gramine`, or `none`. */
   enclave: { producer: 'simulation' | 'gramine' | 'none' };
+  /** The development data provider (`@veil/dev-registry`) on loopback; development profile only. */
+  devRegistry?: { enabled: boolean };
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
@@ -136,10 +138,14 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   const rawEnclave = (typeof raw.enclave === 'object' && raw.enclave !== null ? raw.enclave : {}) as { producer?: unknown };
   const producer = rawEnclave.producer ?? (profile === 'production' ? 'none' : 'simulation');
   if (producer !== 'simulation' && producer !== 'gramine' && producer !== 'none') fail('enclave.producer must be "simulation", "gramine" or "none"');
+  const rawDevRegistry = (typeof raw.devRegistry === 'object' && raw.devRegistry !== null ? raw.devRegistry : {}) as { enabled?: unknown };
+  const devRegistryEnabled = rawDevRegistry.enabled ?? profile === 'development';
+  if (typeof devRegistryEnabled !== 'boolean') fail('devRegistry.enabled must be true or false');
   const config: ServerConfig = {
     profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer,
     keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
     enclave: { producer },
+    devRegistry: { enabled: devRegistryEnabled },
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(circuits ? { circuits } : {}),
   } as ServerConfig;
@@ -153,5 +159,6 @@ export function assertProfile(c: ServerConfig): void {
   if (c.issuers.some((i) => i.kind === 'dev')) fail('the production profile refuses the dev issuer: configure real "issuers"');
   if (c.crs === 'test') fail('the production profile refuses the test CRS ("crs": "test")');
   if (c.enclave.producer === 'simulation') fail('the production profile refuses simulated attestation ("enclave": { "producer": "simulation" })');
+  if (c.devRegistry?.enabled) fail('the production profile refuses the dev registry ("devRegistry": { "enabled": true })');
   if (c.issuers.length === 0) fail('the production profile needs at least one issuer');
 }

@@ -174,8 +174,8 @@ export const ConfigResponse = Type.Object({
       Type.Object({ url: Type.String(), type: Type.String(), simulated: Type.Boolean(), measurement: Type.String(), channelPublicKey: Type.String() }),
     ]),
   ),
-  /** The development data provider (development profile only): its URL and provider name. */
-  devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ url: Type.String(), provider: Type.String() })])),
+  /** The development data provider (HTTPS on loopback, its own CA), development profile only. */
+  devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ name: Type.String(), url: Type.String(), caPem: Type.String() })])),
   /** Enrollment at the identity service: providers on offer and the UID nodes it uses. */
   identity: Type.Optional(Type.Union([Type.Null(), Type.Object({
     providers: Type.Array(Type.String()),

@@ -4,6 +4,7 @@
 //   link          --server URL --key FILE --claims FILE [--claims-key FILE] [trust flags]  → {"linked": "linked"|"already"}
 //   participate   --server URL --key FILE --context ID [trust flags]  → {"accepted": true, "context"}; exit 1 if already taken part
 //   verify-claim  FILE [--expect-measurement HEX] [--allow-simulation]  → verified facts
+//   dev-credential --server URL (--person ID | --list)  DEVELOPMENT: a dev registry credential / the test people
 // Exit codes: 0 success, 1 refused (the service's or verifier's code on stderr), 2 usage.
 // The credential is masked on this side (credential ⊕ keystream) before it leaves; the identity
 // service never receives it in plaintext. The expected measurement defaults to the enclave build
@@ -12,6 +13,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { enroll, link, participate, verifyClaims } from '@veil/identity/enroll';
+import { serverUrl } from '../lib/board-client.ts';
+import { devRegistryCall, findDevRegistry } from '../lib/dev-registry-client.ts';
 import { action, UsageError } from '../lib/run.ts';
 import { warnSimulation } from '../lib/enclave-verify.ts';
 import { connectFromBoard, expectedMeasurements, readUserKey, verifySgxQuote } from '../lib/identity-client.ts';
@@ -26,8 +29,34 @@ function readJson(path: string, flag: string): unknown {
 
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v)}\n`);
 
+/** `veil identity dev-credential --server URL (--person ID | --list)` — development profile only. */
+function registerDevCredential(identity: Command): void {
+  identity
+    .command('dev-credential')
+    .description('DEVELOPMENT: print a bearer credential of a dev registry test person, or --list the people')
+    .requiredOption('--server <url>', 'board server URL (its /api/config says where the dev registry is)')
+    .option('--person <id>', 'test person id (see --list)')
+    .option('--list', 'print the test people as a JSON array of {"id","name"}')
+    .action(
+      action(async (opts: { server: string; person?: string; list?: boolean }) => {
+        if ((opts.person === undefined) === !opts.list) throw new UsageError('dev-credential: give exactly one of --person ID or --list');
+        if (opts.person !== undefined && !/^[a-z0-9-]{1,32}$/.test(opts.person)) throw new UsageError(`--person ${opts.person}: not a test person id`);
+        const registry = await findDevRegistry(serverUrl(opts.server));
+        process.stderr.write(`veil: DEVELOPMENT dev registry at ${registry.url}\n`);
+        if (opts.list) {
+          const people = await devRegistryCall<Array<{ id: string; name: string }>>(registry, 'GET', '/dev/people');
+          process.stdout.write(`${JSON.stringify(people.map(({ id, name }) => ({ id, name })))}\n`);
+          return;
+        }
+        const { credential } = await devRegistryCall<{ credential: string }>(registry, 'POST', `/dev/people/${opts.person}/credential`);
+        process.stdout.write(`${credential}\n`);
+      }),
+    );
+}
+
 export function register(program: Command): void {
   const identity = program.command('identity').description('enroll at the attested identity service, link keys, take part once, verify claims');
+  registerDevCredential(identity);
 
   identity
     .command('enroll')

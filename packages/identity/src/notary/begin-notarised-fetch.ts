@@ -31,7 +31,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { VeilError } from '@veil/crypto';
-import { parseProviderConfig, type ProviderConfig } from './provider-config.ts';
+import { parseProviderConfig, type ProviderConfig } from './parse-provider-config.ts';
 import { selectJsonPath } from './lib/json-path.ts';
 import { RecordWire } from './lib/record-wire.ts';
 import { RECORD_HEADER_BYTES, SUITE, deriveTrafficKeys, patchRecordCiphertext } from './lib/tls13-record.ts';

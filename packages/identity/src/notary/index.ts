@@ -4,5 +4,5 @@
  * `@veil/identity/notary/mask-credential`.
  */
 export { beginNotarisedFetch, type NotarisedFetch, type NotarisedFetchOptions, type NotarisedRecord } from './begin-notarised-fetch.ts';
-export { parseProviderConfig, ProviderConfigSchema, type ProviderConfig, type ParsedProvider } from './provider-config.ts';
+export { parseProviderConfig, ProviderConfigSchema, type ProviderConfig, type ParsedProvider } from './parse-provider-config.ts';
 export { maskCredential } from './mask-credential.ts';

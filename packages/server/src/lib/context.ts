@@ -32,6 +32,7 @@ export interface RouteContext {
   feedCache: Map<string, { body: string; at: number }>;
   enclave: EnclaveInfo | null;
   devRegistry: DevRegistryInfo | null;
+  devRegistryAccess: DevRegistryAccess | null;
   identity: IdentityInfo | null;
 }
 
@@ -41,14 +42,21 @@ export interface IdentityInfo {
   uidNodes: Array<{ name: string; url: string; measurement?: string }>;
 }
 
-/** The development data provider started beside the board (development profile only). */
-export interface DevRegistryInfo {
-  url: string;
-  /** Its name in the identity service's provider registry. */
-  provider: string;
+/** The dev registry's test people and credentials, relayed for browsers (development profile only). */
+export interface DevRegistryAccess {
   people: ReadonlyArray<{ id: string; name: string }>;
   /** A fresh bearer credential for a test person. @throws VeilError ERR_PERSON_UNKNOWN */
   issueCredential(id: string): string;
+}
+
+/** What /api/config says about the development data provider (development profile only). */
+export interface DevRegistryInfo {
+  /** Its provider name in the identity service's provider registry. */
+  name: string;
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  /** The registry's own CA (PEM): clients pin it. */
+  caPem: string;
 }
 
 /** What /api/config says about the identity service started beside the board. */

@@ -11,7 +11,7 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
     crs: { kind: ctx.config.crs },
     artifacts: '/artifacts',
     enclave: ctx.enclave,
-    devRegistry: ctx.devRegistry ? { url: ctx.devRegistry.url, provider: ctx.devRegistry.provider } : null,
+    devRegistry: ctx.devRegistry,
     identity: ctx.identity,
     limits: { maxTextCodePoints: MAX_TEXT_CODE_POINTS, clockSkewMs: CLOCK_SKEW_MS, maxMembershipSeconds: MAX_MEMBERSHIP_SECONDS },
   };

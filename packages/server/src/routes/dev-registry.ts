@@ -7,12 +7,12 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { isVeilError } from '@veil/crypto';
 import { ErrorResponse } from '../schemas.ts';
-import type { DevRegistryInfo } from '../lib/context.ts';
+import type { DevRegistryAccess } from '../lib/context.ts';
 
 const Person = Type.Object({ id: Type.String(), name: Type.String() });
 const Params = Type.Object({ id: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }) });
 
-export function devRegistryRoutes(app: FastifyInstance, reg: DevRegistryInfo): void {
+export function devRegistryRoutes(app: FastifyInstance, reg: DevRegistryAccess): void {
   app.get('/api/dev-registry/people', { schema: { response: { 200: Type.Array(Person) } } }, async (_req, reply) => {
     reply.header('x-veil-profile', 'development');
     return reg.people;
