@@ -5,7 +5,7 @@
  *      expected measurements (simulation only with allowSimulation; loud on the caller's side);
  *   2. GET /identity/v1/signer → the claims key's evidence must verify against the same
  *      measurements AND bind the same channel key, so claims come from the attested instance;
- *   3. every request then goes HPKE-encrypted to that channel key (request-channel.ts).
+ *   3. every request then goes HPKE-encrypted to that channel key (request-envelope.ts).
  * With allowSimulation and no simulationRoot, the root the service publishes is used: simulation
  * proves nothing either way, and the result says `simulated: true`.
  */
@@ -14,9 +14,9 @@ import { parseSimulationRoot } from '@veil/attest/simulation-root';
 import { verifyEnclaveEvidence, type SgxQuoteVerifier } from '../verify-evidence.ts';
 import { fromBase64, fromHex, toBase64, toHex } from '../lib/encoding.ts';
 import { claimsSignerReportData, verifyBoundEvidence } from './claims-signer.ts';
-import { sealIdentityRequest } from './request-channel.ts';
+import { sealIdentityRequest } from './seal-identity-request.ts';
 import { publicKeyOf, signAsUser, signedMessages, type KeyAlg } from './user-key.ts';
-import type { ClaimsFile } from './claims.ts';
+import type { ClaimsFile } from './claims-file.ts';
 import type { EnrollResult } from './wire.ts';
 import { maskCredential } from '../notary/mask-credential.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The enrollment service inside the enclave: opens HPKE requests (request-channel.ts), runs one
+ * The enrollment service inside the enclave: opens HPKE requests (request-envelope.ts), runs one
  * op each and answers encrypted to the request's reply key.
  *
  *   session          → { session }                      a fresh 32-byte id to sign (link)
@@ -26,8 +26,10 @@ import type { ChannelKey } from '../channel.ts';
 import { fromBase64, fromHex, toBase64, toHex } from '../lib/encoding.ts';
 import { ageOn, canonicaliseRecord, encodeUidInput } from './canonicalise-record.ts';
 import { createClaimsSigner, type ClaimsSigner, type EvidenceTrust } from './claims-signer.ts';
-import { signClaims, verifyClaims } from './claims.ts';
-import { openIdentityRequest, ReplayCache, REQUEST_WINDOW_MS, type SealedMessage } from './request-channel.ts';
+import { signClaims } from './sign-claims.ts';
+import { verifyClaims } from './verify-claims.ts';
+import { openIdentityRequest } from './open-identity-request.ts';
+import { ReplayCache, REQUEST_WINDOW_MS, type SealedMessage } from './request-envelope.ts';
 import type { IdentityStore } from './storage/types.ts';
 import { aUserPublicKey, signedMessages, verifyUserSignature } from './user-key.ts';
 import { OpBodies, type Op, type OpBody, type SignerResponse } from './wire.ts';
@@ -203,7 +205,7 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
     async link(b) {
       const key = aUserPublicKey(b.key);
       const sessionBytes = fromHex(b.session, 32, 'ERR_SESSION_UNKNOWN', 'session');
-      takeSession(b.session);
+      takeSession(b.session).fetch?.abort();
       const own = (b.claims as { signer?: { publicKey?: unknown } } | null)?.signer?.publicKey === toHex(signer.publicKey);
       const trust: EvidenceTrust = deps.claimsTrust ?? {
         measurements: [deps.producer.measurement],

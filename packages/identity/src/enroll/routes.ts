@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorResponse } from '../wire.ts';
 import type { EnrollmentService } from './create-enrollment-service.ts';
-import { MAX_MESSAGE_BYTES } from './request-channel.ts';
+import { MAX_MESSAGE_BYTES } from './request-envelope.ts';
 import { SealedMessageSchema, SignerResponse } from './wire.ts';
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Wire schemas of the enrollment service (TypeBox, shared by the service, the CLI and the web
- * client). The outer messages are HPKE envelopes (request-channel.ts); these are the plaintext
+ * client). The outer messages are HPKE envelopes (request-envelope.ts); these are the plaintext
  * bodies of each op, versioned with the envelope.
  */
 import { Type, type Static } from '@sinclair/typebox';

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateChannelKey } from '../../src/channel.ts';
-import { openIdentityRequest, ReplayCache, sealIdentityRequest, REQUEST_WINDOW_MS } from '../../src/enroll/request-channel.ts';
+import { openIdentityRequest } from '../../src/enroll/open-identity-request.ts';
+import { ReplayCache, REQUEST_WINDOW_MS } from '../../src/enroll/request-envelope.ts';
+import { sealIdentityRequest } from '../../src/enroll/seal-identity-request.ts';
 import { fromBase64, toBase64 } from '../../src/lib/encoding.ts';
 
 async function rejects(p: Promise<unknown>, code: string) {

@@ -7,7 +7,8 @@ import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { generateEphemeralKey, bytesToHex } from '@veil/crypto';
 import { generateChannelKey } from '../../src/channel.ts';
 import { createClaimsSigner } from '../../src/enroll/claims-signer.ts';
-import { signClaims, verifyClaims } from '../../src/enroll/claims.ts';
+import { signClaims } from '../../src/enroll/sign-claims.ts';
+import { verifyClaims } from '../../src/enroll/verify-claims.ts';
 
 const M = 'ab'.repeat(32);
 
