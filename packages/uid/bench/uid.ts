@@ -47,10 +47,12 @@ async function inProcess(t: number, n: number, batch: number) {
   report(`in-process ${t === 1 ? 'single key' : `${t}-of-${n}`}, batch ${batch}`, TOTAL, performance.now() - start, { where: 'one thread: client + node(s)' });
 }
 
+let runs = 0;
 async function overHttp(t: number, n: number, batch: number, root: string) {
+  const run = ++runs;
   const caller = await createSimulationProducer({ dataDir: join(root, 'identity'), measurement: 'a1'.repeat(32) });
   const nodeProducer = await createSimulationProducer({ dataDir: join(root, 'uid'), measurement: 'b2'.repeat(32) });
-  const gen = generateShares({ threshold: t, nodes: Array.from({ length: n }, (_, i) => `h${t}${n}-${i}`) });
+  const gen = generateShares({ threshold: t, nodes: Array.from({ length: n }, (_, i) => `h${run}-${i}`) });
   const nodes: UidServiceHandle[] = [];
   for (const s of gen.shares) {
     const sharePath = join(root, `${s.node}.json`);

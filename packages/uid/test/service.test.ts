@@ -156,6 +156,17 @@ test('the client refuses UID nodes whose evidence does not match the pinned meas
       return true;
     });
   }
+  // a recorded evidence answer replayed for a new challenge (e.g. by a node that lost its TEE)
+  let recorded: string | undefined;
+  const replaying = (async (url: string, init?: RequestInit) => {
+    const res = await fetch(url, init);
+    if (!String(url).includes('/attestation/evidence')) return res;
+    recorded ??= await res.text();
+    return new Response(recorded, { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  const replayVerifier = createNodeVerifier({ groupPublicKey: group.groupPublicKey, trust: nodeTrust, fetch: replaying, maxAgeMs: 0 });
+  await replayVerifier(group.nodes[0]!);
+  await assert.rejects(replayVerifier(group.nodes[0]!), (e: { code: string; node: string; message: string }) => e.code === 'ERR_UID_NODE_UNTRUSTED' && e.node === group.nodes[0]!.name && /ERR_REPORT_DATA_MISMATCH/.test(e.message));
   // a group file that names another share for this URL: the node's evidence binds its own share
   const other = generateShares({ threshold: 1, nodes: [group.nodes[0]!.name] });
   const forged = parseUidGroup(groupFile(other, { [group.nodes[0]!.name]: group.nodes[0]!.url }));
