@@ -59,6 +59,7 @@ async function inProcess(t: number, n: number, batch: number) {
   report(`${name}, client side only`, TOTAL, total - nodeMs, { where: 'blind + verify + combine + finalize', nodeMsPerDerivationPerNode: +(nodeMs / TOTAL / t).toFixed(2) });
 }
 
+let runs = 0;
 async function overHttp(t: number, n: number, batch: number, root: string) {
   const run = ++runs;
   const caller = await createSimulationProducer({ dataDir: join(root, 'identity'), measurement: 'a1'.repeat(32) });
