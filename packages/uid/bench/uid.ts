@@ -74,6 +74,7 @@ async function overHttp(t: number, n: number, batch: number, root: string) {
   const group = parseUidGroup(groupFile(gen, Object.fromEntries(nodes.map((x) => [x.node, x.url]))));
   const client = {
     group,
+    timeoutMs: 300_000, // all nodes share this process's one thread here
     attestCaller: async (rd: Uint8Array) => ({ type: caller.type, evidence: await caller.evidence(rd) }),
     verifyNode: createNodeVerifier({ groupPublicKey: group.groupPublicKey, trust: { measurements: ['b2'.repeat(32)], allowSimulation: true, simulationRoot: nodeProducer.rootPublicKey } }),
   };
