@@ -86,6 +86,14 @@ async function overHttp(t: number, n: number, batch: number, root: string) {
 }
 
 console.log(JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, node: process.version, total: TOTAL }));
+{
+  // The unit everything is made of: one constant-time scalar multiplication of a fresh point.
+  const { Point } = await import('../src/lib/group.ts');
+  const pts = Array.from({ length: 64 }, (_, i) => Point.BASE.multiply(BigInt(i + 7) ** 40n % Point.Fn.ORDER));
+  const start = performance.now();
+  for (const [i, p] of pts.entries()) p.multiply(Point.Fn.ORDER - BigInt(i + 3));
+  console.log(JSON.stringify({ bench: 'ristretto255 scalar multiplication (noble, constant time)', msEach: +((performance.now() - start) / pts.length).toFixed(2) }));
+}
 const root = await mkdtemp(join(tmpdir(), 'veil-uid-bench-'));
 try {
   await inProcess(1, 1, 1);
