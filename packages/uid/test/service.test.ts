@@ -139,6 +139,26 @@ test('a node answering with a wrong partial is caught and named; the others stil
   }
 });
 
+test('single key: a node whose evaluation does not match its public key is caught by RFC Finalize and named', async () => {
+  const gen = generateShares({ threshold: 1, nodes: ['solo-liar'], secretKey: key.secretKey });
+  const app = await buildUidApp({
+    producer: nodeProducer,
+    key: { node: 'solo-liar', index: 1, threshold: 1, secretKey: ristretto255_oprf.voprf.generateKeyPair().secretKey, publicShare: key.publicKey, groupPublicKey: key.publicKey },
+    callers,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const group = parseUidGroup(groupFile(gen, { 'solo-liar': `http://127.0.0.1:${(app.server.address() as { port: number }).port}` }));
+    await assert.rejects(deriveUid({ ...clientFor(group), input: alice }), (e: { code: string; failures: Array<{ node: string; code: string }> }) => {
+      assert.equal(e.code, 'ERR_UID_THRESHOLD');
+      assert.deepEqual(e.failures.map((f) => [f.node, f.code]), [['solo-liar', 'ERR_UID_PARTIAL_INVALID']]);
+      return true;
+    });
+  } finally {
+    await app.close();
+  }
+});
+
 test('the client refuses UID nodes whose evidence does not match the pinned measurement or the group file', async () => {
   const { group } = await startGroup(1, 1);
   const wrongMeasurement = createNodeVerifier({ groupPublicKey: group.groupPublicKey, trust: { ...nodeTrust, measurements: ['00'.repeat(32)] } });
