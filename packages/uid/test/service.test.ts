@@ -253,6 +253,8 @@ test('the UID service evaluates only for an attested caller: no evidence, wrong 
   for (const body of [{ ...good, v: 2 }, { ...good, nonces: [n3, n3] }, { ...good, blindedElements: [] }, { ...good, extra: 1 }, { ...good, evidenceType: 'nitro' }]) {
     await expectError(await post(open.url, body), 400, 'ERR_UID_REQUEST_INVALID');
   }
+  await expectError(await post(open.url, { ...good, evidence: 'A'.repeat(300_000) }), 413, 'ERR_UID_REQUEST_INVALID');
+  await expectError(await fetch(`${open.url}/uid/v1/evaluate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"v":1,' }), 400, 'ERR_UID_REQUEST_INVALID');
   await expectError(await fetch(`${open.url}/attestation/evidence?challenge=zz`), 400, 'ERR_UID_REQUEST_INVALID');
   await expectError(await fetch(`${open.url}/nope`), 404, 'ERR_NOT_FOUND');
   // and the client, attesting as the impostor, is refused by every node
