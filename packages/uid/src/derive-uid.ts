@@ -21,7 +21,7 @@ import { finalizeUids, finalizeVerifiedUids } from './finalize.ts';
 import { deriveEvaluateReportData } from './report-data.ts';
 import { verifyPartial } from './verify-partial.ts';
 import { MAX_BATCH } from './evaluate.ts';
-import { fromHex, toBase64 } from './lib/encoding.ts';
+import { fromHex, toBase64, toHex } from './lib/encoding.ts';
 import { requestJson, type Fetch } from './lib/http.ts';
 import type { UidGroup, UidGroupNode } from './share-file.ts';
 
@@ -56,7 +56,8 @@ export interface DeriveUidsResult {
  * @example
  * import { deriveUids } from '@veil/uid/derive-uid';
  * const { uids } = await deriveUids({ inputs, group, attestCaller: (rd) => producer.evidence(rd).then((evidence) => ({ type: producer.type, evidence })), verifyNode });
- * @throws UidThresholdError ERR_UID_THRESHOLD (with `failures`); TypeError for bad options or inputs.
+ * @throws UidThresholdError ERR_UID_THRESHOLD (with `failures`); TypeError for bad options or inputs;
+ *   whatever attestCaller throws.
  */
 export async function deriveUids(opts: DeriveUidClientOptions & { inputs: readonly Uint8Array[] }): Promise<DeriveUidsResult> {
   const { group, attestCaller, verifyNode } = opts ?? ({} as never);
@@ -67,7 +68,7 @@ export async function deriveUids(opts: DeriveUidClientOptions & { inputs: readon
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const t = group.threshold;
   const items = blindInputs(opts.inputs);
-  const blindedHex = items.map((it) => toHexStr(it.blinded));
+  const blindedHex = items.map((it) => toHex(it.blinded));
   const faults: UidNodeFailure[] = [];
 
   const ready = await Promise.all(
@@ -147,12 +148,6 @@ export async function deriveUids(opts: DeriveUidClientOptions & { inputs: readon
 export async function deriveUid(opts: DeriveUidClientOptions & { input: Uint8Array }): Promise<{ uid: string; nodes: string[]; faults: UidNodeFailure[] }> {
   const { uids, nodes, faults } = await deriveUids({ ...opts, inputs: [opts?.input] });
   return { uid: uids[0]!, nodes, faults };
-}
-
-function toHexStr(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
 }
 
 /** Checks an evaluate answer's shape and (unless Finalize will) its DLEQ proof. */

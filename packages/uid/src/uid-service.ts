@@ -21,6 +21,7 @@ import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { seal, unseal } from '@veil/attest/seal';
 import { VeilError } from '@veil/crypto';
 import { buildUidApp, type UidNodeKey } from './app.ts';
+import { measureUidSources } from './measure-sources.ts';
 import { generateShares } from './generate-shares.ts';
 import { checkShare, parseShareFile, type ShareFile } from './share-file.ts';
 import type { TrustPolicy } from './verify-evidence.ts';
@@ -38,7 +39,7 @@ export interface UidServiceOptions {
   producer: 'gramine' | 'simulation' | EvidenceProducer;
   /** Data directory: sealed share, and the simulation install. Required. */
   dataDir: string;
-  /** The measurement the simulation producer reports (measureUidSources()). */
+  /** The measurement the simulation producer reports. Default: measureUidSources(). */
   measurement?: string;
   gramineRoot?: string;
   /** A share file (plaintext to import, or sealed). Without it: single-key mode. */
@@ -77,8 +78,7 @@ async function makeProducer(o: UidServiceOptions): Promise<EvidenceProducer> {
   if (typeof o.producer === 'object' && o.producer !== null) return o.producer;
   if (o.producer === 'gramine') return createGramineProducer({ root: o.gramineRoot });
   if (o.producer === 'simulation') {
-    if (!o.measurement) throw new TypeError('measurement is required for the simulation producer');
-    return createSimulationProducer({ dataDir: o.dataDir, measurement: o.measurement });
+    return createSimulationProducer({ dataDir: o.dataDir, measurement: o.measurement ?? (await measureUidSources()) });
   }
   throw new TypeError('producer must be "gramine", "simulation" or an EvidenceProducer');
 }

@@ -139,6 +139,26 @@ test('a node answering with a wrong partial is caught and named; the others stil
   }
 });
 
+test('single key: a node whose evaluation does not match its public key is caught by RFC Finalize and named', async () => {
+  const gen = generateShares({ threshold: 1, nodes: ['solo-liar'], secretKey: key.secretKey });
+  const app = await buildUidApp({
+    producer: nodeProducer,
+    key: { node: 'solo-liar', index: 1, threshold: 1, secretKey: ristretto255_oprf.voprf.generateKeyPair().secretKey, publicShare: key.publicKey, groupPublicKey: key.publicKey },
+    callers,
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const group = parseUidGroup(groupFile(gen, { 'solo-liar': `http://127.0.0.1:${(app.server.address() as { port: number }).port}` }));
+    await assert.rejects(deriveUid({ ...clientFor(group), input: alice }), (e: { code: string; failures: Array<{ node: string; code: string }> }) => {
+      assert.equal(e.code, 'ERR_UID_THRESHOLD');
+      assert.deepEqual(e.failures.map((f) => [f.node, f.code]), [['solo-liar', 'ERR_UID_PARTIAL_INVALID']]);
+      return true;
+    });
+  } finally {
+    await app.close();
+  }
+});
+
 test('the client refuses UID nodes whose evidence does not match the pinned measurement or the group file', async () => {
   const { group } = await startGroup(1, 1);
   const wrongMeasurement = createNodeVerifier({ groupPublicKey: group.groupPublicKey, trust: { ...nodeTrust, measurements: ['00'.repeat(32)] } });
@@ -156,6 +176,17 @@ test('the client refuses UID nodes whose evidence does not match the pinned meas
       return true;
     });
   }
+  // a recorded evidence answer replayed for a new challenge (e.g. by a node that lost its TEE)
+  let recorded: string | undefined;
+  const replaying = (async (url: string, init?: RequestInit) => {
+    const res = await fetch(url, init);
+    if (!String(url).includes('/attestation/evidence')) return res;
+    recorded ??= await res.text();
+    return new Response(recorded, { status: 200, headers: { 'content-type': 'application/json' } });
+  }) as typeof fetch;
+  const replayVerifier = createNodeVerifier({ groupPublicKey: group.groupPublicKey, trust: nodeTrust, fetch: replaying, maxAgeMs: 0 });
+  await replayVerifier(group.nodes[0]!);
+  await assert.rejects(replayVerifier(group.nodes[0]!), (e: { code: string; node: string; message: string }) => e.code === 'ERR_UID_NODE_UNTRUSTED' && e.node === group.nodes[0]!.name && /ERR_REPORT_DATA_MISMATCH/.test(e.message));
   // a group file that names another share for this URL: the node's evidence binds its own share
   const other = generateShares({ threshold: 1, nodes: [group.nodes[0]!.name] });
   const forged = parseUidGroup(groupFile(other, { [group.nodes[0]!.name]: group.nodes[0]!.url }));
@@ -222,6 +253,8 @@ test('the UID service evaluates only for an attested caller: no evidence, wrong 
   for (const body of [{ ...good, v: 2 }, { ...good, nonces: [n3, n3] }, { ...good, blindedElements: [] }, { ...good, extra: 1 }, { ...good, evidenceType: 'nitro' }]) {
     await expectError(await post(open.url, body), 400, 'ERR_UID_REQUEST_INVALID');
   }
+  await expectError(await post(open.url, { ...good, evidence: 'A'.repeat(300_000) }), 413, 'ERR_UID_REQUEST_INVALID');
+  await expectError(await fetch(`${open.url}/uid/v1/evaluate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"v":1,' }), 400, 'ERR_UID_REQUEST_INVALID');
   await expectError(await fetch(`${open.url}/attestation/evidence?challenge=zz`), 400, 'ERR_UID_REQUEST_INVALID');
   await expectError(await fetch(`${open.url}/nope`), 404, 'ERR_NOT_FOUND');
   // and the client, attesting as the impostor, is refused by every node

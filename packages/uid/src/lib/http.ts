@@ -17,7 +17,7 @@ export async function requestJson(f: Fetch, node: string, url: string, init: { m
       redirect: 'error',
     });
   } catch (cause) {
-    throw new UidNodeError('ERR_UID_NODE_UNAVAILABLE', node, `request to ${url} failed`, { cause });
+    throw new UidNodeError('ERR_UID_NODE_UNAVAILABLE', node, `request to ${url} failed (${(cause as Error)?.name === 'TimeoutError' ? 'timed out' : ((cause as Error)?.message ?? 'error')})`, { cause });
   }
   const text = await res.text().catch(() => '');
   if (text.length > MAX_RESPONSE_BYTES) throw new UidNodeError('ERR_UID_NODE_UNAVAILABLE', node, 'response too large');
