@@ -122,7 +122,9 @@ export async function beginNotarisedFetch(provider: ProviderConfig, opts: Notari
   }
 
   const started = performance.now();
-  const raw = opts.connect ? opts.connect(p.host, p.port) : netConnect({ host: p.host, port: p.port });
+  // No Nagle: the held request leaves as one small write after the handshake's last flight, and
+  // waiting for the provider's delayed ACK would add ~40 ms to every fetch.
+  const raw = opts.connect ? opts.connect(p.host, p.port) : netConnect({ host: p.host, port: p.port, noDelay: true });
   const wire = new RecordWire(raw);
   const socket: TLSSocket = tlsConnect({
     socket: wire,
