@@ -117,6 +117,8 @@ export async function beginNotarisedFetch(provider: ProviderConfig, opts: Notari
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const maxBodyBytes = opts.maxBodyBytes ?? 64 * 1024;
   const credentialLength = p.config.credential.length;
+  if (!(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new TypeError('timeoutMs: a positive integer');
+  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new TypeError('maxBodyBytes: a positive integer');
   if (opts.maxSendFragment !== undefined && !(Number.isInteger(opts.maxSendFragment) && opts.maxSendFragment >= 512 && opts.maxSendFragment <= 16384)) {
     throw new TypeError('maxSendFragment: an integer 512-16384');
   }
