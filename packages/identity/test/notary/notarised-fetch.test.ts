@@ -228,7 +228,11 @@ test('a session is used once: wrong length, second complete and abort are refuse
   assert.equal(result.record.nationality, 'ES');
 });
 
-test('unreachable providers and silent providers fail with their codes', async () => {
+test('bad options, bad entries, unreachable and silent providers fail with their codes', async () => {
+  for (const bad of [{ maxSendFragment: 100 }, { timeoutMs: 0 }, { maxBodyBytes: -1 }]) {
+    await assert.rejects(beginNotarisedFetch(reg.provider, bad), TypeError, JSON.stringify(bad));
+  }
+  await assert.rejects(beginNotarisedFetch({ ...reg.provider, baseUrl: 'http://127.0.0.1:1' }), code('ERR_PROVIDER_CONFIG'));
   const { createServer: createTcp } = await import('node:net');
   const silent = createTcp((c) => c.resume()); // accepts TCP, never speaks TLS
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
