@@ -156,6 +156,14 @@ export const IssuerInfoSchema = Type.Object({
   /** Where the browser sends the authorization request (implicit flow, response_type=id_token). */
   authorizationEndpoint: Type.Union([Type.String(), Type.Null()]),
   label: Type.String(),
+  /** Whether the server could load this issuer's signing keys (`unavailable`: sign-ins with it are refused). */
+  keys: Type.Optional(Type.Object({
+    state: Type.Union([Type.Literal('loaded'), Type.Literal('pending'), Type.Literal('unavailable')]),
+    /** Unix ms of the last attempt, or null before the first. */
+    checkedAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Why the last attempt failed (one line). */
+    error: Type.Optional(Type.String()),
+  })),
 });
 export type IssuerInfo = Static<typeof IssuerInfoSchema>;
 

@@ -1,6 +1,8 @@
 // GET /api/keys (issuer key registry) and GET /api/config on the storage under test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isVeilError } from '@veil/crypto';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
 
 let f: Fixture;
@@ -14,10 +16,30 @@ test('GET /api/config: profile, issuers, circuits, CRS kind, limits; COOP/COEP',
   assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp');
   const c = r.json();
   assert.equal(c.profile, 'development');
-  assert.deepEqual(c.issuers, [{ id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer' }]);
+  assert.deepEqual(c.issuers, [{
+    id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer',
+    keys: { state: 'loaded', checkedAt: f.clock.t },
+  }]);
   assert.equal(c.crs.kind, 'test');
   assert.equal(c.circuits.length, 1);
   assert.equal(c.limits.maxTextCodePoints, 2000);
+});
+
+test('an issuer whose keys cannot be loaded is "unavailable" in /api/config with a one-line reason, and "loaded" again once they can', async () => {
+  const good = readFileSync(f.issuer.file, 'utf8');
+  writeFileSync(f.issuer.file, '{ not json');
+  try {
+    await assert.rejects(f.registry.refresh(f.issuer.iss), (e) => isVeilError(e, 'ERR_ISSUER_UNREACHABLE'));
+    const keys = (await f.app.inject({ url: '/api/config' })).json().issuers[0].keys;
+    assert.equal(keys.state, 'unavailable');
+    assert.equal(keys.checkedAt, f.clock.t);
+    assert.match(keys.error, new RegExp(`^could not fetch the JWKS of ${f.issuer.iss.replace(/[.]/g, '\\.')}: .*JSON`));
+    assert.doesNotMatch(keys.error, /\n|    at /);
+  } finally {
+    writeFileSync(f.issuer.file, good);
+  }
+  await f.registry.refresh(f.issuer.iss);
+  assert.equal((await f.app.inject({ url: '/api/config' })).json().issuers[0].keys.state, 'loaded');
 });
 
 test('StealthNote: keys survive issuer rotation; first/last seen tracked; unknown kid refresh is rate-limited', async () => {
