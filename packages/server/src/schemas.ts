@@ -145,6 +145,21 @@ export const KeysQuery = Type.Object({ iss: Type.Optional(Type.String({ maxLengt
 export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema) });
 export type KeysResponse = Static<typeof KeysResponse>;
 
+// ---- organisations (groups by email domain) ----
+export const OrgSchema = Type.Object({
+  /** The group: an email domain. */
+  domain: Type.String(),
+  /** Keys whose membership is valid now: the anonymity set of a new post (one person may hold several). */
+  activeKeys: Type.Integer({ minimum: 0 }),
+  /** Keys ever registered for the group. */
+  keys: Type.Integer({ minimum: 0 }),
+  publicPosts: Type.Integer({ minimum: 0 }),
+  /** Unix ms of the newest public post, or null. */
+  lastPostAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export const OrgsResponse = Type.Object({ orgs: Type.Array(OrgSchema) });
+export type OrgsResponse = Static<typeof OrgsResponse>;
+
 // ---- config ----
 export const IssuerInfoSchema = Type.Object({
   /** Stable id used by the web app (e.g. "dev", "google"). */

@@ -7,6 +7,7 @@ import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
 import type { Bundle } from '../schemas.ts';
+import { mergeGroupStats } from './group-stats.ts';
 import type { IssuerKeyRow, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
 
 interface MsgDb { seq: string; id: string; grp: string; internal: boolean; text: string; created_at: string; epk: string; signature: string; received_at: string; likes: number }
@@ -164,6 +165,13 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         ? await pool.query<KeyDb>('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid')
         : await pool.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 ORDER BY first_seen, kid', [iss]);
       return rows.map(key);
+    },
+    async listGroupStats(now) {
+      const [members, posts] = await Promise.all([
+        pool.query<{ grp: string; active: string; total: string }>('SELECT grp, SUM(CASE WHEN expiry > $1 THEN 1 ELSE 0 END) AS active, COUNT(*) AS total FROM memberships GROUP BY grp', [Math.floor(now / 1000)]),
+        pool.query<{ grp: string; n: string; last: string | null }>('SELECT grp, COUNT(*) AS n, MAX(created_at) AS last FROM messages WHERE internal = false GROUP BY grp'),
+      ]);
+      return mergeGroupStats(members.rows, posts.rows);
     },
     async close() {
       if (opts.dropSchemaOnClose && schema !== 'public') await pool.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -43,6 +43,14 @@ export interface ListMessagesQuery {
   limit: number;
 }
 
+export interface GroupStatsRow {
+  group: string;
+  activeKeys: number;
+  keys: number;
+  publicPosts: number;
+  lastPostAt: number | null;
+}
+
 export type PutMembershipResult = 'created' | 'unchanged' | 'renewed';
 
 export interface Storage {
@@ -69,5 +77,7 @@ export interface Storage {
   recordIssuerKeys(iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number): Promise<void>;
   getIssuerKey(iss: string, kid: string): Promise<IssuerKeyRow | null>;
   listIssuerKeys(iss?: string): Promise<IssuerKeyRow[]>;
+  /** Per group (email domain): keys whose membership is valid at `now`, keys ever registered, public posts and the newest one's time. */
+  listGroupStats(now: number): Promise<GroupStatsRow[]>;
   close(): Promise<void>;
 }

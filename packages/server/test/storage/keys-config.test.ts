@@ -75,3 +75,22 @@ test('StealthNote: keys survive issuer rotation; first/last seen tracked; unknow
   assert.ok(!keys.some((k: { kid: string }) => k.kid === 'k5'));
   assert.equal((await f.app.inject({ url: '/api/keys?iss=https://nobody.test' })).json().keys.length, 0);
 });
+
+test('GET /api/orgs: per domain, keys valid now (the anonymity set), keys ever registered, public posts', async () => {
+  const empty = (await f.app.inject({ url: '/api/orgs' })).json();
+  const before = new Map((empty.orgs as { domain: string; activeKeys: number }[]).map((o) => [o.domain, o]));
+  assert.equal(before.has('orgs-a.test'), false);
+  await f.seedMembership('orgs-a.test');
+  await f.seedMembership('orgs-a.test');
+  await f.seedMembership('orgs-a.test', { expiry: Math.floor(f.clock.t / 1000) - 1 });
+  const b = await f.seedMembership('orgs-b.test');
+  await f.storage.insertMessage({ id: 'ab'.repeat(16), group: 'orgs-b.test', internal: false, text: 'hi', createdAt: f.clock.t, epk: b.publicKey, signature: '00'.repeat(64), receivedAt: f.clock.t });
+  await f.storage.insertMessage({ id: 'ac'.repeat(16), group: 'orgs-b.test', internal: true, text: 'members', createdAt: f.clock.t + 1, epk: b.publicKey, signature: '00'.repeat(64), receivedAt: f.clock.t });
+  const r = await f.app.inject({ url: '/api/orgs' });
+  assert.equal(r.statusCode, 200);
+  const orgs = r.json().orgs as { domain: string }[];
+  assert.deepEqual(orgs.find((o) => o.domain === 'orgs-a.test'), { domain: 'orgs-a.test', activeKeys: 2, keys: 3, publicPosts: 0, lastPostAt: null });
+  // members-only posts are not counted (nor their time shown)
+  assert.deepEqual(orgs.find((o) => o.domain === 'orgs-b.test'), { domain: 'orgs-b.test', activeKeys: 1, keys: 1, publicPosts: 1, lastPostAt: f.clock.t });
+  assert.ok(orgs.findIndex((o) => o.domain === 'orgs-a.test') < orgs.findIndex((o) => o.domain === 'orgs-b.test'), 'largest anonymity set first');
+});
