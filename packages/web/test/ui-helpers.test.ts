@@ -9,7 +9,8 @@ test('pseudonym: stable per key, two words and an icon, different keys mostly di
   const k = 'a1'.repeat(32);
   assert.deepEqual(pseudonym(k), pseudonym(k));
   assert.match(pseudonym(k).name, /^[A-Z][a-z]+ [A-Z][a-z]+$/);
-  assert.ok(pseudonym(k).icon.length > 0);
+  assert.match(pseudonym(k).icon, /^data:image\/svg\+xml,/);
+  assert.notEqual(pseudonym(k).icon, pseudonym('a1a1a1' + 'ff'.repeat(29)).icon, 'different bits, different icon');
   const names = new Set<string>();
   for (let i = 0; i < 64; i++) names.add(pseudonym(i.toString(16).padStart(2, '0') + (i * 3 % 256).toString(16).padStart(2, '0') + '00'.repeat(30)).name);
   assert.equal(names.size, 64);

@@ -73,7 +73,7 @@ setInterval(() => {
 export function authorEl(epk: string): HTMLElement {
   const p = pseudonym(epk);
   return h('span', { class: 'author', title: `Pseudonym of the key ${epk.slice(0, 16)}…: the same key always shows the same name` },
-    h('span', { class: 'avatar', 'aria-hidden': 'true', style: `background: hsl(${p.hue} 70% 85%)` }, p.icon),
+    h('img', { class: 'avatar', src: p.icon, alt: '', width: 24, height: 24 }),
     h('span', { class: 'author-name' }, p.name));
 }
 

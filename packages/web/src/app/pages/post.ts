@@ -38,7 +38,8 @@ function checklist(detail: MessageDetail): { el: HTMLElement; mark(v: Verdict | 
     proof: [`The zero-knowledge proof holds: this key belongs to someone with a verified ${group} email, in an ID token signed by that key.`],
   };
   const items = new Map(ORDER.map((id) => [id, h('li', { class: 'check', 'data-check': id, 'data-state': 'checking' },
-    h('span', { class: 'mark', 'aria-hidden': 'true' }, '…'), h('span', { class: 'visually-hidden state-word' }, 'Checking: '), h('span', {}, text[id]), h('span', { class: 'why' }))]));
+    h('span', { class: 'mark', 'aria-hidden': 'true' }, '…'),
+    h('div', {}, h('span', { class: 'visually-hidden state-word' }, 'Checking: '), text[id], h('span', { class: 'why' })))]));
   const el = h('ol', { class: 'checklist', id: 'checklist' }, [...items.values()]);
   const mark = (v: Verdict | 'checking') => {
     if (v === 'checking') return;
