@@ -211,6 +211,33 @@ test('the groups list shows each group with its anonymity set and warns when sma
   await page.screenshot({ path: join(OUTPUT, 'groups.png'), fullPage: true });
 });
 
+test('a first visit once posts exist: explainer, pseudonyms, verified badges', { timeout: VERIFY_TIMEOUT }, async () => {
+  const page = await newPage({ width: 1000, height: 1400 });
+  await page.goto(server.url);
+  await page.locator('#intro').waitFor();
+  await page.locator('article.post [data-badge=verified]').first().waitFor({ timeout: VERIFY_TIMEOUT });
+  await page.locator('.posts[aria-busy=false]').waitFor();
+  await page.screenshot({ path: join(OUTPUT, 'first-visit.png') });
+});
+
+test('phone: the development banners take one line each, no sideways scroll', { timeout: VERIFY_TIMEOUT }, async () => {
+  const page = await newPage({ width: 390, height: 844 }, true);
+  await page.goto(server.url);
+  await page.locator('#intro').waitFor();
+  await page.locator('article.post [data-badge=verified]').first().waitFor({ timeout: VERIFY_TIMEOUT });
+  for (const id of ['#dev-banner', '#crs-banner']) {
+    const box = await page.locator(id).evaluate((el) => ({ h: el.getBoundingClientRect().height, line: parseFloat(getComputedStyle(el).lineHeight) }));
+    assert.ok(box.h < box.line * 1.5 + 16, `${id} is one line (${box.h}px, line ${box.line}px)`);
+  }
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+  await page.screenshot({ path: join(OUTPUT, 'phone.png') });
+  // a tap shows the whole text
+  await page.locator('#crs-banner').click();
+  const opened = await page.locator('#crs-banner').evaluate((el) => el.getBoundingClientRect().height);
+  assert.ok(opened > 40, `expanded banner is taller (${opened}px)`);
+  await assertAccessible(page, 'feed on a phone');
+});
+
 test('the permalink marks every check passed; a failing check is listed first, the rest not reached', { timeout: VERIFY_TIMEOUT * 2 }, async () => {
   const page = await newPage();
   await page.goto(`${server.url}/p/${postId}`);
@@ -247,31 +274,4 @@ test('a proof in progress: leaving asks first, Cancel stops it and sends nothing
   await page.locator('#prove-stage', { hasText: 'Cancelled.' }).waitFor();
   await page.getByText('The proof was cancelled; nothing was sent.').waitFor();
   assert.deepEqual(memberships, []);
-});
-
-test('a first visit once posts exist: explainer, pseudonyms, verified badges', { timeout: VERIFY_TIMEOUT }, async () => {
-  const page = await newPage({ width: 1000, height: 1400 });
-  await page.goto(server.url);
-  await page.locator('#intro').waitFor();
-  await page.locator('article.post [data-badge=verified]').first().waitFor({ timeout: VERIFY_TIMEOUT });
-  await page.locator('.posts[aria-busy=false]').waitFor();
-  await page.screenshot({ path: join(OUTPUT, 'first-visit.png') });
-});
-
-test('phone: the development banners take one line each, no sideways scroll', { timeout: 2 * 60_000 }, async () => {
-  const page = await newPage({ width: 390, height: 844 }, true);
-  await page.goto(server.url);
-  await page.locator('#intro').waitFor();
-  await page.locator('article.post [data-badge]').first().waitFor();
-  for (const id of ['#dev-banner', '#crs-banner']) {
-    const box = await page.locator(id).evaluate((el) => ({ h: el.getBoundingClientRect().height, line: parseFloat(getComputedStyle(el).lineHeight) }));
-    assert.ok(box.h < box.line * 1.5 + 16, `${id} is one line (${box.h}px, line ${box.line}px)`);
-  }
-  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
-  await page.screenshot({ path: join(OUTPUT, 'phone.png') });
-  // a tap shows the whole text
-  await page.locator('#crs-banner').click();
-  const opened = await page.locator('#crs-banner').evaluate((el) => el.getBoundingClientRect().height);
-  assert.ok(opened > 40, `expanded banner is taller (${opened}px)`);
-  await assertAccessible(page, 'feed on a phone');
 });
