@@ -18,7 +18,12 @@ const note = (m: string) => process.stderr.write(`veil: ${m}\n`);
 const SERVER_HELP = 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)';
 const KEY_HELP = 'ephemeral key JSON from `veil keygen` (default: the key `veil login` stored for the server)';
 
-/** Post text must have 1..max code points and not be only whitespace: one message for every way to miss. */
+/**
+ * Post text must have 1..max code points and not be only whitespace: one message for every way to miss.
+ * @example
+ * assertPostText('hello', 2000);
+ * @throws VeilError ERR_TEXT_LENGTH for empty, blank or oversized text.
+ */
 export function assertPostText(text: string, max: number): void {
   const n = [...text].length;
   if (text.trim() === '' || n > max) {

@@ -23,7 +23,12 @@ export function readKeyFile(path: string): KeyFile {
   return k as KeyFile;
 }
 
-/** --server, else VEIL_SERVER, else the server of the last `veil login`, else `npm start`'s. */
+/**
+ * --server, else VEIL_SERVER, else the server of the last `veil login`, else `npm start`'s.
+ * @example
+ * resolveServer(undefined); // 'http://127.0.0.1:8080' on a fresh machine
+ * @throws UsageError when the URL is not http(s).
+ */
 export function resolveServer(flag: string | undefined): string {
   return serverUrl(flag ?? (process.env.VEIL_SERVER || undefined) ?? currentServer() ?? DEFAULT_SERVER);
 }
@@ -35,7 +40,12 @@ export function resolveKey(flag: string | undefined, server: string): { key: Key
   return login ? { key: login.key, login } : undefined;
 }
 
-/** Like `resolveKey`, but a key is required: says how to get one. */
+/**
+ * Like `resolveKey`, but a key is required: says how to get one.
+ * @example
+ * const { key, login } = requireKey(opts.key, server);
+ * @throws UsageError when neither --key nor a stored login gives one.
+ */
 export function requireKey(flag: string | undefined, server: string): { key: KeyFile; login?: Login } {
   const k = resolveKey(flag, server);
   if (!k) throw new UsageError(`no key for ${server}: run \`veil login --server ${server}\` first (or pass --key FILE from veil keygen + veil join)`);

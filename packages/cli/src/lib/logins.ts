@@ -28,7 +28,11 @@ interface LoginsFile {
   logins: Record<string, Login>;
 }
 
-/** `$XDG_CONFIG_HOME/veil`, or `~/.config/veil`. */
+/**
+ * `$XDG_CONFIG_HOME/veil`, or `~/.config/veil` (a relative XDG_CONFIG_HOME is ignored, as the spec says).
+ * @example
+ * configDir({ XDG_CONFIG_HOME: '/tmp/x' }); // '/tmp/x/veil'
+ */
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CONFIG_HOME;
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.config'), 'veil');
@@ -53,7 +57,12 @@ function read(): LoginsFile {
   }
 }
 
-/** The login stored for `server` (an origin), if any. */
+/**
+ * The login stored for `server` (an origin), if any.
+ * @example
+ * loadLogin('http://127.0.0.1:8080')?.key.publicKey;
+ * @throws VeilError ERR_CONFIG when logins.json is unreadable or not a logins file.
+ */
 export function loadLogin(server: string): Login | undefined {
   return read().logins[server];
 }
@@ -63,7 +72,12 @@ export function currentServer(): string | undefined {
   return read().current ?? undefined;
 }
 
-/** Stores (or replaces) the login for its server and makes that server the current one. */
+/**
+ * Stores (or replaces) the login for its server and makes that server the current one; returns the file's path.
+ * @example
+ * const path = saveLogin(login); // ~/.config/veil/logins.json, mode 0600
+ * @throws VeilError ERR_CONFIG when the file cannot be written.
+ */
 export function saveLogin(login: Login): string {
   const dir = configDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
