@@ -4,6 +4,14 @@ import { pseudonym } from '../src/app/pseudonym.ts';
 import { relativeTime } from '../src/app/relative-time.ts';
 import { safeReturnPath } from '../src/app/return-to.ts';
 import { checkPostText } from '../src/app/post-text.ts';
+import { etaText } from '../src/app/prove-estimate.ts';
+
+test('etaText: counts down while the estimate holds, then says it is taking longer (never "0 s left")', () => {
+  assert.equal(etaText(5_000, 20_000, true), '5 s elapsed · about 15 s left (estimate from your last proof)');
+  assert.equal(etaText(19_500, 20_000, false), '20 s elapsed · almost done…');
+  assert.match(etaText(45_000, 20_000, false), /^45 s elapsed · taking longer than usual/);
+  for (let t = 0; t < 120_000; t += 250) assert.doesNotMatch(etaText(t, 20_000, true), /\b0 s left/);
+});
 
 test('pseudonym: stable per key, two words and an icon, different keys mostly differ; bad keys refused', () => {
   const k = 'a1'.repeat(32);

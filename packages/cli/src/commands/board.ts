@@ -171,8 +171,10 @@ export function register(program: Command): void {
         if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';
-        const allowTestCrs = o.allowTestCrs === true || config.crs.kind === 'test' || process.env.VEIL_CRS === 'test';
-        if (testCrs && allowTestCrs) warnTestCrs(o.allowTestCrs ? '--allow-test-crs' : config.crs.kind === 'test' ? `${server} runs the test CRS` : 'VEIL_CRS=test');
+        // Only a server in the development profile is followed: a production one never runs the test CRS.
+        const serverTestCrs = config.crs.kind === 'test' && config.profile === 'development';
+        const allowTestCrs = o.allowTestCrs === true || serverTestCrs || process.env.VEIL_CRS === 'test';
+        if (testCrs && allowTestCrs) warnTestCrs(o.allowTestCrs ? '--allow-test-crs' : serverTestCrs ? `${server} is a development server` : 'VEIL_CRS=test');
         const { verify } = await import('@veil/prover');
         const verified = await verify(d.membership.bundle, { keys: [k.jwk] }, {
           iss: issuer.iss, aud: issuer.aud, domain: m.group, now: Math.floor(m.createdAt / 1000) - 1,
