@@ -21,6 +21,7 @@ import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { orgRoutes } from './routes/orgs.ts';
 import { staticRoutes } from './routes/static.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { groupPostRoutes } from './routes/group-posts.ts';
@@ -131,6 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   groupRoutes(app, ctx);
   groupPostRoutes(app, ctx);
   pollRoutes(app, ctx);
+  orgRoutes(app, ctx);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {
