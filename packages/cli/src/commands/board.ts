@@ -2,16 +2,20 @@
 // (which also covers posts made in person groups with a group proof).
 // Every write is signed locally with the ephemeral key that `veil login` stored for the server (or
 // --key FILE from `veil keygen`); reads of a members-only board are signed requests. The server is
-// --server, else VEIL_SERVER, else the last login's, else http://127.0.0.1:8080 (`npm start`). `verify-message` trusts nothing the server says without
+// --server, else VEIL_SERVER, else the last login's, else http://127.0.0.1:8080 (`npm start`).
+// `verify-message` trusts nothing the server says without checking it: signature, membership proof,
+// and an issuer key only from the issuer itself or a key set the user pinned
+// (`--trust-server-keys` to accept the server's word, loudly).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { VeilError, isVeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
 import { MAX_TEXT_CODE_POINTS } from '@veil/server/schemas';
-import type { ConfigResponse, FeedResponse, KeysResponse, LikeResponse, MessageDetail } from '@veil/server/schemas';
+import type { ConfigResponse, FeedResponse, LikeResponse, MessageDetail } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
 import { api, requireKey, resolveKey, resolveServer } from '../lib/board-client.ts';
 import { warnTestCrs } from '../lib/crs-follow.ts';
 import { verifyGroupPost } from '../lib/group-client.ts';
+import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
 
 const MAX_TEXT = MAX_TEXT_CODE_POINTS;
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -127,12 +131,15 @@ export function register(program: Command): void {
     .description('re-verify a post locally: signature, membership proof, issuer key (exit 0 valid, 1 invalid)')
     .option('--server <url>', SERVER_HELP)
     .option('--key <file>', `${KEY_HELP}, to fetch a members-only post`)
+    .option('--jwks <file>', 'issuer key set you pinned { "keys": [...] }: trusted besides what the issuer itself publishes')
+    .option('--trust-server-keys', "accept an issuer key only the board server vouches for (the server could have invented it)")
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default: when the server runs it, or VEIL_CRS=test; always with a warning)')
     .argument('<id>', 'post id')
     .action(
-      action(async (id: string, o: { server?: string; key?: string; allowTestCrs?: boolean }) => {
+      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean }) => {
         if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError(`${id}: not a post id (32 hex characters)`);
         const server = resolveServer(o.server);
+        const pinned = o.jwks === undefined ? undefined : readJwksFile(o.jwks);
         const sign = resolveKey(o.key, server)?.key;
         let d: MessageDetail;
         try {
@@ -156,26 +163,17 @@ export function register(program: Command): void {
         const m = d.message;
         const claims = d.membership.bundle.claims;
         if (m.id !== id) throw new VeilError('ERR_MESSAGE_MISMATCH', 'the server returned another message');
-        // 1. the post is signed by its ephemeral key over every field
+        // 1. the post is signed by its ephemeral key over every field (Veil's strict Ed25519 rule)
         verifySignature(encodePost(m), d.signature, m.epk);
         // 2. the membership names that key and that group, and covered the time of posting
         if (claims.epk !== m.epk) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', 'the membership proof is for another key');
         if (claims.domain !== m.group) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', `the membership proves ${claims.domain}, the post claims ${m.group}`);
         if (m.createdAt > claims.expiry * 1000) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the post was made after the membership expired');
-        // 3. the issuer key: the one in the server's registry, and — when reachable — the issuer's own JWKS
+        // 3. the issuer key: the server's word is not enough (lib/trust-issuer-key.ts)
         const k = d.issuerKey;
         if (k.iss !== claims.iss || k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
-        const registry = await api<KeysResponse>(server, 'GET', `/api/keys?iss=${encodeURIComponent(claims.iss)}`);
-        const reg = registry.keys.find((x) => x.kid === claims.kid);
-        if (!reg || reg.jwk.n !== k.jwk.n || reg.jwk.e !== k.jwk.e) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the key differs from the server registry');
-        const issuerJwks = await fetchIssuerJwks(claims.iss);
-        let issuerCheck: string;
-        if (issuerJwks === null) issuerCheck = 'issuer unreachable: registry key used';
-        else {
-          const live = issuerJwks.find((x) => x.kid === claims.kid);
-          if (live && (live.n !== k.jwk.n || live.e !== k.jwk.e)) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer publishes a different key under this kid');
-          issuerCheck = live ? 'key published by the issuer' : 'key no longer published by the issuer (rotated): registry key used';
-        }
+        const trust = await trustIssuerKey(k, { ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true });
+        if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
         // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
         const config = await api<ConfigResponse>(server, 'GET', '/api/config');
         const issuer = config.issuers.find((i) => i.iss === claims.iss);
@@ -191,20 +189,27 @@ export function register(program: Command): void {
           iss: issuer.iss, aud: issuer.aud, domain: m.group, now: Math.floor(m.createdAt / 1000) - 1,
           allowTestCrs,
         });
-        print({ valid: true, id: m.id, group: verified.domain, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: issuerCheck });
+        print({ valid: true, id: m.id, group: verified.domain, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source });
         note(`valid: signed by a key proven to belong to someone at ${verified.domain} (checked on this machine${verified.crs.kind === 'test' ? ', TEST CRS: forgeable' : ''})`);
       }),
     );
 }
 
-/** The issuer's published keys via OIDC discovery, or null when it cannot be reached. */
-async function fetchIssuerJwks(iss: string): Promise<Array<{ kid?: string; n?: string; e?: string }> | null> {
+/** A pinned JWKS file; unreadable is a usage error, not a key set is ERR_JWKS_MALFORMED. */
+function readJwksFile(path: string): { keys: Array<{ kid?: unknown; n?: unknown; e?: unknown }> } {
+  let text: string;
   try {
-    const disc = (await (await fetch(`${iss.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) })).json()) as { jwks_uri?: string };
-    if (typeof disc.jwks_uri !== 'string') return null;
-    const jwks = (await (await fetch(disc.jwks_uri, { signal: AbortSignal.timeout(5000) })).json()) as { keys?: unknown };
-    return Array.isArray(jwks.keys) ? (jwks.keys as Array<{ kid?: string; n?: string; e?: string }>) : null;
-  } catch {
-    return null;
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--jwks ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new VeilError('ERR_JWKS_MALFORMED', `--jwks ${path} is not JSON`);
+  }
+  const keys = (v as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'object' || k === null)) throw new VeilError('ERR_JWKS_MALFORMED', `--jwks ${path} must be { "keys": [...] }`);
+  return { keys };
 }

@@ -38,11 +38,18 @@ export function badge(state: 'checking' | Verdict): HTMLElement {
   if (state === 'checking') {
     return h('span', { class: 'badge checking', 'data-badge': 'checking', tabindex: 0, 'aria-label': 'Verification: checking in this browser…' }, '… checking');
   }
+  if (state.ok && state.keySource === 'server') {
+    return h('span', {
+      class: 'badge warn', 'data-badge': 'server-key', tabindex: 0,
+      title: `Signature and membership proof checked by this browser, but ${state.reason ?? 'the issuer does not publish this key'}`,
+      'aria-label': 'Key vouched for only by this server: signature and membership proof checked by this browser, issuer key not published by the issuer',
+    }, '⚠ key vouched for only by this server');
+  }
   if (state.ok) {
     return h('span', {
       class: 'badge ok', 'data-badge': 'verified', tabindex: 0,
-      title: 'Signature, membership proof and issuer key checked by this browser',
-      'aria-label': 'Verified in this browser: signature, membership proof and issuer key',
+      title: 'Signature, membership proof and issuer key (published by the issuer) checked by this browser',
+      'aria-label': 'Verified in this browser: signature, membership proof and issuer key published by the issuer',
     }, '✓ verified in this browser');
   }
   return h('span', { class: 'badge bad', 'data-badge': 'failed', 'data-code': state.code, tabindex: 0, 'aria-label': `Verification failed: ${state.reason}` }, `✗ failed: ${state.reason}`);
