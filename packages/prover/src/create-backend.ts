@@ -5,6 +5,9 @@ import { resolveCrsKind, type CrsBytes, type CrsKind } from './crs.ts';
 import { Engine } from './lib/engine.ts';
 import { proveMembership, type ProveInput } from './lib/prove-membership.ts';
 import { verifyMembership, type VerifiedMembership, type VerifyExpectations } from './lib/verify-membership.ts';
+import type { GroupProof } from './group-bundle.ts';
+import { proveGroupAction, type GroupProveInput } from './lib/prove-group-action.ts';
+import { verifyGroupAction, type GroupExpectations, type VerifiedGroupProof } from './lib/verify-group-action.ts';
 
 /** Options of `createBackend`. */
 export interface BackendOptions {
@@ -30,7 +33,11 @@ export interface Backend {
   /** Proves membership (see `prove`). */
   prove(input: ProveInput): Promise<MembershipBundle>;
   /** Verifies a bundle (see `verify`). */
-  verify(bundle: unknown, jwks: unknown, expect?: VerifyExpectations): Promise<VerifiedMembership>;
+  verify(bundle: unknown, jwks: unknown, expect: VerifyExpectations): Promise<VerifiedMembership>;
+  /** Proves a one-person group action (see `proveGroup`). */
+  proveGroup(input: GroupProveInput): Promise<GroupProof>;
+  /** Verifies a group proof (see `verifyGroup`). */
+  verifyGroup(proof: unknown, expect: GroupExpectations): Promise<VerifiedGroupProof>;
   /** Total and dyadic circuit size of a circuit (default: the membership circuit). */
   circuitSize(name?: string): Promise<{ total: number; dyadic: number }>;
   /** Ends the bb.js workers; the backend is unusable afterwards. */
@@ -43,7 +50,7 @@ export interface Backend {
  * @example
  * import { createBackend } from '@veil/prover/create-backend';
  * const backend = await createBackend({ crs: 'test' });
- * try { const claims = await backend.verify(bundle, jwks, { aud, allowTestCrs: true }); } finally { await backend.destroy(); }
+ * try { const claims = await backend.verify(bundle, jwks, { iss, aud, allowTestCrs: true }); } finally { await backend.destroy(); }
  * @throws TypeError on a bad `crs` option or `VEIL_CRS` value.
  */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
@@ -63,7 +70,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       }
       return proveMembership(engine, kind, input);
     },
-    verify: (bundle, jwks, expect = {}) => verifyMembership(engine, bundle, jwks, expect),
+    verify: (bundle, jwks, expect) => verifyMembership(engine, bundle, jwks, expect),
+    proveGroup: (input) => proveGroupAction(engine, kind, input),
+    verifyGroup: (proof, expect) => verifyGroupAction(engine, proof, expect),
     circuitSize: async (name = 'membership') => engine.sizes(await engine.circuit(name), kind),
     destroy: () => engine.destroy(),
   };

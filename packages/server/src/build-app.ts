@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Ajv } from 'ajv';
-import { isVeilError } from '@veil/crypto';
+import { VeilError, isVeilError } from '@veil/crypto';
 import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { EnclaveInfo, GroupProofVerifier, MembershipVerifier, RouteContext } from './lib/context.ts';
+import { GroupTrees } from './lib/group-trees.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { configRoutes } from './routes/config.ts';
@@ -20,13 +21,19 @@ import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { orgRoutes } from './routes/orgs.ts';
 import { staticRoutes } from './routes/static.ts';
+import { groupRoutes } from './routes/groups.ts';
+import { groupPostRoutes } from './routes/group-posts.ts';
+import { pollRoutes } from './routes/polls.ts';
 
 export interface AppDeps {
   config: ServerConfig;
   storage: Storage;
   registry: KeyRegistry;
   verifyMembership: MembershipVerifier;
+  /** Group proofs (polls, votes, person-group posts and likes); without it every group proof is refused. */
+  verifyGroupProof?: GroupProofVerifier;
   acceptedCircuits: string[];
   now?: () => number;
   devIssuer?: DevIssuer;
@@ -112,12 +119,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limiter: new RateLimiter(deps.config.rateLimit.windowMs, now),
     feedCache: new Map(),
     enclave: deps.enclave ?? null,
+    verifyGroupProof: deps.verifyGroupProof ?? (async () => {
+      throw new VeilError('ERR_PROOF_INVALID', 'this board verifies no group proofs');
+    }),
+    groupTrees: new GroupTrees({ storage: deps.storage, registrarKey: deps.config.groups?.registrarKey ?? null, now }),
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);
   messageRoutes(app, ctx);
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
+  groupRoutes(app, ctx);
+  groupPostRoutes(app, ctx);
+  pollRoutes(app, ctx);
+  orgRoutes(app, ctx);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {

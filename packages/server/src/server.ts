@@ -11,7 +11,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
-import { KeyRegistry, discover, type RegistryIssuer } from './lib/key-registry.ts';
+import { KeyRegistry, describeFailure, discover, type RegistryIssuer } from './lib/key-registry.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
@@ -121,6 +121,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
 
   const app = await buildApp({
     config: resolved, storage, registry, verifyMembership, acceptedCircuits,
+    verifyGroupProof: (proof, expect) => backend.verifyGroup(proof, expect),
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,
@@ -129,7 +130,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   });
   for (const w of warnings) app.log.warn(w);
   await app.listen({ host: config.host, port: config.port });
-  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));
+  // One line per failure (no stack): the state is also in /api/config and on the sign-in page.
+  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn(`issuer keys unavailable: ${describeFailure(e)}`));
   const url = `http://${config.host}:${config.port}`;
   return {
     app, url, storage,
