@@ -14,6 +14,7 @@ import { register as identity } from './commands/identity.ts';
 import { register as uid } from './commands/uid.ts';
 import { register as poll } from './commands/poll.ts';
 import { register as login } from './commands/login.ts';
+import { register as uid } from './commands/uid.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
