@@ -11,7 +11,6 @@ import { register as board } from './commands/board.ts';
 import { register as keygen } from './commands/keygen.ts';
 import { register as membership } from './commands/membership.ts';
 import { register as identity } from './commands/identity.ts';
-import { register as uid } from './commands/uid.ts';
 import { register as poll } from './commands/poll.ts';
 import { register as login } from './commands/login.ts';
 import { register as uid } from './commands/uid.ts';
