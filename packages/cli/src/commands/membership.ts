@@ -212,6 +212,7 @@ export function register(program: Command): void {
           try {
             writeFileSync(tmp, `${JSON.stringify(bundle, null, 2)}\n`);
             renameSync(tmp, f.out);
+            process.stdout.write(`${f.out}: membership of ${bundle.claims.domain} for key ${bundle.claims.epk.slice(0, 12)}…, valid until ${new Date(bundle.claims.expiry * 1000).toISOString()} (next: veil join --bundle ${f.out})\n`);
           } catch (e) {
             rmSync(tmp, { force: true });
             throw new UsageError(`--out: cannot write ${f.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
