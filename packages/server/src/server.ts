@@ -94,11 +94,12 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const { nodeArtifacts } = await import('@veil/prover/artifacts-node');
   const { loadTestCrs, testCrsDir } = await import('@veil/prover/crs-node');
   const { CIRCUITS_DIR } = await import('@veil/circuits/build');
-  // The verifier's own allowlist is the configured set (default: current + not-yet-expired circuits).
-  const artifacts = nodeArtifacts(config.circuits ? { accept: config.circuits } : {});
+  const artifacts = nodeArtifacts();
   const backend: Backend = await createBackend({ crs: config.crs, artifacts });
   const circuits = await artifacts.circuits().catch(() => []);
-  const acceptedCircuits = circuits.map((c) => c.id);
+  // The configured set, of the circuits the manifest accepts (current + not-yet-expired accepted-until;
+  // the verifier re-checks the date of each bundle's circuit).
+  const acceptedCircuits = circuits.map((c) => c.id).filter((id) => config.circuits === undefined || config.circuits.includes(id));
   const artifactDirs = [CIRCUITS_DIR];
   const warnings: string[] = [];
   if (acceptedCircuits.length === 0) warnings.push('no membership circuit is available: every membership will be refused (ERR_CIRCUIT_UNKNOWN)');
