@@ -94,7 +94,7 @@ describe('circuit upgrade (test CRS)', () => {
 
   it('the changed circuit has a new id, current; the old one is accepted until its date with its key file', async () => {
     assert.notEqual(newId, oldId);
-    assert.deepEqual(await loader().circuits(), [
+    assert.deepEqual((await loader().circuits()).filter((c) => c.name === 'membership'), [
       { name: 'membership', id: newId },
       { name: 'membership', id: oldId, acceptedUntil: until },
     ]);
