@@ -10,13 +10,15 @@ import { register as board } from './commands/board.ts';
 import { register as keygen } from './commands/keygen.ts';
 import { register as membership } from './commands/membership.ts';
 import { register as poll } from './commands/poll.ts';
+import { register as identity } from './commands/identity.ts';
+import { register as uid } from './commands/uid.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership, poll];
+const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership, poll, identity, uid];
 for (const register of groups) register(program);
 
 try {

@@ -12,8 +12,10 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { EnclaveInfo, GroupProofVerifier, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { GroupTrees } from './lib/group-trees.ts';
+import type { DevRegistryAccess, DevRegistryInfo, EnclaveInfo, GroupProofVerifier, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import { devRegistryRoutes } from './routes/dev-registry.ts';
+import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { configRoutes } from './routes/config.ts';
@@ -40,6 +42,12 @@ export interface AppDeps {
   artifactDirs?: string[];
   /** The identity service started beside the board (reported in /api/config). */
   enclave?: EnclaveInfo;
+  /** The development data provider started beside the board (reported in /api/config). */
+  devRegistry?: DevRegistryInfo;
+  /** Its test people and credentials for browsers (development only; /api/dev-registry/*). */
+  devRegistryAccess?: DevRegistryAccess;
+  /** Enrollment at the identity service (reported in /api/config). */
+  identity?: IdentityInfo;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -122,6 +130,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new VeilError('ERR_PROOF_INVALID', 'this board verifies no group proofs');
     }),
     groupTrees: new GroupTrees({ storage: deps.storage, registrarKey: deps.config.groups?.registrarKey ?? null, now }),
+    devRegistry: deps.devRegistry ?? null,
+    devRegistryAccess: deps.devRegistryAccess ?? null,
+    identity: deps.identity ?? null,
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);
@@ -131,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   groupRoutes(app, ctx);
   groupPostRoutes(app, ctx);
   pollRoutes(app, ctx);
+  if (ctx.devRegistryAccess) devRegistryRoutes(app, ctx.devRegistryAccess);
+  if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {

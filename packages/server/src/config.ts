@@ -50,6 +50,8 @@ export interface ServerConfig {
   groups?: { registrarKey: string | null; rootWindowMinutes: number };
   /** The attested identity service started beside the board: `simulation` (development only), `gramine`, or `none`. */
   enclave: { producer: 'simulation' | 'gramine' | 'none' };
+  /** The development data provider (`@veil/dev-registry`) on loopback; development profile only. */
+  devRegistry?: { enabled: boolean };
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
@@ -146,11 +148,15 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   if (registrarKey !== null && (typeof registrarKey !== 'string' || !/^[0-9a-f]{64}$/.test(registrarKey))) fail('groups.registrarKey must be an Ed25519 public key, 64 lowercase hex digits');
   const rootWindowMinutes = rawGroups.rootWindowMinutes ?? 10;
   if (typeof rootWindowMinutes !== 'number' || !Number.isFinite(rootWindowMinutes) || rootWindowMinutes < 0 || rootWindowMinutes > 7 * 24 * 60) fail('groups.rootWindowMinutes must be 0-10080');
+  const rawDevRegistry = (typeof raw.devRegistry === 'object' && raw.devRegistry !== null ? raw.devRegistry : {}) as { enabled?: unknown };
+  const devRegistryEnabled = rawDevRegistry.enabled ?? profile === 'development';
+  if (typeof devRegistryEnabled !== 'boolean') fail('devRegistry.enabled must be true or false');
   const config: ServerConfig = {
     profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer,
     groups: { registrarKey: registrarKey as string | null, rootWindowMinutes: rootWindowMinutes as number },
     keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
     enclave: { producer },
+    devRegistry: { enabled: devRegistryEnabled },
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(circuits ? { circuits } : {}),
   } as ServerConfig;
@@ -164,5 +170,6 @@ export function assertProfile(c: ServerConfig): void {
   if (c.issuers.some((i) => i.kind === 'dev')) fail('the production profile refuses the dev issuer: configure real "issuers"');
   if (c.crs === 'test') fail('the production profile refuses the test CRS ("crs": "test")');
   if (c.enclave.producer === 'simulation') fail('the production profile refuses simulated attestation ("enclave": { "producer": "simulation" })');
+  if (c.devRegistry?.enabled) fail('the production profile refuses the dev registry ("devRegistry": { "enabled": true })');
   if (c.issuers.length === 0) fail('the production profile needs at least one issuer');
 }

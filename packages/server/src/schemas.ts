@@ -175,6 +175,13 @@ export const ConfigResponse = Type.Object({
       Type.Object({ url: Type.String(), type: Type.String(), simulated: Type.Boolean(), measurement: Type.String(), channelPublicKey: Type.String() }),
     ]),
   ),
+  /** The development data provider (HTTPS on loopback, its own CA), development profile only. */
+  devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ name: Type.String(), url: Type.String(), caPem: Type.String() })])),
+  /** Enrollment at the identity service: providers on offer and the UID nodes it uses. */
+  identity: Type.Optional(Type.Union([Type.Null(), Type.Object({
+    providers: Type.Array(Type.String()),
+    uidNodes: Type.Array(Type.Object({ name: Type.String(), url: Type.String(), measurement: Type.Optional(Type.String()) })),
+  })])),
   limits: Type.Object({
     maxTextCodePoints: Type.Integer(),
     clockSkewMs: Type.Integer(),

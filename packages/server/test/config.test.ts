@@ -41,6 +41,15 @@ test('production refuses the dev issuer and the test CRS with a clear error', ()
   assert.deepEqual(ok.issuers.map((i) => [i.kind, i.iss, i.jwks]), [['google', 'https://accounts.google.com', 'https://www.googleapis.com/oauth2/v3/certs']]);
 });
 
+test('the dev registry: on by default in development, off in production, refused there when asked for', () => {
+  assert.deepEqual(loadConfig({ env }).devRegistry, { enabled: true });
+  assert.deepEqual(loadConfig({ env, file: file({ devRegistry: { enabled: false } }) }).devRegistry, { enabled: false });
+  const google = { kind: 'google', aud: 'client.apps.googleusercontent.com' };
+  assert.deepEqual(loadConfig({ env, file: file({ profile: 'production', issuers: [google] }) }).devRegistry, { enabled: false });
+  assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google], devRegistry: { enabled: true } }) }), (e) => configError(e) && /dev registry/.test((e as Error).message));
+  assert.throws(() => loadConfig({ env, file: file({ devRegistry: { enabled: 'yes' } }) }), configError);
+});
+
 test('invalid config files are refused', () => {
   for (const bad of ['{', '[]', { profile: 'staging' }, { crs: 'none' }, { issuers: [{ kind: 'saml' }] }, { issuers: [{ kind: 'oidc', aud: 'x' }] }, { issuers: [{ kind: 'google' }] }, { issuers: [{ kind: 'dev' }, { kind: 'dev' }] }]) {
     assert.throws(() => loadConfig({ env, file: file(bad) }), configError, JSON.stringify(bad));

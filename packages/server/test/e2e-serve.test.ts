@@ -75,6 +75,13 @@ test('sign in at the dev issuer, prove, join, post, read, like, rotate, verify t
   const dev = config.issuers.find((i) => i.kind === 'dev')!;
   assert.equal(dev.iss, `${url}/dev-issuer`);
 
+  // 0. the dev registry (data provider) runs beside the board, its CA in <data>/dev-registry
+  assert.match(config.devRegistry?.url ?? '', /^https:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(config.devRegistry?.caPem, readFileSync(join(dataDir, 'dev-registry', 'ca.pem'), 'utf8'));
+  const credential = await veil('identity', 'dev-credential', '--server', url, '--person', 'zoe');
+  assert.equal(credential.code, 0, credential.stderr);
+  assert.match(credential.stdout.trim(), /^[A-Za-z0-9_-]{43}$/);
+
   // 1. the browser flow over HTTP: nonce binds the ephemeral key, salt and expiry
   const eph = generateEphemeralKey();
   const salt = randomBytes(16);

@@ -11,6 +11,8 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
     crs: { kind: ctx.config.crs },
     artifacts: '/artifacts',
     enclave: ctx.enclave,
+    devRegistry: ctx.devRegistry,
+    identity: ctx.identity,
     limits: { maxTextCodePoints: MAX_TEXT_CODE_POINTS, clockSkewMs: CLOCK_SKEW_MS, maxMembershipSeconds: MAX_MEMBERSHIP_SECONDS },
   };
   app.get('/api/config', { schema: { response: { 200: ConfigResponse, '4xx': ErrorResponse } } }, async () => body);

@@ -18,6 +18,7 @@ test('GET /api/config: profile, issuers, circuits, CRS kind, limits; COOP/COEP',
   assert.equal(c.crs.kind, 'test');
   assert.equal(c.circuits.length, 1);
   assert.equal(c.limits.maxTextCodePoints, 2000);
+  assert.equal(c.devRegistry, null, 'no dev registry unless startServer runs one');
 });
 
 test('StealthNote: keys survive issuer rotation; first/last seen tracked; unknown kid refresh is rate-limited', async () => {

@@ -34,7 +34,8 @@ async function renderChrome(): Promise<void> {
     h('a', { href: '/' }, 'Feed'),
     me ? h('a', { href: `/g/${me.group}/public` }, me.group) : null,
     me ? h('a', { href: `/g/${me.group}/board` }, 'Board') : null,
-    me ? h('a', { href: '/identity', id: 'nav-identity' }, 'Identity') : h('a', { href: '/signin', id: 'nav-signin' }, 'Sign in'));
+    me ? null : h('a', { href: '/signin', id: 'nav-signin' }, 'Sign in'),
+    h('a', { href: '/identity', id: 'nav-identity' }, 'Identity'));
 }
 
 async function render(): Promise<void> {

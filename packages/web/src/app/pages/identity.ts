@@ -1,14 +1,16 @@
-/** `/identity`: the ephemeral key in use, how it is stored, its group and expiry; rotate or forget it. */
+/** `/identity`: the ephemeral key in use, how it is stored, its group and expiry; rotate or forget it; enrollment. */
 import { h, replace } from '../dom.ts';
 import { deleteIdentity, isExpired, loadIdentity } from '../keystore.ts';
 import { navigate } from '../router.ts';
 import { timeEl } from '../post-view.ts';
+import { enrollSection } from './enroll.ts';
 
 export async function identityPage(main: HTMLElement): Promise<void> {
   document.title = 'Your identity · Veil';
   const id = await loadIdentity('current');
   if (!id) {
     replace(main, h('h1', { tabindex: -1 }, 'Your identity'), h('p', {}, 'You have no identity on this device. ', h('a', { href: '/signin' }, 'Sign in'), ' to make one.'));
+    main.append(await enrollSection());
     return;
   }
   const expired = isExpired(id);
@@ -37,4 +39,5 @@ export async function identityPage(main: HTMLElement): Promise<void> {
           navigate('/', true);
         },
       }, 'Forget this identity')));
+  main.append(await enrollSection());
 }
