@@ -12,13 +12,14 @@ import { register as membership } from './commands/membership.ts';
 import { register as poll } from './commands/poll.ts';
 import { register as identity } from './commands/identity.ts';
 import { register as uid } from './commands/uid.ts';
+import { register as group } from './commands/group.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership, poll, identity, uid];
+const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership, poll, identity, uid, group];
 for (const register of groups) register(program);
 
 try {
