@@ -44,8 +44,9 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
   const dir = mkdtempSync(join(tmpdir(), 'veil-cli-group-'));
   const data = join(dir, 'data');
   const port = await freePort();
+  const { VEIL_REGISTRAR_KEY: _configured, ...env } = process.env;
   const server = spawn(process.execPath, [VEIL, 'serve', '--port', String(port), '--data', data], {
-    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', VEIL_CONFIG: '', DATABASE_URL: '', VEIL_REGISTRAR_KEY: '' },
+    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, PORT: '', VEIL_CONFIG: '', DATABASE_URL: '' },
   });
   let logs = '';
   server.stdout.on('data', (d) => (logs += d));
@@ -158,9 +159,11 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     assert.equal(old.code, 1, 'the removed leaf can no longer act');
     assert.match(old.stderr, /ERR_NOT_GROUP_MEMBER/);
   } finally {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
   }
 
   // Unlinkability: the board's rows and logs never put a vote next to a commitment, a UID, a key
