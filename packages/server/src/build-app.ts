@@ -12,8 +12,8 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import { GroupTrees } from './lib/group-trees.ts';
 import type { DevRegistryAccess, DevRegistryInfo, EnclaveInfo, GroupProofVerifier, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import { GroupTrees } from './lib/group-trees.ts';
 import { devRegistryRoutes } from './routes/dev-registry.ts';
 import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
@@ -23,6 +23,7 @@ import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { orgRoutes } from './routes/orgs.ts';
 import { staticRoutes } from './routes/static.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { groupPostRoutes } from './routes/group-posts.ts';
@@ -126,24 +127,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     limiter: new RateLimiter(deps.config.rateLimit.windowMs, now),
     feedCache: new Map(),
     enclave: deps.enclave ?? null,
+    devRegistry: deps.devRegistry ?? null,
+    devRegistryAccess: deps.devRegistryAccess ?? null,
+    identity: deps.identity ?? null,
     verifyGroupProof: deps.verifyGroupProof ?? (async () => {
       throw new VeilError('ERR_PROOF_INVALID', 'this board verifies no group proofs');
     }),
     groupTrees: new GroupTrees({ storage: deps.storage, registrarKey: deps.config.groups?.registrarKey ?? null, now }),
-    devRegistry: deps.devRegistry ?? null,
-    devRegistryAccess: deps.devRegistryAccess ?? null,
-    identity: deps.identity ?? null,
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);
   messageRoutes(app, ctx);
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
+  if (ctx.devRegistryAccess) devRegistryRoutes(app, ctx.devRegistryAccess);
+  if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
   groupRoutes(app, ctx);
   groupPostRoutes(app, ctx);
   pollRoutes(app, ctx);
-  if (ctx.devRegistryAccess) devRegistryRoutes(app, ctx.devRegistryAccess);
-  if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
+  orgRoutes(app, ctx);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {

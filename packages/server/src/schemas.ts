@@ -146,6 +146,21 @@ export const KeysQuery = Type.Object({ iss: Type.Optional(Type.String({ maxLengt
 export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema) });
 export type KeysResponse = Static<typeof KeysResponse>;
 
+// ---- organisations (groups by email domain) ----
+export const OrgSchema = Type.Object({
+  /** The group: an email domain. */
+  domain: Type.String(),
+  /** Keys whose membership is valid now: the anonymity set of a new post (one person may hold several). */
+  activeKeys: Type.Integer({ minimum: 0 }),
+  /** Keys ever registered for the group. */
+  keys: Type.Integer({ minimum: 0 }),
+  publicPosts: Type.Integer({ minimum: 0 }),
+  /** Unix ms of the newest public post, or null. */
+  lastPostAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export const OrgsResponse = Type.Object({ orgs: Type.Array(OrgSchema) });
+export type OrgsResponse = Static<typeof OrgsResponse>;
+
 // ---- config ----
 export const IssuerInfoSchema = Type.Object({
   /** Stable id used by the web app (e.g. "dev", "google"). */
@@ -157,6 +172,14 @@ export const IssuerInfoSchema = Type.Object({
   /** Where the browser sends the authorization request (implicit flow, response_type=id_token). */
   authorizationEndpoint: Type.Union([Type.String(), Type.Null()]),
   label: Type.String(),
+  /** Whether the server could load this issuer's signing keys (`unavailable`: sign-ins with it are refused). */
+  keys: Type.Optional(Type.Object({
+    state: Type.Union([Type.Literal('loaded'), Type.Literal('pending'), Type.Literal('unavailable')]),
+    /** Unix ms of the last attempt, or null before the first. */
+    checkedAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Why the last attempt failed (one line). */
+    error: Type.Optional(Type.String()),
+  })),
 });
 export type IssuerInfo = Static<typeof IssuerInfoSchema>;
 

@@ -12,7 +12,7 @@ import type { DevRegistry } from '@veil/dev-registry';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
 import type { ServerConfig } from './config.ts';
-import { KeyRegistry, discover, type RegistryIssuer } from './lib/key-registry.ts';
+import { KeyRegistry, describeFailure, discover, type RegistryIssuer } from './lib/key-registry.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
@@ -168,7 +168,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   for (const w of warnings) app.log.warn(w);
   if (devRegistry) app.log.warn(`DEVELOPMENT data provider (dev registry, anyone can get anyone's credential) at ${devRegistry.url}`);
   await app.listen({ host: config.host, port: config.port });
-  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));
+  // One line per failure (no stack): the state is also in /api/config and on the sign-in page.
+  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn(`issuer keys unavailable: ${describeFailure(e)}`));
   const url = `http://${config.host}:${config.port}`;
   return {
     app, url, storage,

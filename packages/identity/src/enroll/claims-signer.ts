@@ -13,7 +13,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { applyPolicy, type AttestationFacts, type AttestationPolicy } from '@veil/attest';
+import { applyPolicy, type AttestationFacts, type AttestationPolicy } from '@veil/attest/policy';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { verifySimulationEvidence } from '@veil/attest/simulation-verify';
 import { VeilError } from '@veil/crypto';

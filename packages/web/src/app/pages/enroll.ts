@@ -7,7 +7,6 @@
  * origin can read it; download the key with the claims to use it from the CLI).
  */
 import { bytesToHex, generateEphemeralKey } from '@veil/crypto';
-import { verifyQuote } from '@veil/attest';
 import { connectIdentityService, enroll, type IdentityConnection, type UserSecretKey } from '@veil/identity/enroll';
 import type { ConfigResponse } from '@veil/server/schemas';
 import { h, replace } from '../dom.ts';
@@ -56,7 +55,8 @@ export async function enrollSection(): Promise<HTMLElement> {
       url: `${location.origin}${RELAY}`,
       measurements: [enclave.measurement],
       allowSimulation: config.profile === 'development' && enclave.simulated,
-      verifySgxQuote: (quote, policy) => verifyQuote(quote, { ...policy, at: new Date(), expectTee: 'sgx' }),
+      // Loaded only for hardware evidence (the X.509 stack is large and not needed under simulation).
+      verifySgxQuote: async (quote, policy) => (await import('@veil/attest/verify-quote')).verifyQuote(quote, { ...policy, at: new Date(), expectTee: 'sgx' }),
     });
   } catch (e) {
     status.textContent = `The identity service's evidence did not verify: ${(e as { code?: string }).code ?? ''} ${(e as Error).message}`;
