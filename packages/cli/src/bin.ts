@@ -14,6 +14,7 @@ import { register as identity } from './commands/identity.ts';
 import { register as poll } from './commands/poll.ts';
 import { register as login } from './commands/login.ts';
 import { register as uid } from './commands/uid.ts';
+import { register as group } from './commands/group.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -24,7 +25,7 @@ const program = new Command('veil')
   // Usage errors are one line with a code, like every other failure (lib/run.ts).
   .configureOutput({ outputError: (s, write) => write(`veil: ERR_USAGE: ${s.replace(/^error: /, '').trim()} (see --help)\n`) });
 
-const groups: Array<(p: Command) => void> = [login, attest, enclave, provision, serve, board, keygen, membership, poll, identity, uid];
+const groups: Array<(p: Command) => void> = [login, attest, enclave, provision, serve, board, keygen, membership, poll, identity, uid, group];
 for (const register of groups) register(program);
 
 try {

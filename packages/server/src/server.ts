@@ -125,7 +125,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   // loopback — enrollment through the dev registry, and a simulated single-key UID node mutually
   // attested with the identity service. The production profile refuses simulation and the dev
   // registry (config.ts), so none of these development components can run there.
-  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; enrollment?: { info(): IdentityInfo }; close(): Promise<void> } | undefined;
+  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; enrollment?: { info(): IdentityInfo; registrarKey(): string | undefined }; close(): Promise<void> } | undefined;
   if (config.enclave.producer !== 'none') {
     const { startEnclaveService } = await import('@veil/identity/start-enclave-service');
     let enrollment: Parameters<typeof startEnclaveService>[0]['enrollment'];
@@ -138,6 +138,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
         providers: [devRegistry.provider],
         beginFetch: (p) => beginNotarisedFetch(p as Parameters<typeof beginNotarisedFetch>[0]),
         uid: { dev: { dataDir: join(config.dataDir, 'uid'), warn: (m) => warnings.push(m) } },
+        // Development: the identity service's registrar feeds this board's group trees.
+        registrar: { boardUrl: `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}` },
       });
     }
     enclave = await startEnclaveService({
@@ -147,6 +149,10 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     });
   }
 
+  // Development: the board trusts the registrar of the identity service it started.
+  const devRegistrarKey = enclave?.enrollment?.registrarKey();
+  if (devRegistrarKey && (resolved.groups?.registrarKey ?? null) === null) resolved.groups = { rootWindowMinutes: 10, ...resolved.groups, registrarKey: devRegistrarKey };
+  else if (devRegistrarKey && resolved.groups?.registrarKey !== devRegistrarKey) warnings.push('groups.registrarKey is not the development registrar\'s key: joining groups will be refused');
   const app = await buildApp({
     config: resolved, storage, registry, verifyMembership, acceptedCircuits,
     verifyGroupProof: (proof, expect) => backend.verifyGroup(proof, expect),

@@ -181,7 +181,7 @@ export function register(program: Command): void {
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';
         // Only a server in the development profile is followed: a production one never runs the test CRS.
-        const serverTestCrs = config.crs.kind === 'test' && config.profile === 'development';
+        const serverTestCrs = config.crs?.kind === 'test' && config.profile === 'development';
         const allowTestCrs = o.allowTestCrs === true || serverTestCrs || process.env.VEIL_CRS === 'test';
         if (testCrs && allowTestCrs) warnTestCrs(o.allowTestCrs ? '--allow-test-crs' : serverTestCrs ? `${server} is a development server` : 'VEIL_CRS=test');
         const { verify } = await import('@veil/prover');

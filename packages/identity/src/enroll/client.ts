@@ -174,3 +174,22 @@ export async function participate(conn: IdentityConnection, o: { context: string
     signature: signAsUser(o.key.alg, o.key.secretKey, signedMessages.participate(o.context, ts)),
   });
 }
+
+/**
+ * Registers an identity commitment in a person group (`human`, `country:XX`, `age:18+`) through the
+ * registrar; `claims` (the enrollment's claims file) is what admits the person, `key` any linked key.
+ * `replace` swaps this person's earlier commitment in the group for the new one (lost device).
+ *
+ * @example
+ * const { leafIndex, size } = await joinGroup(conn, { group: 'human', commitment, claims, key });
+ * @throws VeilError ERR_ALREADY_REGISTERED, ERR_NOT_ELIGIBLE, ERR_NOT_ENROLLED, ERR_CLAIMS_NOT_YOURS,
+ *   the claims codes and the board's codes.
+ */
+export async function joinGroup(conn: IdentityConnection, o: { group: string; commitment: string; claims: unknown; key: UserSecretKey; replace?: boolean }): Promise<{ group: string; leafIndex: number; size: number }> {
+  const ts = Date.now();
+  const replace = o.replace === true;
+  return conn.request('group.join', {
+    group: o.group, commitment: o.commitment, claims: o.claims, replace, ts, key: publicKeyOf(o.key.alg, o.key.secretKey),
+    signature: signAsUser(o.key.alg, o.key.secretKey, signedMessages.groupJoin(o.group, o.commitment, replace, ts)),
+  });
+}

@@ -12,6 +12,10 @@
  *   link             { session, claims, holderSignature, key, signature } — both the claims'
  *                    subject key and the new key sign link ‖ session ‖ new key
  *   participate      { context, ts, key, signature(participate ‖ context ‖ ts) } → { accepted }
+ *   group.join       { group, commitment, claims, replace, ts, key, signature(group-join ‖ …) }
+ *                    → { group, leafIndex, size }: the registrar (registrar/) inserts the
+ *                    commitment for the key's UID; eligibility comes from the verified claims,
+ *                    which must belong to the same person as the key
  *
  * Enrollment order: the user's signature is checked before the provider is asked; the record is
  * canonicalised (refused if invalid), turned into the UID input and into the UID by the UID
@@ -31,6 +35,8 @@ import { verifyClaims } from './verify-claims.ts';
 import { openIdentityRequest } from './open-identity-request.ts';
 import { ReplayCache, REQUEST_WINDOW_MS, type SealedMessage } from './request-envelope.ts';
 import type { IdentityStore } from './storage/types.ts';
+import type { Registrar } from './registrar/create-registrar.ts';
+import { aEligible } from './registrar/group-eligibility.ts';
 import { aUserPublicKey, signedMessages, verifyUserSignature } from './user-key.ts';
 import { OpBodies, type Op, type OpBody, type SignerResponse } from './wire.ts';
 
@@ -66,6 +72,8 @@ export interface EnrollmentDeps {
   sessionTtlMs?: number;
   /** The UID nodes in use (reported, e.g. by /api/config in development). */
   uidNodes?: ReadonlyArray<{ name: string; url: string; measurement?: string }>;
+  /** The registrar (group.join); without it group.join is refused with ERR_REGISTRAR_UNAVAILABLE. */
+  registrar?: Registrar;
   /** Called when the service closes (the store, a development UID node). */
   close?: () => Promise<void>;
 }
@@ -84,6 +92,8 @@ export interface EnrollmentService {
   lastTimings(): { providerMs: number; uidMs: number; totalMs: number } | undefined;
   /** What the service runs with: provider names and UID nodes (no secrets). */
   info(): { providers: string[]; uidNodes: Array<{ name: string; url: string; measurement?: string }> };
+  /** The registrar's Ed25519 public key (hex), when the service runs one. */
+  registrarKey(): string | undefined;
   /** Aborts open sessions and releases the store. */
   close(): Promise<void>;
 }
@@ -93,6 +103,13 @@ const compiled = Object.fromEntries(Object.entries(OpBodies).map(([k, s]) => [k,
 /** HTTP status of each op-level error code (anything else is 400). */
 const STATUS: Record<string, number> = {
   ERR_ALREADY_PARTICIPATED: 409,
+  ERR_ALREADY_REGISTERED: 409,
+  ERR_GROUP_UPDATE_LEAF: 409,
+  ERR_REGISTRAR_SEQUENCE: 409,
+  ERR_NOT_ELIGIBLE: 403,
+  ERR_CLAIMS_NOT_YOURS: 403,
+  ERR_REGISTRAR_UNAVAILABLE: 503,
+  ERR_BOARD_UNREACHABLE: 502,
   ERR_KEY_LINKED_ELSEWHERE: 409,
   ERR_NOT_ENROLLED: 404,
   ERR_SESSION_UNKNOWN: 404,
@@ -206,14 +223,7 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       const key = aUserPublicKey(b.key);
       const sessionBytes = fromHex(b.session, 32, 'ERR_SESSION_UNKNOWN', 'session');
       takeSession(b.session).fetch?.abort();
-      const own = (b.claims as { signer?: { publicKey?: unknown } } | null)?.signer?.publicKey === toHex(signer.publicKey);
-      const trust: EvidenceTrust = deps.claimsTrust ?? {
-        measurements: [deps.producer.measurement],
-        allowSimulation: deps.producer.simulated,
-        ...(deps.simulationRoot ? { simulationRoot: deps.simulationRoot } : {}),
-      };
-      if (!own && !deps.claimsTrust && !deps.producer.simulated) fail('ERR_CLAIMS_SIGNER_UNKNOWN', 'claims from another instance need an SGX verifier (claimsTrust)');
-      const verified = await verifyClaims(b.claims, trust);
+      const verified = await verifyOwnClaims(b.claims);
       const message = signedMessages.link(sessionBytes, key);
       verifyUserSignature(verified.subject, message, b.holderSignature);
       verifyUserSignature(key, message, b.signature);
@@ -228,7 +238,31 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       if (!(await deps.store.participate(b.context, uid))) fail('ERR_ALREADY_PARTICIPATED', 'this person already took part in this context');
       return { accepted: true, context: b.context };
     },
+    async 'group.join'(b) {
+      const registrar = deps.registrar ?? fail('ERR_REGISTRAR_UNAVAILABLE', 'this identity service runs no registrar');
+      const key = aUserPublicKey(b.key);
+      if (Math.abs(b.ts - now()) > REQUEST_WINDOW_MS) fail('ERR_REQUEST_STALE', 'the timestamp is outside the accepted window');
+      verifyUserSignature(key, signedMessages.groupJoin(b.group, b.commitment, b.replace, b.ts), b.signature);
+      const uid = await uidOf(key);
+      const verified = await verifyOwnClaims(b.claims);
+      // Facts only from claims this service attested, and only for the person holding the key.
+      if ((await deps.store.uidOfKey(verified.subject)) !== uid) fail('ERR_CLAIMS_NOT_YOURS', 'the claims belong to another person than the key');
+      aEligible(b.group, verified.claims);
+      return registrar.register({ uid, group: b.group, commitment: b.commitment, replace: b.replace });
+    },
   };
+
+  /** Verifies a claims file issued by this build (this instance, or an earlier one under claimsTrust/simulation). */
+  async function verifyOwnClaims(claims: unknown) {
+    const own = (claims as { signer?: { publicKey?: unknown } } | null)?.signer?.publicKey === toHex(signer.publicKey);
+    const trust: EvidenceTrust = deps.claimsTrust ?? {
+      measurements: [deps.producer.measurement],
+      allowSimulation: deps.producer.simulated,
+      ...(deps.simulationRoot ? { simulationRoot: deps.simulationRoot } : {}),
+    };
+    if (!own && !deps.claimsTrust && !deps.producer.simulated) fail('ERR_CLAIMS_SIGNER_UNKNOWN', 'claims from another instance need an SGX verifier (claimsTrust)');
+    return verifyClaims(claims, trust);
+  }
 
   return {
     async handle(message) {
@@ -265,6 +299,7 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       };
     },
     lastTimings: () => timings,
+    registrarKey: () => deps.registrar?.publicKey,
     info: () => ({ providers: [...providers.keys()], uidNodes: (deps.uidNodes ?? []).map((n) => ({ ...n })) }),
     async close() {
       for (const s of sessions.values()) s.fetch?.abort();

@@ -16,6 +16,7 @@ import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { createNodeVerifier, deriveUid, parseUidGroup, type TrustPolicy, type UidGroup } from '@veil/uid';
 import type { ChannelKey } from '../channel.ts';
 import { createEnrollmentService, type EnrollmentDeps, type EnrollmentService, type ProviderEntry } from './create-enrollment-service.ts';
+import { createRegistrar } from './registrar/create-registrar.ts';
 import { openPostgresIdentityStore, openSqliteIdentityStore } from './storage/index.ts';
 
 /** Where the UIDs come from. */
@@ -33,6 +34,8 @@ export interface EnrollmentSetup {
   providers: readonly ProviderEntry[];
   beginFetch: EnrollmentDeps['beginFetch'];
   uid: UidSource;
+  /** Run the registrar (group.join), sending its updates to this board. */
+  registrar?: { boardUrl: string };
 }
 
 type Ctx = { producer: EvidenceProducer; channel: ChannelKey };
@@ -79,7 +82,11 @@ export function setupEnrollment(setup: EnrollmentSetup): (ctx: Ctx) => Promise<E
         : openSqliteIdentityStore({ path: join(setup.dataDir, 'identity.sqlite') });
       closers.push(() => store.close());
       const simulationRoot = (producer as { rootPublicKey?: Uint8Array }).rootPublicKey;
+      const registrar = setup.registrar
+        ? await createRegistrar({ producer, dataDir: setup.dataDir, store, boardUrl: setup.registrar.boardUrl })
+        : undefined;
       return await createEnrollmentService({
+        ...(registrar ? { registrar } : {}),
         channel, producer, store, providers: setup.providers, beginFetch: setup.beginFetch,
         deriveUid: async (input) => (await deriveUid({ input, group, attestCaller, verifyNode })).uid,
         uidNodes: group.nodes.map((n) => ({ name: n.name, url: n.url, ...(uidMeasurement ? { measurement: uidMeasurement } : {}) })),

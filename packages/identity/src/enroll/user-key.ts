@@ -8,6 +8,7 @@
  *   enroll       "veil-identity/enroll/v1"       ‖ session id (32 bytes)
  *   link         "veil-identity/link/v1"         ‖ session id ‖ new key alg ‖ new public key
  *   participate  "veil-identity/participate/v1"  ‖ context ‖ timestamp (u64 ms)
+ *   group join   "veil-identity/group-join/v1"   ‖ group ‖ commitment (32 bytes) ‖ replace (1 byte) ‖ timestamp (u64 ms)
  * The session id is a fresh random value the service hands out (`challenge` op), so a signature
  * is good for one session only.
  */
@@ -74,6 +75,8 @@ export const signedMessages = Object.freeze({
   enroll: (sessionId: Uint8Array) => tagged('veil-identity/enroll/v1', sessionId),
   link: (sessionId: Uint8Array, key: UserPublicKey) => tagged('veil-identity/link/v1', sessionId, utf8(key.alg), fromHex(key.publicKey, KEY_BYTES[key.alg], 'ERR_KEY_INVALID', 'publicKey')),
   participate: (context: string, ts: number) => tagged('veil-identity/participate/v1', utf8(context), u64(ts)),
+  groupJoin: (group: string, commitment: string, replace: boolean, ts: number) =>
+    tagged('veil-identity/group-join/v1', utf8(group), fromHex(commitment, 32, 'ERR_REQUEST_MALFORMED', 'commitment'), Uint8Array.of(replace ? 1 : 0), u64(ts)),
 });
 
 /**

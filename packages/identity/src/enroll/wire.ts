@@ -38,6 +38,14 @@ export const OpBodies = {
     { context: Context, ts: Type.Integer({ minimum: 0 }), key: UserKey, signature: Hex(64) },
     { additionalProperties: false },
   ),
+  'group.join': Type.Object(
+    {
+      group: Type.String({ pattern: '^(human|age:18\\+|country:[A-Z]{2})$' }),
+      commitment: Hex(32), claims: Type.Unknown(), replace: Type.Boolean(),
+      ts: Type.Integer({ minimum: 0 }), key: UserKey, signature: Hex(64),
+    },
+    { additionalProperties: false },
+  ),
 } as const;
 export type Op = keyof typeof OpBodies;
 export type OpBody<O extends Op> = Static<(typeof OpBodies)[O]>;

@@ -29,7 +29,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(o: { databaseUrl?: string; databaseSchema?: string } = {}): Promise<Stack> {
+export async function startStack(o: { databaseUrl?: string; databaseSchema?: string; registrar?: { boardUrl: string } } = {}): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'veil-enroll-'));
   const registry = await startDevRegistry({ dataDir: join(dir, 'dev-registry') });
   const producer = await createSimulationProducer({ dataDir: join(dir, 'enclave'), measurement: M_IDENTITY });
@@ -48,7 +48,8 @@ export async function startStack(o: { databaseUrl?: string; databaseSchema?: str
   const enclave = await runEnclaveService({
     producer, port: 0, warn: () => {},
     enrollment: setupEnrollment({ dataDir: join(dir, 'enclave'), providers: [registry.provider], beginFetch, uid: { group, trust },
-      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl, databaseSchema: o.databaseSchema } : {}) }),
+      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl, databaseSchema: o.databaseSchema } : {}),
+      ...(o.registrar ? { registrar: o.registrar } : {}) }),
   });
   return {
     dir, registry, producer, enclave, group, maskedSeen,

@@ -57,6 +57,29 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
     async participate(context, uid) {
       return (await pool.query('INSERT INTO identity_participations (context, uid) VALUES ($1, $2) ON CONFLICT DO NOTHING', [context, uid])).rowCount === 1;
     },
+    async groupLeaf(member) {
+      return (await pool.query<{ leaf_index: number }>('SELECT leaf_index FROM identity_group_members WHERE member = $1', [member])).rows[0]?.leaf_index;
+    },
+    async registrarSeq() {
+      return Number((await pool.query<{ seq: number }>('SELECT seq FROM identity_registrar WHERE id = 1')).rows[0]!.seq);
+    },
+    async recordGroupLeaf(member, expected, leafIndex, seq) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const row = await c.query<{ leaf_index: number }>('SELECT leaf_index FROM identity_group_members WHERE member = $1 FOR UPDATE', [member]);
+        const ok = row.rows[0]?.leaf_index === expected
+          && (await c.query('UPDATE identity_registrar SET seq = $1 WHERE id = 1 AND seq < $1', [seq])).rowCount === 1;
+        if (ok) await c.query('INSERT INTO identity_group_members (member, leaf_index) VALUES ($1, $2) ON CONFLICT (member) DO UPDATE SET leaf_index = excluded.leaf_index', [member, leafIndex]);
+        await c.query(ok ? 'COMMIT' : 'ROLLBACK');
+        return ok;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
     async close() {
       if (opts.dropSchemaOnClose) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
       await pool.end();

@@ -35,7 +35,20 @@ export function openSqliteIdentityStore(opts: { path: string }): IdentityStore {
     if (row?.uid === uid) return 'already';
     throw new VeilError('ERR_KEY_LINKED_ELSEWHERE', 'this key is already linked to another person');
   });
+  const selectLeaf = db.prepare('SELECT leaf_index FROM identity_group_members WHERE member = ?');
+  const selectSeq = db.prepare('SELECT seq FROM identity_registrar WHERE id = 1');
+  const upsertLeaf = db.prepare('INSERT INTO identity_group_members (member, leaf_index) VALUES (?, ?) ON CONFLICT (member) DO UPDATE SET leaf_index = excluded.leaf_index');
+  const updateSeq = db.prepare('UPDATE identity_registrar SET seq = ? WHERE id = 1 AND seq < ?');
+  const record = db.transaction((member: string, expected: number | undefined, leafIndex: number, seq: number): boolean => {
+    if ((selectLeaf.get(member) as { leaf_index: number } | undefined)?.leaf_index !== expected) return false;
+    if (updateSeq.run(seq, seq).changes !== 1) return false;
+    upsertLeaf.run(member, leafIndex);
+    return true;
+  });
   return {
+    groupLeaf: async (member) => (selectLeaf.get(member) as { leaf_index: number } | undefined)?.leaf_index,
+    registrarSeq: async () => (selectSeq.get() as { seq: number }).seq,
+    recordGroupLeaf: async (member, expected, leafIndex, seq) => record(member, expected, leafIndex, seq),
     linkKey: async (uid, key) => link(uid, key),
     uidOfKey: async (key) => (selectKey.get(key.alg, key.publicKey) as { uid: string } | undefined)?.uid,
     participate: async (context, uid) => insertPart.run(context, uid).changes === 1,

@@ -1,6 +1,7 @@
 /**
- * What the identity service stores — and all it stores: UIDs, the public keys linked to them and
- * participation records (context + UID). Never a name, date of birth, nationality or any hash of
+ * What the identity service stores — and all it stores: UIDs, the public keys linked to them,
+ * participation records (context + UID) and the registrar's keyed hashes of (UID, group) → leaf
+ * index with its sequence number. Never a name, date of birth, nationality or any hash of
  * them (the UID is a keyed OPRF output, not a hash: computing it needs the UID service).
  */
 import type { UserPublicKey } from '../user-key.ts';
@@ -15,6 +16,16 @@ export interface IdentityStore {
   uidOfKey(key: UserPublicKey): Promise<string | undefined>;
   /** Records that `uid` takes part in `context`; false when it already has (atomic, also under concurrency). */
   participate(context: string, uid: string): Promise<boolean>;
+  /** The leaf index registered under a registrar member key (keyed hash of UID and group), if any. */
+  groupLeaf(member: string): Promise<number | undefined>;
+  /** The registrar's last used sequence number (0 before the first update). */
+  registrarSeq(): Promise<number>;
+  /**
+   * Records what one accepted registration did: `member` → `leafIndex` and the last sequence
+   * number used, in one transaction. Refuses (false) when `member` changed meanwhile: `expected`
+   * is the index read before (undefined for a first registration).
+   */
+  recordGroupLeaf(member: string, expected: number | undefined, leafIndex: number, seq: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -28,5 +39,13 @@ export const IDENTITY_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }
       CREATE INDEX identity_keys_uid ON identity_keys (uid);
       CREATE TABLE identity_participations (
         context TEXT NOT NULL, uid TEXT NOT NULL, PRIMARY KEY (context, uid));`,
+  },
+  {
+    // The registrar: H(UID, group) (HMAC with a sealed key) → leaf index, and its sequence number.
+    version: 2,
+    sql: `
+      CREATE TABLE identity_group_members (member TEXT PRIMARY KEY, leaf_index INTEGER NOT NULL);
+      CREATE TABLE identity_registrar (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
+      INSERT INTO identity_registrar (id, seq) VALUES (1, 0);`,
   },
 ];

@@ -47,3 +47,21 @@ test(`identity store (${usePg ? 'PostgreSQL' : 'SQLite'}): one participation per
     assert.equal(await store.participate('poll-2', uidA), false);
   } finally { await done(); }
 });
+
+test(`identity store (${usePg ? 'PostgreSQL' : 'SQLite'}): registrar leaves and sequence, compare-and-set, concurrently too`, async () => {
+  const { store, done } = await open();
+  try {
+    const m = 'cd'.repeat(32);
+    assert.equal(await store.registrarSeq(), 0);
+    assert.equal(await store.groupLeaf(m), undefined);
+    assert.equal(await store.recordGroupLeaf(m, 3, 0, 1), false, 'expected a registration that is not there');
+    assert.equal(await store.recordGroupLeaf(m, undefined, 0, 1), true);
+    assert.equal(await store.groupLeaf(m), 0);
+    assert.equal(await store.registrarSeq(), 1);
+    assert.equal(await store.recordGroupLeaf(m, undefined, 5, 2), false, 'a second first registration');
+    assert.equal(await store.recordGroupLeaf(m, 0, 5, 1), false, 'a sequence number not above the last');
+    assert.equal(await store.groupLeaf(m), 0, 'nothing changed by refused writes');
+    const both = await Promise.all([store.recordGroupLeaf(m, 0, 6, 2), store.recordGroupLeaf(m, 0, 7, 3)]);
+    assert.equal(both.filter(Boolean).length, 1, 'one of two racing replacements wins');
+  } finally { await done(); }
+});

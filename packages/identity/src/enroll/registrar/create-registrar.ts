@@ -1,0 +1,164 @@
+/**
+ * The registrar: puts one identity commitment per person and group into the board's group trees.
+ *
+ * Trust: runs inside the attested identity service, which alone knows that a UID is one person.
+ * What it keeps: HMAC-SHA256(member key, "veil-identity/group-member/v1" ‖ 0 ‖ UID ‖ 0 ‖ group) →
+ * leaf index, and its sequence number — never the UID, and never a commitment (the board's log
+ * maps indices to commitments; without the sealed member key nobody can tell whose index it is).
+ * Its two secrets (the Ed25519 registrar key the board pins, the member key) are made at first
+ * start and kept sealed to the measurement (`@veil/attest/seal`, purpose `veil-identity/registrar`),
+ * so another build cannot use them.
+ * Updates (`encodeGroupUpdate`) are signed and sent to the board one at a time, numbered 1, 2, 3…
+ * A replacement (lost device) removes the old leaf (set to 0) and then inserts the new one.
+ * Not checked here: who may join which group (the caller decides from verified claims).
+ * Not handled: a crash between the board accepting an update and the store recording it leaves the
+ * counters apart (the next update is refused with ERR_REGISTRAR_SEQUENCE until fixed by hand).
+ */
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { seal, unseal } from '@veil/attest/seal';
+import type { EvidenceProducer } from '@veil/attest/producers/producer';
+import { VeilError, encodeGroupUpdate, signPayload, type GroupUpdate } from '@veil/crypto';
+import { fromBase64, toBase64, toHex } from '../../lib/encoding.ts';
+import type { IdentityStore } from '../storage/types.ts';
+
+const SEAL_PURPOSE = 'veil-identity/registrar';
+const FILE = 'registrar.sealed.json';
+const ZERO = '0'.repeat(64);
+
+export interface RegistrarOptions {
+  producer: EvidenceProducer;
+  /** Where the sealed registrar secrets live (the identity service's data dir). */
+  dataDir: string;
+  store: IdentityStore;
+  /** The board the updates go to (POST /api/groups/updates). */
+  boardUrl: string;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface Registration {
+  group: string;
+  leafIndex: number;
+  /** Members of the group now (the anonymity set). */
+  size: number;
+}
+
+export interface Registrar {
+  /** The Ed25519 public key the board must be configured with (`groups.registrarKey`). */
+  readonly publicKey: string;
+  /**
+   * Registers `commitment` for `uid` in `group`.
+   * @throws VeilError ERR_ALREADY_REGISTERED (this person has a commitment in this group and
+   *   `replace` is false), ERR_BOARD_UNREACHABLE, and the board's codes (ERR_GROUP_UPDATE_LEAF:
+   *   the commitment is already a member, ERR_REGISTRAR_SEQUENCE, …).
+   */
+  register(o: { uid: string; group: string; commitment: string; replace: boolean }): Promise<Registration>;
+}
+
+async function loadSecrets(producer: EvidenceProducer, dataDir: string): Promise<{ signingKey: Uint8Array; memberKey: Uint8Array }> {
+  const path = join(dataDir, FILE);
+  let raw: Uint8Array;
+  if (existsSync(path)) {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { v?: unknown; sealed?: unknown };
+    if (file.v !== 1) throw new VeilError('ERR_UNSEAL', `${path}: not a version-1 registrar file`);
+    raw = await unseal(fromBase64(file.sealed, 4096, 'ERR_UNSEAL', 'sealed'), producer, { purpose: SEAL_PURPOSE });
+    if (raw.length !== 64) throw new VeilError('ERR_UNSEAL', `${path}: wrong length`);
+  } else {
+    raw = crypto.getRandomValues(new Uint8Array(64));
+    writeFileSync(path, `${JSON.stringify({ v: 1, sealed: toBase64(await seal(raw, producer, { purpose: SEAL_PURPOSE })) })}\n`, { mode: 0o600 });
+  }
+  return { signingKey: raw.slice(0, 32), memberKey: raw.slice(32) };
+}
+
+/**
+ * Opens (first start: creates) the registrar.
+ *
+ * @example
+ * import { createRegistrar } from '@veil/identity/enroll/registrar';
+ * const registrar = await createRegistrar({ producer, dataDir, store, boardUrl: 'http://127.0.0.1:8080' });
+ * await registrar.register({ uid, group: 'human', commitment, replace: false });
+ * @throws VeilError ERR_UNSEAL when the sealed secrets belong to another build or were tampered with.
+ */
+export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
+  const { signingKey, memberKey } = await loadSecrets(o.producer, o.dataDir);
+  const f = o.fetch ?? fetch;
+  const now = o.now ?? Date.now;
+  const board = o.boardUrl.replace(/\/+$/, '');
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }> {
+    let res: Response;
+    try {
+      res = await f(`${board}${path}`, {
+        method, signal: AbortSignal.timeout(30_000),
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new VeilError('ERR_BOARD_UNREACHABLE', `cannot reach the board at ${board}`, { cause });
+    }
+    const json = (await res.json().catch(() => null)) as T;
+    if (res.status >= 400 && res.status !== 404) {
+      const e = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      throw new VeilError(typeof e?.code === 'string' ? e.code : 'ERR_BOARD_REFUSED', `the board refused the update: ${typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`}`);
+    }
+    return { status: res.status, json };
+  }
+
+  /** The value of leaf `index` now (0 when removed), from the board's signed log. */
+  async function leafValue(group: string, index: number): Promise<string> {
+    let value: string | undefined;
+    for (let since: number | null = 0; since !== null;) {
+      const page: { entries: Array<{ update: GroupUpdate }>; next: number | null } | null = (await call<{ entries: Array<{ update: GroupUpdate }>; next: number | null } | null>('GET', `/api/groups/${encodeURIComponent(group)}/leaves?since=${since}&limit=1000`)).json;
+      for (const { update } of page?.entries ?? []) {
+        if (update.index === index) value = update.action === 'insert' ? update.commitment : ZERO;
+      }
+      since = page?.next ?? null;
+    }
+    return value ?? fail('ERR_REGISTRAR_STATE', `the board has no leaf ${index} in ${group}`);
+  }
+
+  async function submit(u: Omit<GroupUpdate, 'v' | 'createdAt'>): Promise<{ leafIndex: number; size: number }> {
+    const update: GroupUpdate = { v: 1, createdAt: now(), ...u };
+    const { json } = await call<{ leafIndex: number; size: number }>('POST', '/api/groups/updates', { update, signature: signPayload(encodeGroupUpdate(update), signingKey) });
+    return json;
+  }
+
+  async function register(r: { uid: string; group: string; commitment: string; replace: boolean }): Promise<Registration> {
+    const member = createHmac('sha256', memberKey).update(`veil-identity/group-member/v1\0${r.uid}\0${r.group}`).digest('hex');
+    const previous = await o.store.groupLeaf(member);
+    if (previous !== undefined && !r.replace) {
+      fail('ERR_ALREADY_REGISTERED', `this person already has a commitment in ${r.group}; a replacement (lost device) must say so`);
+    }
+    let seq = await o.store.registrarSeq();
+    if (previous !== undefined) {
+      const old = await leafValue(r.group, previous);
+      if (old === r.commitment) fail('ERR_ALREADY_REGISTERED', 'this commitment is already the registered one');
+      if (old !== ZERO) {
+        await submit({ seq: ++seq, group: r.group, action: 'remove', index: previous, commitment: old });
+        if (!(await o.store.recordGroupLeaf(member, previous, previous, seq))) fail('ERR_REGISTRAR_STATE', 'the registration changed meanwhile');
+      }
+    }
+    const state = (await call<{ leaves?: number }>('GET', `/api/groups/${encodeURIComponent(r.group)}`)).json;
+    const index = typeof state?.leaves === 'number' ? state.leaves : 0;
+    const done = await submit({ seq: ++seq, group: r.group, action: 'insert', index, commitment: r.commitment });
+    if (!(await o.store.recordGroupLeaf(member, previous, done.leafIndex, seq))) fail('ERR_REGISTRAR_STATE', 'the registration changed meanwhile');
+    return { group: r.group, leafIndex: done.leafIndex, size: done.size };
+  }
+
+  return {
+    publicKey: toHex(ed25519.getPublicKey(signingKey)),
+    register(r) {
+      // One registration at a time: sequence numbers and leaf indices are handed out in order.
+      const run = queue.then(() => register(r));
+      queue = run.catch(() => {});
+      return run;
+    },
+  };
+}
+
+function fail(code: string, message: string): never {
+  throw new VeilError(code, message);
+}

@@ -1,0 +1,109 @@
+// The registrar behind the real enrollment stack (dev registry over TLS, UID node, HPKE channel).
+// The board here is a replica that makes the board's own checks with the same code
+// (`encodeGroupUpdate` + Ed25519 verification against the registrar key, next sequence number,
+// `applyGroupUpdate` on a real tree) and serves the leaf log; the real board is used end to end
+// in packages/cli/test/group-join.test.ts. Refusals must reach the board with nothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { applyGroupUpdate, bytesToHex, createGroupTree, deriveCommitment, encodeGroupUpdate, generateEphemeralKey, generateIdentitySecret, type GroupTree, type GroupUpdate } from '@veil/crypto';
+import { connectIdentityService, enroll, joinGroup, link, publicKeyOf, signAsUser, signedMessages } from '../../../src/enroll/index.ts';
+import { M_IDENTITY, startStack } from '../helpers.ts';
+
+const edKey = () => ({ alg: 'ed25519' as const, secretKey: bytesToHex(generateEphemeralKey().secretKey) });
+const code = (c: string) => (e: { code?: string }) => { assert.equal(e.code, c); return true; };
+const commitment = async () => deriveCommitment(generateIdentitySecret());
+
+async function startBoardReplica(registrarKey: () => string) {
+  const trees = new Map<string, GroupTree>();
+  const log = new Map<string, GroupUpdate[]>();
+  const received: GroupUpdate[] = [];
+  let seq = 0;
+  const server = createServer(async (req, res) => {
+    const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)); };
+    const m = /^\/api\/groups\/([^/?]+)(\/leaves)?/.exec(req.url ?? '');
+    if (req.method === 'GET' && m) {
+      const group = decodeURIComponent(m[1]!);
+      if (!trees.has(group)) return send(404, { error: { code: 'ERR_GROUP_UNKNOWN', message: 'no such group' } });
+      return m[2] ? send(200, { entries: log.get(group)!.map((update) => ({ update })), next: null }) : send(200, { id: group, leaves: trees.get(group)!.size });
+    }
+    let body = '';
+    for await (const c of req) body += c;
+    const { update, signature } = JSON.parse(body) as { update: GroupUpdate; signature: string };
+    if (!ed25519.verify(Buffer.from(signature, 'hex'), encodeGroupUpdate(update), Buffer.from(registrarKey(), 'hex'))) return send(401, { error: { code: 'ERR_SIGNATURE_INVALID', message: 'bad' } });
+    if (update.seq !== seq + 1) return send(409, { error: { code: 'ERR_REGISTRAR_SEQUENCE', message: 'not next' } });
+    if (!trees.has(update.group)) { trees.set(update.group, await createGroupTree()); log.set(update.group, []); }
+    try {
+      applyGroupUpdate(trees.get(update.group)!, update);
+    } catch (e) {
+      return send(409, { error: { code: (e as { code: string }).code, message: (e as Error).message } });
+    }
+    seq++;
+    received.push(update);
+    log.get(update.group)!.push(update);
+    send(201, { group: update.group, seq: update.seq, leafIndex: update.index, size: trees.get(update.group)!.members });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, trees, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+test('registrar: one commitment per person and group, attested facts only, replacement, refusals reach the board with nothing', { timeout: 300_000 }, async () => {
+  let key = '';
+  const board = await startBoardReplica(() => key);
+  const s = await startStack({ registrar: { boardUrl: board.url } });
+  try {
+    key = s.enclave.enrollment!.registrarKey()!;
+    assert.match(key, /^[0-9a-f]{64}$/);
+    const conn = await connectIdentityService({ url: s.enclave.url, measurements: [M_IDENTITY], allowSimulation: true });
+    const zoe = edKey();
+    const zoePhone = edKey();
+    const lucas = edKey();
+    const zoeClaims = (await enroll(conn, { provider: 'dev-registry', credential: s.registry.issueCredential('zoe'), key: zoe })).claims;
+    const lucasClaims = (await enroll(conn, { provider: 'dev-registry', credential: s.registry.issueCredential('lucas'), key: lucas })).claims;
+    await link(conn, { claims: zoeClaims, holder: zoe, key: zoePhone });
+
+    const c1 = await commitment();
+    assert.deepEqual(await joinGroup(conn, { group: 'human', commitment: c1, claims: zoeClaims, key: zoe }), { group: 'human', leafIndex: 0, size: 1 });
+    const before = board.received.length;
+    // Refusals, none of which reaches the board:
+    await assert.rejects(joinGroup(conn, { group: 'human', commitment: await commitment(), claims: zoeClaims, key: zoePhone }), code('ERR_ALREADY_REGISTERED'));
+    await assert.rejects(joinGroup(conn, { group: 'country:FR', commitment: await commitment(), claims: zoeClaims, key: zoe }), code('ERR_NOT_ELIGIBLE'));
+    await assert.rejects(joinGroup(conn, { group: 'age:18+', commitment: await commitment(), claims: lucasClaims, key: lucas }), code('ERR_NOT_ELIGIBLE'));
+    await assert.rejects(joinGroup(conn, { group: 'country:FR', commitment: await commitment(), claims: lucasClaims, key: zoe }), code('ERR_CLAIMS_NOT_YOURS'));
+    await assert.rejects(joinGroup(conn, { group: 'country:IE', commitment: await commitment(), claims: zoeClaims, key: edKey() }), code('ERR_NOT_ENROLLED'));
+    const forgedClaims = structuredClone(lucasClaims) as { claims: { age_over_18: boolean } };
+    forgedClaims.claims.age_over_18 = true;
+    await assert.rejects(joinGroup(conn, { group: 'age:18+', commitment: await commitment(), claims: forgedClaims, key: lucas }), code('ERR_CLAIMS_SIGNATURE_INVALID'));
+    await assert.rejects(joinGroup(conn, { group: 'member:acme.test' as never, commitment: await commitment(), claims: zoeClaims, key: zoe }), code('ERR_REQUEST_MALFORMED'));
+    const pub = publicKeyOf('ed25519', zoe.secretKey);
+    const c2 = await commitment();
+    const ts = Date.now();
+    const body = { group: 'country:IE', commitment: c2, claims: zoeClaims, replace: false, ts, key: pub };
+    await assert.rejects(conn.request('group.join', { ...body, signature: signAsUser('ed25519', lucas.secretKey, signedMessages.groupJoin('country:IE', c2, false, ts)) }), code('ERR_SIGNATURE_INVALID'));
+    await assert.rejects(conn.request('group.join', { ...body, signature: signAsUser('ed25519', zoe.secretKey, signedMessages.groupJoin('country:IE', c2, true, ts)) }), code('ERR_SIGNATURE_INVALID'), 'signed as a replacement');
+    await assert.rejects(conn.request('group.join', { ...body, commitment: c1, signature: signAsUser('ed25519', zoe.secretKey, signedMessages.groupJoin('country:IE', c2, false, ts)) }), code('ERR_SIGNATURE_INVALID'), 'another commitment');
+    const old = ts - 10 * 60_000;
+    await assert.rejects(conn.request('group.join', { ...body, ts: old, signature: signAsUser('ed25519', zoe.secretKey, signedMessages.groupJoin('country:IE', c2, false, old)) }), code('ERR_REQUEST_STALE'));
+    assert.equal(board.received.length, before, 'nothing reached the board');
+
+    // The board refuses (Lucas offers Zoë's commitment): the registrar's counters do not move.
+    await assert.rejects(joinGroup(conn, { group: 'human', commitment: c1, claims: lucasClaims, key: lucas }), code('ERR_GROUP_UPDATE_LEAF'));
+    assert.deepEqual(await joinGroup(conn, { group: 'human', commitment: await commitment(), claims: lucasClaims, key: lucas }), { group: 'human', leafIndex: 1, size: 2 });
+    assert.deepEqual(await joinGroup(conn, { group: 'country:IE', commitment: c2, claims: zoeClaims, key: zoe }), { group: 'country:IE', leafIndex: 0, size: 1 });
+
+    // Lost device: the replacement removes leaf 0 and inserts the new commitment; seq 1..5 without gaps.
+    const c3 = await commitment();
+    assert.deepEqual(await joinGroup(conn, { group: 'human', commitment: c3, claims: zoeClaims, key: zoePhone, replace: true }), { group: 'human', leafIndex: 2, size: 2 });
+    assert.deepEqual(board.received.map((u) => [u.seq, u.group, u.action, u.index]), [
+      [1, 'human', 'insert', 0], [2, 'human', 'insert', 1], [3, 'country:IE', 'insert', 0], [4, 'human', 'remove', 0], [5, 'human', 'insert', 2],
+    ]);
+    assert.equal(board.received[3]!.commitment, c1, 'the removal names the old leaf');
+    assert.equal(board.trees.get('human')!.indexOf(c1), -1);
+    await assert.rejects(joinGroup(conn, { group: 'human', commitment: c3, claims: zoeClaims, key: zoe, replace: true }), code('ERR_ALREADY_REGISTERED'), 'replacing by the same commitment');
+  } finally {
+    await s.close();
+    await board.close();
+  }
+});
