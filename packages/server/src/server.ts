@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DevIssuer } from '@veil/dev-issuer';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
-import type { ServerConfig } from './config.ts';
+import { defaultOrigins, type ServerConfig } from './config.ts';
 import { KeyRegistry, discover, type RegistryIssuer } from './lib/key-registry.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
@@ -57,7 +57,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ? await openPostgresStorage({ connectionString: config.databaseUrl })
     : openSqliteStorage({ path: join(config.dataDir, 'veil.sqlite') });
 
-  const origins = [`http://127.0.0.1:${config.port}`, `http://localhost:${config.port}`];
+  const origins = config.origins ?? defaultOrigins(config.host, config.port);
   const devEntry = config.issuers.find((i) => i.kind === 'dev');
   const devIssuer = devEntry
     ? await (await import('@veil/dev-issuer')).createDevIssuer({
@@ -83,7 +83,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     }),
   );
   const resolved: ServerConfig = { ...config, issuers };
-  const registry = new KeyRegistry({ storage, issuers: registryIssuers, now: Date.now });
+  let log: FastifyInstance['log'] | undefined;
+  const registry = new KeyRegistry({
+    storage, issuers: registryIssuers, now: Date.now,
+    onConflict: (c) => log?.warn({ iss: c.iss, kid: c.kid, jwk: c.jwk }, 'issuer re-published a kid with other key material; keeping the key first seen (see /api/keys conflicts)'),
+  });
 
   // Loaded here, not at module load: importing @veil/server must not pull in bb.js.
   const { createBackend } = await import('@veil/prover');
@@ -127,6 +131,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(enclave ? { enclave: { url: enclave.url, type: enclave.type, simulated: enclave.simulated, measurement: enclave.measurement, channelPublicKey: enclave.channelPublicKey } } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
+  log = app.log;
   for (const w of warnings) app.log.warn(w);
   await app.listen({ host: config.host, port: config.port });
   await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));

@@ -1,7 +1,9 @@
 // Membership checks shared by the routes: a key is a member of a group when a verified proof bundle
 // for it is stored with that group and its STORED expiry (from the proof) is still in the future.
-// Members-only reads are authorised only by a fresh signature over the request (method, path,
-// query, timestamp) by such a key — a bare public key is never a credential.
+// Members-only reads are authorised only by a fresh signature over the request (method, origin,
+// path, query, timestamp) by such a key — a bare public key is never a credential. The origin is
+// never taken from the request (a Host header is the client's to choose): the signature must verify
+// for one of this server's configured origins, so a request signed for another board is refused.
 import type { FastifyRequest } from 'fastify';
 import { VeilError, encodeRequest } from '@veil/crypto';
 import { CLOCK_SKEW_MS, SIGNED_REQUEST_HEADERS } from '../schemas.ts';
@@ -41,13 +43,15 @@ export async function signedRequestMember(ctx: RouteContext, req: FastifyRequest
   assertFresh(ctx, timestamp, 'x-veil-timestamp');
   const url = req.raw.url ?? req.url;
   const q = url.indexOf('?');
-  const payload = encodeRequest({
-    method: req.method.toUpperCase(),
-    path: q === -1 ? url : url.slice(0, q),
-    query: q === -1 ? '' : url.slice(q + 1),
-    timestamp,
-    epk,
-  });
-  verifyEd25519(payload, sig, epk);
+  const request = { method: req.method.toUpperCase(), path: q === -1 ? url : url.slice(0, q), query: q === -1 ? '' : url.slice(q + 1), timestamp, epk };
+  const origins = ctx.config.origins!;
+  for (let i = 0; ; i++) {
+    try {
+      verifyEd25519(encodeRequest({ ...request, origin: origins[i]! }), sig, epk);
+      break;
+    } catch (e) {
+      if (i === origins.length - 1) throw e;
+    }
+  }
   return requireMember(ctx, epk);
 }

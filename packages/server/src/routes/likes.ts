@@ -12,11 +12,11 @@ export function likeRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/likes',
     { schema: { body: LikeBody, response: { 200: LikeResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req) => {
-      ctx.limiter.hit(`like:ip:${req.ip}`, rl.likesPerIp);
       const { like, signature } = req.body;
       assertFresh(ctx, like.createdAt, 'createdAt');
       verifyEd25519(encodeLike(like), signature, like.epk);
-      ctx.limiter.hit(`like:key:${like.epk}`, rl.likesPerKey);
+      // Counted once the signature verified (cheaper than a shared counter); only a proven key counts against a key's quota.
+      await ctx.limiter.hit({ key: `like:ip:${req.ip}`, limit: rl.likesPerIp }, { key: `like:key:${like.epk}`, limit: rl.likesPerKey });
       const member = await requireMember(ctx, like.epk);
       const msg = await ctx.storage.getMessage(like.messageId);
       // A members-only post does not exist for non-members, for likes as for reads.

@@ -2,12 +2,17 @@
 // message row (SELECT … FOR UPDATE) so concurrent likes on one post serialise and the count stays
 // equal to the number of liked rows. `schema` isolates a deployment (or a test file) in its own
 // PostgreSQL schema; it is created if missing and set as the search_path of every connection.
+// Several instances may share one database: rate-limit counters live in an UNLOGGED table, and a
+// write that changes a feed is announced with NOTIFY (channel `veil_feed`, payload = schema) after
+// it committed and before it is acknowledged, so every instance drops its cached feed pages.
 import pg from 'pg';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
 import type { Bundle } from '../schemas.ts';
-import type { IssuerKeyRow, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
+import { classifyPostgresError, guardDriverErrors } from './driver-errors.ts';
+import { sameKeyMaterial } from './same-key-material.ts';
+import type { IssuerKeyConflictRow, IssuerKeyRow, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
 
 interface MsgDb { seq: string; id: string; grp: string; internal: boolean; text: string; created_at: string; epk: string; signature: string; received_at: string; likes: number }
 interface MemDb { epk: string; grp: string; iss: string; kid: string; expiry: string; circuit_id: string; bundle: string; created_at: string }
@@ -22,6 +27,20 @@ const mem = (r: MemDb): MembershipRow => ({
   bundle: JSON.parse(r.bundle), createdAt: Number(r.created_at),
 });
 const key = (r: KeyDb): IssuerKeyRow => ({ iss: r.iss, kid: r.kid, jwk: JSON.parse(r.jwk), firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen) });
+
+const FEED_CHANNEL = 'veil_feed';
+
+/**
+ * One statement counting hits in order: counter i is incremented only if counter i-1 stayed within
+ * its limit. $1 = window, then (key, limit) pairs without the last limit.
+ */
+function countHitsSql(n: number): string {
+  const upsert = 'ON CONFLICT (key, win) DO UPDATE SET n = rate_counts.n + 1 RETURNING n';
+  const ctes = Array.from({ length: n }, (_, i) => i === 0
+    ? `h0 AS (INSERT INTO rate_counts (key, win, n) VALUES ($2, $1, 1) ${upsert})`
+    : `h${i} AS (INSERT INTO rate_counts (key, win, n) SELECT $${2 * i + 2}, $1, 1 FROM h${i - 1} WHERE h${i - 1}.n <= $${2 * i + 1}::int ${upsert})`);
+  return `WITH ${ctes.join(', ')} SELECT ${Array.from({ length: n }, (_, i) => `(SELECT n FROM h${i}) AS c${i}`).join(', ')}`;
+}
 
 export interface PostgresOptions {
   connectionString: string;
@@ -77,7 +96,60 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     }
   });
 
-  return {
+  // Feed-change announcements, coalesced: a write waits for a NOTIFY sent after its commit; writes
+  // that commit while one is in flight share the next one.
+  let notifying: Promise<void> | null = null;
+  let nextNotify: Promise<void> | null = null;
+  const announceFeedChange = (): Promise<void> => {
+    if (nextNotify) return nextNotify;
+    const send = async () => {
+      nextNotify = null;
+      await pool.query('SELECT pg_notify($1, $2)', [FEED_CHANNEL, schema]).catch(() => {}); // the 1 s cache age bound covers a lost notice
+    };
+    const p: Promise<void> = (notifying ?? Promise.resolve()).then(send).finally(() => {
+      if (notifying === p) notifying = null;
+    });
+    nextNotify = p;
+    notifying = p;
+    return p;
+  };
+
+  // One LISTEN connection per storage, started by the first watcher, reconnecting after errors.
+  const watchers = new Set<() => void>();
+  let listener: pg.Client | null = null;
+  let listening = false;
+  let closed = false;
+  const listen = (): void => {
+    if (closed || listener || watchers.size === 0) return;
+    const c = new pg.Client({ connectionString: opts.connectionString });
+    listener = c;
+    let gone = false;
+    const lost = () => {
+      if (gone) return;
+      gone = true;
+      if (listener === c) {
+        listener = null;
+        listening = false;
+      }
+      c.end().catch(() => {});
+      if (!closed) setTimeout(listen, 1000).unref();
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', (n) => {
+      if (n.channel === FEED_CHANNEL && n.payload === schema) for (const w of watchers) w();
+    });
+    c.connect()
+      .then(() => c.query(`LISTEN ${FEED_CHANNEL}`))
+      .then(() => {
+        if (listener !== c) return;
+        listening = true;
+        for (const w of watchers) w(); // anything missed while not listening
+      }, lost);
+  };
+
+  let window = -1;
+  const storage: Storage = {
     kind: 'postgres',
     putMembership: (m) =>
       tx(async (c): Promise<PutMembershipResult> => {
@@ -112,6 +184,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         [m.id, m.group, m.internal, m.text, m.createdAt, m.epk, m.signature, m.receivedAt],
       );
       if (rows.length === 0) throw new VeilError('ERR_MESSAGE_ID_TAKEN', 'a message with this id exists (replay?)');
+      await announceFeedChange();
       return { ...m, seq: Number(rows[0]!.seq), likes: 0 };
     },
     async getMessage(id) {
@@ -130,8 +203,8 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       ]);
       return rows.map(msg);
     },
-    applyLike: (a) =>
-      tx(async (c) => {
+    applyLike: async (a) => {
+      const r = await tx(async (c) => {
         const m = await c.query<{ likes: number }>('SELECT likes FROM messages WHERE id = $1 FOR UPDATE', [a.messageId]);
         if (m.rows.length === 0) throw new VeilError('ERR_NOT_FOUND', 'no such message');
         const { rows } = await c.query<{ liked: boolean; updated_at: string }>('SELECT liked, updated_at FROM likes WHERE message_id = $1 AND epk = $2', [a.messageId, a.epk]);
@@ -145,15 +218,29 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         if (delta === 0) return { liked: a.liked, likes: m.rows[0]!.likes };
         const u = await c.query<{ likes: number }>('UPDATE messages SET likes = likes + $1 WHERE id = $2 RETURNING likes', [delta, a.messageId]);
         return { liked: a.liked, likes: u.rows[0]!.likes };
-      }),
+      });
+      await announceFeedChange();
+      return r;
+    },
     recordIssuerKeys: (iss, keys, now) =>
       tx(async (c) => {
+        const conflicts: IssuerKeyConflictRow[] = [];
         for (const k of keys) {
-          await c.query(
-            'INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen WHERE issuer_keys.jwk = excluded.jwk',
-            [iss, k.kid, JSON.stringify(k.jwk), now],
+          const jwk = JSON.stringify(k.jwk);
+          const ins = await c.query('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid) DO NOTHING', [iss, k.kid, jwk, now]);
+          if (ins.rowCount === 1) continue;
+          const { rows } = await c.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 AND kid = $2 FOR UPDATE', [iss, k.kid]);
+          if (sameKeyMaterial(JSON.parse(rows[0]!.jwk), k.jwk)) {
+            await c.query('UPDATE issuer_keys SET last_seen = $3 WHERE iss = $1 AND kid = $2', [iss, k.kid, now]);
+            continue;
+          }
+          const { rows: cr } = await c.query<KeyDb>(
+            'INSERT INTO issuer_key_conflicts (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid, jwk) DO UPDATE SET last_seen = excluded.last_seen RETURNING *',
+            [iss, k.kid, jwk, now],
           );
+          conflicts.push(key(cr[0]!));
         }
+        return conflicts;
       }),
     async getIssuerKey(iss, kid) {
       const { rows } = await pool.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 AND kid = $2', [iss, kid]);
@@ -165,9 +252,40 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         : await pool.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 ORDER BY first_seen, kid', [iss]);
       return rows.map(key);
     },
+    async listIssuerKeyConflicts(iss) {
+      const { rows } = iss === undefined
+        ? await pool.query<KeyDb>('SELECT * FROM issuer_key_conflicts ORDER BY iss, kid, first_seen')
+        : await pool.query<KeyDb>('SELECT * FROM issuer_key_conflicts WHERE iss = $1 ORDER BY kid, first_seen', [iss]);
+      return rows.map(key);
+    },
+    async countHits(hits, win) {
+      if (win !== window) {
+        window = win;
+        pool.query('DELETE FROM rate_counts WHERE win < $1', [win]).catch(() => {});
+      }
+      const { rows } = await pool.query<Record<string, number | null>>(countHitsSql(hits.length), [win, ...hits.flatMap((h) => [h.key, h.limit])].slice(0, -1)); // the last limit is checked here, not in SQL
+      return hits.map((_, i) => rows[0]![`c${i}`] ?? null);
+    },
+    watchFeeds(onChange) {
+      watchers.add(onChange);
+      listen();
+      return {
+        live: () => listening,
+        close: () => {
+          watchers.delete(onChange);
+        },
+      };
+    },
     async close() {
+      closed = true;
+      const l = listener;
+      listener = null;
+      listening = false;
+      await l?.end().catch(() => {});
+      await notifying;
       if (opts.dropSchemaOnClose && schema !== 'public') await pool.query(`DROP SCHEMA ${schema} CASCADE`);
       await pool.end();
     },
   };
+  return guardDriverErrors(storage, classifyPostgresError);
 }
