@@ -1,5 +1,6 @@
 // The server side of `npm run bench:api`: buildApp on SQLite (temp file) or PostgreSQL (a fresh
-// schema), rate limits off, memberships for the bench keys written as the membership route stores
+// schema), rate limits on but never reached (every post and like is counted, in PostgreSQL for
+// the pg run, as in a multi-instance deployment; VEIL_BENCH_LIMITS=off turns them off), memberships for the bench keys written as the membership route stores
 // them after verification (the bench measures posting and reading, not proving). Prints its port.
 // Also the server of the crash test (test/storage/crash.test.ts).
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -20,7 +21,9 @@ const iss = 'https://issuer.bench';
 const config: ServerConfig = {
   profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
   issuers: [{ id: 'bench', kind: 'oidc', iss, aud: 'bench', jwks: '/nonexistent', authorizationEndpoint: null, label: 'bench' }],
-  rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 },
+  rateLimit: process.env.VEIL_BENCH_LIMITS === 'off'
+    ? { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 }
+    : { ...DEFAULT_RATE_LIMIT, postsPerKey: 1e9, postsPerIp: 1e9, likesPerKey: 1e9, likesPerIp: 1e9, membershipsPerIp: 1e9 },
   devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
 };
 const circuit = 'c1'.repeat(32);

@@ -18,7 +18,7 @@ import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { SECURITY_HEADERS } from './lib/security-headers.ts';
 import { clientErrorHandler, createLimitedServer } from './lib/http-server.ts';
-import { strictJsonBodies, validatorCompiler } from './lib/validators.ts';
+import { assertUtf8Url, strictJsonBodies, validatorCompiler } from './lib/validators.ts';
 import { configRoutes } from './routes/config.ts';
 import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -58,10 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: false,
     serverFactory: (handler) => createLimitedServer(limits, handler),
     clientErrorHandler,
-    // The router's own refusals (a path that does not percent-decode, an over-long parameter) go
-    // through the hooks and Veil's error format like any other error.
+    // The router's own refusals (a path that does not percent-decode, an over-long parameter) in
+    // Veil's format; they run outside every route context, so no hook adds the headers.
     frameworkErrors: (err, _req, reply) => {
-      (reply as unknown as FastifyReply).code(400).send({ error: { code: err.code === 'FST_ERR_BAD_URL' ? 'ERR_BAD_URL' : 'ERR_VALIDATION', message: err.message } });
+      (reply as unknown as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: { code: err.code === 'FST_ERR_BAD_URL' ? 'ERR_BAD_URL' : 'ERR_VALIDATION', message: err.message } });
     },
     ...(deps.config.trustProxy ? { trustProxy: deps.config.trustProxy } : {}),
   });
@@ -96,10 +96,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     closing = true;
     done();
   });
-  app.addHook('onRequest', (_req, reply, done) => {
-    if (!closing) return done();
-    reply.header('connection', 'close');
-    done(new VeilError('ERR_SHUTTING_DOWN', 'the server is shutting down, try again'));
+  app.addHook('onRequest', (req, reply, done) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      return done(new VeilError('ERR_SHUTTING_DOWN', 'the server is shutting down, try again'));
+    }
+    try {
+      assertUtf8Url(req.raw.url ?? '');
+    } catch (e) {
+      return done(e as Error);
+    }
+    done();
   });
 
   const dev = deps.devIssuer;

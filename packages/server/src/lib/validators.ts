@@ -47,12 +47,25 @@ export function validatorCompiler(): FastifySchemaCompiler<unknown> {
   return ({ schema, httpPart }) => refusingNul((httpPart === 'body' ? strict : coerce).compile(schema as object));
 }
 
+/**
+ * Throws ERR_BAD_URL when the percent-encoded path or query does not decode to UTF-8 (fastify's
+ * query parser would silently turn `%FF` into U+FFFD, so a read would answer for a name nobody sent).
+ */
+export function assertUtf8Url(url: string): void {
+  if (!url.includes('%')) return;
+  try {
+    decodeURIComponent(url);
+  } catch {
+    throw new VeilError('ERR_BAD_URL', 'the URL does not percent-decode to UTF-8');
+  }
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Replaces fastify's JSON parser with one that refuses bytes that are not UTF-8 (ERR_VALIDATION). */
+/** JSON is the only body type; fastify's parser is replaced by one that refuses bytes that are not UTF-8 (ERR_VALIDATION). */
 export function strictJsonBodies(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     let text: string;
     try {
