@@ -80,6 +80,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   let message = 'malformed HTTP request';
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') [status, code, message] = [408, 'ERR_REQUEST_TIMEOUT', 'the request did not arrive in time'];
   else if (err.code === 'HPE_HEADER_OVERFLOW') [status, code, message] = [431, 'ERR_HEADERS_TOO_LARGE', 'request headers are too large'];
-  if (socket.writable) socket.write(rawErrorResponse(status, code, message));
+  // Not when a response is already under way on this socket (its bytes would be interleaved).
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) socket.write(rawErrorResponse(status, code, message));
   socket.destroy();
 }
