@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { VeilError, encodeRequest } from '@veil/crypto';
 import { CLOCK_SKEW_MS, SIGNED_REQUEST_HEADERS } from '../schemas.ts';
 import type { RouteContext } from './context.ts';
+import type { Hit } from './rate-limit.ts';
 import { verifyEd25519 } from './ed25519-node.ts';
 
 export async function requireMember(ctx: RouteContext, epk: string, group?: string): Promise<{ group: string; expiry: number }> {
@@ -17,6 +18,17 @@ export async function requireMember(ctx: RouteContext, epk: string, group?: stri
   }
   if (m.expiry * 1000 <= ctx.now()) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the membership of this key has expired');
   return m;
+}
+
+/**
+ * Counts the rate-limit hits and checks the membership in parallel (two independent round trips
+ * to a shared database cost one); a rate-limit refusal takes precedence, as if counted first.
+ */
+export async function countedMember(ctx: RouteContext, hits: Hit[], epk: string, group?: string): Promise<{ group: string; expiry: number }> {
+  const [limited, member] = await Promise.allSettled([ctx.limiter.hit(...hits), requireMember(ctx, epk, group)]);
+  if (limited.status === 'rejected') throw limited.reason;
+  if (member.status === 'rejected') throw member.reason;
+  return member.value;
 }
 
 export function assertFresh(ctx: RouteContext, t: number, what: string): void {

@@ -9,7 +9,7 @@ import {
 } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
 import type { MessageRow } from '../storage/types.ts';
-import { assertFresh, requireMember, signedRequestMember } from '../lib/member-auth.ts';
+import { assertFresh, countedMember, signedRequestMember } from '../lib/member-auth.ts';
 import { verifyEd25519 } from '../lib/ed25519-node.ts';
 
 export const toItem = (r: MessageRow): FeedItem => ({
@@ -56,8 +56,7 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
       verifyEd25519(encodePost(m), signature, m.epk);
       // Counted once the signature verified (an Ed25519 check is cheaper than a shared counter);
       // only a proven key counts against (and can exhaust) a key's quota.
-      await ctx.limiter.hit({ key: `post:ip:${req.ip}`, limit: rl.postsPerIp }, { key: `post:key:${m.epk}`, limit: rl.postsPerKey });
-      await requireMember(ctx, m.epk, m.group);
+      await countedMember(ctx, [{ key: `post:ip:${req.ip}`, limit: rl.postsPerIp }, { key: `post:key:${m.epk}`, limit: rl.postsPerKey }], m.epk, m.group);
       const row = await ctx.storage.insertMessage({
         id: m.id, group: m.group, internal: m.internal, text: m.text, createdAt: m.createdAt, epk: m.epk, signature, receivedAt: ctx.now(),
       });

@@ -3,8 +3,10 @@
 // equal to the number of liked rows. `schema` isolates a deployment (or a test file) in its own
 // PostgreSQL schema; it is created if missing and set as the search_path of every connection.
 // Several instances may share one database: rate-limit counters live in an UNLOGGED table, and a
-// write that changes a feed is announced with NOTIFY (channel `veil_feed`, payload = schema) after
-// it committed and before it is acknowledged, so every instance drops its cached feed pages.
+// write that changes a feed is announced with NOTIFY (channel `veil_feed`, payload = schema) right
+// after it committed, so every instance drops its cached feed pages. The NOTIFY is a statement of
+// its own, not awaited by the write: inside the write's transaction it would take PostgreSQL's
+// global notify lock across the commit's disk flush and serialise all posts.
 import pg from 'pg';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
@@ -96,8 +98,8 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     }
   });
 
-  // Feed-change announcements, coalesced: a write waits for a NOTIFY sent after its commit; writes
-  // that commit while one is in flight share the next one.
+  // Feed-change announcements, coalesced: every write is followed by a NOTIFY sent after its commit;
+  // writes that commit while one is in flight share the next one.
   let notifying: Promise<void> | null = null;
   let nextNotify: Promise<void> | null = null;
   const announceFeedChange = (): Promise<void> => {
@@ -184,7 +186,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         [m.id, m.group, m.internal, m.text, m.createdAt, m.epk, m.signature, m.receivedAt],
       );
       if (rows.length === 0) throw new VeilError('ERR_MESSAGE_ID_TAKEN', 'a message with this id exists (replay?)');
-      await announceFeedChange();
+      void announceFeedChange();
       return { ...m, seq: Number(rows[0]!.seq), likes: 0 };
     },
     async getMessage(id) {
@@ -219,7 +221,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         const u = await c.query<{ likes: number }>('UPDATE messages SET likes = likes + $1 WHERE id = $2 RETURNING likes', [delta, a.messageId]);
         return { liked: a.liked, likes: u.rows[0]!.likes };
       });
-      await announceFeedChange();
+      void announceFeedChange();
       return r;
     },
     recordIssuerKeys: (iss, keys, now) =>
