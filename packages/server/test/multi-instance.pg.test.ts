@@ -40,6 +40,11 @@ test('the per-key post limit holds across instances', async () => {
   for (const f of [a, b, a, b, a]) codes.push((await send(f, '/api/messages', { method: 'POST', body: signedPost(k, { group: 'limit.test' }, f.clock.t) })).status);
   assert.deepEqual(codes, [201, 201, 201, 429, 429]);
   assert.equal((await storageB.listMessages({ group: 'limit.test', internal: false, limit: 10 })).length, 3);
+  // concurrent posts on both instances at once (each batches its counter updates): still exactly 3
+  const k2 = await a.seedMembership('burst.test');
+  const burst = await Promise.all(Array.from({ length: 12 }, (_, i) => [a, b][i % 2]!).map((f) => send(f, '/api/messages', { method: 'POST', body: signedPost(k2, { group: 'burst.test' }, f.clock.t) })));
+  assert.deepEqual(burst.map((r) => r.status).sort(), [201, 201, 201, ...Array(9).fill(429)]);
+  assert.equal((await storageB.listMessages({ group: 'burst.test', internal: false, limit: 20 })).length, 3);
 });
 
 test('a like on one instance is seen by the other at once', async () => {

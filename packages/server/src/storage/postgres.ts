@@ -32,17 +32,10 @@ const key = (r: KeyDb): IssuerKeyRow => ({ iss: r.iss, kid: r.kid, jwk: JSON.par
 
 const FEED_CHANNEL = 'veil_feed';
 
-/**
- * One statement counting hits in order: counter i is incremented only if counter i-1 stayed within
- * its limit. $1 = window, then (key, limit) pairs without the last limit.
- */
-function countHitsSql(n: number): string {
-  const upsert = 'ON CONFLICT (key, win) DO UPDATE SET n = rate_counts.n + 1 RETURNING n';
-  const ctes = Array.from({ length: n }, (_, i) => i === 0
-    ? `h0 AS (INSERT INTO rate_counts (key, win, n) VALUES ($2, $1, 1) ${upsert})`
-    : `h${i} AS (INSERT INTO rate_counts (key, win, n) SELECT $${2 * i + 2}, $1, 1 FROM h${i - 1} WHERE h${i - 1}.n <= $${2 * i + 1}::int ${upsert})`);
-  return `WITH ${ctes.join(', ')} SELECT ${Array.from({ length: n }, (_, i) => `(SELECT n FROM h${i}) AS c${i}`).join(', ')}`;
-}
+type PendingHits = { hits: Array<{ key: string; limit: number }>; win: number; counts: Array<number | null>; resolve: (c: Array<number | null>) => void; reject: (e: unknown) => void };
+
+const ADD_HITS = `INSERT INTO rate_counts (key, win, n) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
+  ON CONFLICT (key, win) DO UPDATE SET n = rate_counts.n + excluded.n RETURNING key, win, n`;
 
 export interface PostgresOptions {
   connectionString: string;
@@ -148,6 +141,45 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         listening = true;
         for (const w of watchers) w(); // anything missed while not listening
       }, lost);
+  };
+
+  // Rate-limit hits, batched: the requests of one event-loop turn are counted together, one
+  // statement per position in the hit list (IP, then key), with the increments of a counter summed
+  // (32 concurrent posts from one address would otherwise queue on that counter's row lock). Each
+  // request gets the count it would have seen alone; a request over the limit at one position is
+  // not counted at the next.
+  let pendingHits: PendingHits[] = [];
+  const flushHits = async () => {
+    const batch = pendingHits;
+    pendingHits = [];
+    try {
+      let active = batch;
+      for (let level = 0; active.length > 0; level++) {
+        const here = active.filter((p) => p.hits.length > level);
+        if (here.length === 0) break;
+        const add = new Map<string, { key: string; win: number; n: number }>();
+        for (const p of here) {
+          const id = `${p.win}|${p.hits[level]!.key}`;
+          const a = add.get(id) ?? { key: p.hits[level]!.key, win: p.win, n: 0 };
+          a.n++;
+          add.set(id, a);
+        }
+        const adds = [...add.values()];
+        const { rows } = await pool.query<{ key: string; win: string; n: number }>(ADD_HITS, [adds.map((a) => a.key), adds.map((a) => a.win), adds.map((a) => a.n)]);
+        const total = new Map(rows.map((r) => [`${r.win}|${r.key}`, r.n]));
+        const nth = new Map<string, number>();
+        for (const p of here) {
+          const id = `${p.win}|${p.hits[level]!.key}`;
+          const i = nth.get(id) ?? 0;
+          nth.set(id, i + 1);
+          p.counts[level] = total.get(id)! - add.get(id)!.n + i + 1;
+        }
+        active = here.filter((p) => p.counts[level]! <= p.hits[level]!.limit);
+      }
+      for (const p of batch) p.resolve(p.hits.map((_, i) => p.counts[i] ?? null));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
   };
 
   let window = -1;
@@ -265,8 +297,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         window = win;
         pool.query('DELETE FROM rate_counts WHERE win < $1', [win]).catch(() => {});
       }
-      const { rows } = await pool.query<Record<string, number | null>>(countHitsSql(hits.length), [win, ...hits.flatMap((h) => [h.key, h.limit])].slice(0, -1)); // the last limit is checked here, not in SQL
-      return hits.map((_, i) => rows[0]![`c${i}`] ?? null);
+      return new Promise((resolve, reject) => {
+        pendingHits.push({ hits, win, counts: [], resolve, reject });
+        if (pendingHits.length === 1) setImmediate(() => void flushHits());
+      });
     },
     watchFeeds(onChange) {
       watchers.add(onChange);
