@@ -13,7 +13,7 @@
  * freshness beyond each document's own issueDate/nextUpdate window.
  */
 import { fail, fromHex, toHex, utf8Bytes } from './lib/bytes.ts';
-import { checkCrl, ecPublicKey, ecdsaVerify, parseCertificate, parseCrl, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
+import { checkCrl, ecCertKey, ecdsaVerify, parseCertificate, parseCrl, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
 import type { PckInfo } from './lib/pck.ts';
 import { advisories, aInt, aStatus, converge, levels, matchPlatformTcbLevel } from './lib/tcb.ts';
 import type { ParsedQuote } from './parse-quote.ts';
@@ -134,8 +134,8 @@ async function verifySignedJson(body: string, sigHex: string, chainPem: string, 
   const chain = await verifyChain(pemToDer(chainPem, MCODE).map((d) => parseCertificate(d, MCODE)), { roots, at, what: `${what} signing chain` });
   const sig = fromHex(sigHex, MCODE, `${what} signature`);
   if (sig.length !== 64) fail(MCODE, `${what} signature must be 64 bytes (r‖s)`);
-  const { curve, point } = ecPublicKey(chain[0]!.spki, MCODE);
-  if (curve !== 'P-256' || !(await ecdsaVerify(curve, 'SHA-256', utf8Bytes(body), point, sig, 'compact'))) {
+  const key = await ecCertKey(chain[0]!, 'P-256', 'ERR_COLLATERAL_SIGNATURE');
+  if (!(await ecdsaVerify(key, 'SHA-256', utf8Bytes(body), sig))) {
     fail('ERR_COLLATERAL_SIGNATURE', `${what}: signature does not verify over the signed JSON`);
   }
   return chain;

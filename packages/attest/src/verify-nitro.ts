@@ -11,7 +11,7 @@
  * `details.timestamp` if it wants freshness), AWS CRLs (AWS publishes none for this chain).
  */
 import { fail, isAllZero, toHex } from './lib/bytes.ts';
-import { ecPublicKey, ecdsaVerify, parseCertificate, verifyChain } from './lib/x509.ts';
+import { ecCertKey, ecdsaVerify, parseCertificate, verifyChain } from './lib/x509.ts';
 import { parseNitroDocument } from './parse-nitro.ts';
 import { aDate, applyPolicy, checkPolicy, type AttestationFacts, type AttestationPolicy } from './policy.ts';
 import { AWS_NITRO_ROOT_G1_DER } from './roots.ts';
@@ -44,8 +44,8 @@ export async function verifyNitroDocument(input: Uint8Array, opts: VerifyNitroOp
   if (doc.signature.length !== 96) fail('ERR_NITRO_MALFORMED', 'ES384 signature must be 96 bytes');
   const leaf = parseCertificate(doc.certificate);
   const path = await verifyChain([leaf, ...doc.cabundle.map((d) => parseCertificate(d)).reverse()], { roots, at, what: 'Nitro' });
-  const { curve, point } = ecPublicKey(leaf.spki, 'ERR_CERT_MALFORMED');
-  if (curve !== 'P-384' || !(await ecdsaVerify('P-384', 'SHA-384', doc.sigStructure, point, doc.signature, 'compact'))) {
+  const key = await ecCertKey(leaf, 'P-384', 'ERR_NITRO_SIGNATURE');
+  if (!(await ecdsaVerify(key, 'SHA-384', doc.sigStructure, doc.signature))) {
     fail('ERR_NITRO_SIGNATURE', 'COSE_Sign1 signature does not verify with the leaf certificate');
   }
   if (opts.nonce !== undefined) {

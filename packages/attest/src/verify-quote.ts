@@ -16,7 +16,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concat, equalBytes, fail, isAllZero, toHex } from './lib/bytes.ts';
 import { pckInfo } from './lib/pck.ts';
-import { ecPublicKey, ecdsaVerify, parseCertificate, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
+import { ecCertKey, ecPointKey, ecdsaVerify, parseCertificate, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
 import { evaluateCollateral, type QuoteCollateral } from './intel-collateral.ts';
 import { parseQuote, type ParsedQuote } from './parse-quote.ts';
 import { aDate, applyPolicy, checkPolicy, type AttestationFacts, type AttestationPolicy } from './policy.ts';
@@ -149,17 +149,16 @@ export async function verifyQuote(input: Uint8Array, opts: VerifyQuoteOptions): 
 
   const path = await verifyChain(pckCerts(q, opts.pckChain), { roots, at, what: 'PCK' });
   const leaf = path[0]!;
-  const { curve, point } = ecPublicKey(leaf.spki, 'ERR_CERT_MALFORMED');
-  if (curve !== 'P-256') fail('ERR_CERT_MALFORMED', 'PCK key is not P-256');
-  if (!(await ecdsaVerify('P-256', 'SHA-256', q.qeReport.raw, point, q.qeReportSignature, 'compact'))) {
+  const pckKey = await ecCertKey(leaf, 'P-256', 'ERR_CERT_MALFORMED');
+  if (!(await ecdsaVerify(pckKey, 'SHA-256', q.qeReport.raw, q.qeReportSignature))) {
     fail('ERR_QUOTE_SIGNATURE', 'QE report signature does not verify with the PCK key');
   }
   const binding = q.qeReport.reportData;
   if (!equalBytes(binding.subarray(0, 32), sha256(concat(q.attestationKey, q.qeAuthData))) || !isAllZero(binding.subarray(32))) {
     fail('ERR_QUOTE_SIGNATURE', 'QE report does not bind the attestation key');
   }
-  const attKey = concat(new Uint8Array([4]), q.attestationKey);
-  if (!(await ecdsaVerify('P-256', 'SHA-256', q.signedData, attKey, q.signature, 'compact'))) {
+  const attKey = await ecPointKey('P-256', concat(new Uint8Array([4]), q.attestationKey));
+  if (!attKey || !(await ecdsaVerify(attKey, 'SHA-256', q.signedData, q.signature))) {
     fail('ERR_QUOTE_SIGNATURE', 'quote signature does not verify with the attestation key');
   }
   const pck = pckInfo(leaf);

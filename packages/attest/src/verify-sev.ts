@@ -10,8 +10,8 @@
  * reports, Turin's different TCB layout, guest policy bits other than DEBUG (in details).
  */
 import { equalBytes, fail, toHex } from './lib/bytes.ts';
-import { derUint, readSingle } from './lib/der.ts';
-import { ecPublicKey, ecdsaVerify, parseCertificate, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
+import { asn1Single, octets, smallUint } from './lib/asn1.ts';
+import { ecCertKey, ecdsaVerify, parseCertificate, pemToDer, verifyChain, type ParsedCert } from './lib/x509.ts';
 import { parseSevReport, type TcbVersion } from './parse-sev.ts';
 import { aDate, applyPolicy, checkPolicy, type AttestationFacts, type AttestationPolicy } from './policy.ts';
 import { AMD_ARK_GENOA_DER, AMD_ARK_MILAN_DER, AMD_ARK_TURIN_DER } from './roots.ts';
@@ -44,14 +44,12 @@ function checkVcek(vcek: ParsedCert, chipId: Uint8Array, tcb: TcbVersion): void 
   const hw = amdExtension(vcek, '4');
   if (!hw) fail('ERR_CERT_MALFORMED', 'VCEK has no hwID extension');
   // hwID is an OCTET STRING in some VCEKs and raw bytes in others.
-  const hwId = hw.length === 64 ? hw : readSingle(hw, 'ERR_CERT_MALFORMED').value;
+  const hwId = hw.length === 64 ? hw : octets(asn1Single(hw, 'ERR_CERT_MALFORMED', 'VCEK hwID'), 'ERR_CERT_MALFORMED', 'VCEK hwID');
   if (!equalBytes(hwId, chipId)) fail('ERR_SEV_VCEK_MISMATCH', 'VCEK hwID does not match the report chip_id');
   const spl = (s: string) => {
     const v = amdExtension(vcek, s);
     if (!v) fail('ERR_CERT_MALFORMED', `VCEK has no TCB extension ${OID_AMD}${s}`);
-    const t = readSingle(v, 'ERR_CERT_MALFORMED');
-    if (t.tag !== 0x02) fail('ERR_CERT_MALFORMED', 'VCEK TCB extension is not an INTEGER');
-    return derUint(t.value, 'ERR_CERT_MALFORMED');
+    return smallUint(asn1Single(v, 'ERR_CERT_MALFORMED', 'VCEK TCB extension'), 'ERR_CERT_MALFORMED', `VCEK TCB extension ${OID_AMD}${s}`);
   };
   if (spl('3.1') !== tcb.bootloader || spl('3.2') !== tcb.tee || spl('3.3') !== tcb.snp || spl('3.8') !== tcb.microcode) {
     fail('ERR_SEV_VCEK_MISMATCH', 'VCEK TCB does not match the report reported_tcb');
@@ -76,8 +74,8 @@ export async function verifySevReport(input: Uint8Array, opts: VerifySevOptions)
   const certs = [...certsFrom(opts.vcek, 'vcek'), ...(opts.certChain !== undefined ? certsFrom(opts.certChain, 'certChain') : [])];
   const path = await verifyChain(certs, { roots, at, what: 'VCEK' });
   const vcek = path[0]!;
-  const { curve, point } = ecPublicKey(vcek.spki, 'ERR_CERT_MALFORMED');
-  if (curve !== 'P-384' || !(await ecdsaVerify('P-384', 'SHA-384', rep.signedData, point, rep.signature, 'compact'))) {
+  const key = await ecCertKey(vcek, 'P-384', 'ERR_SEV_SIGNATURE');
+  if (!(await ecdsaVerify(key, 'SHA-384', rep.signedData, rep.signature))) {
     fail('ERR_SEV_SIGNATURE', 'report signature does not verify with the VCEK');
   }
   checkVcek(vcek, rep.chipId, rep.reportedTcb);

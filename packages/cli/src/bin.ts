@@ -9,13 +9,14 @@ import { register as serve } from './commands/serve.ts';
 import { register as board } from './commands/board.ts';
 import { register as keygen } from './commands/keygen.ts';
 import { register as membership } from './commands/membership.ts';
+import { register as poll } from './commands/poll.ts';
 
 const program = new Command('veil')
   .description('Veil: prove what you are without saying who you are.')
   .exitOverride()
   .showHelpAfterError();
 
-const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership];
+const groups: Array<(p: Command) => void> = [attest, enclave, provision, serve, board, keygen, membership, poll];
 for (const register of groups) register(program);
 
 try {

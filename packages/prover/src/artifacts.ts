@@ -8,6 +8,9 @@
 /** Name of the membership circuit in circuits/circuits.json. */
 export const MEMBERSHIP_CIRCUIT = 'membership';
 
+/** Name of the one-person group circuit in circuits/circuits.json. */
+export const GROUP_CIRCUIT = 'group';
+
 /** A compiled Noir program as noir_wasm emits it (the fields noir_js and bb.js use). */
 export interface CompiledProgram {
   noir_version: string;

@@ -5,6 +5,9 @@ import { resolveCrsKind, type CrsBytes, type CrsKind } from './crs.ts';
 import { Engine } from './lib/engine.ts';
 import { proveMembership, type ProveInput } from './lib/prove-membership.ts';
 import { verifyMembership, type VerifiedMembership, type VerifyExpectations } from './lib/verify-membership.ts';
+import type { GroupProof } from './group-bundle.ts';
+import { proveGroupAction, type GroupProveInput } from './lib/prove-group-action.ts';
+import { verifyGroupAction, type GroupExpectations, type VerifiedGroupProof } from './lib/verify-group-action.ts';
 
 /** Options of `createBackend`. */
 export interface BackendOptions {
@@ -31,6 +34,10 @@ export interface Backend {
   prove(input: ProveInput): Promise<MembershipBundle>;
   /** Verifies a bundle (see `verify`). */
   verify(bundle: unknown, jwks: unknown, expect?: VerifyExpectations): Promise<VerifiedMembership>;
+  /** Proves a one-person group action (see `proveGroup`). */
+  proveGroup(input: GroupProveInput): Promise<GroupProof>;
+  /** Verifies a group proof (see `verifyGroup`). */
+  verifyGroup(proof: unknown, expect: GroupExpectations): Promise<VerifiedGroupProof>;
   /** Total and dyadic circuit size of a circuit (default: the membership circuit). */
   circuitSize(name?: string): Promise<{ total: number; dyadic: number }>;
   /** Ends the bb.js workers; the backend is unusable afterwards. */
@@ -64,6 +71,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       return proveMembership(engine, kind, input);
     },
     verify: (bundle, jwks, expect = {}) => verifyMembership(engine, bundle, jwks, expect),
+    proveGroup: (input) => proveGroupAction(engine, kind, input),
+    verifyGroup: (proof, expect) => verifyGroupAction(engine, proof, expect),
     circuitSize: async (name = 'membership') => engine.sizes(await engine.circuit(name), kind),
     destroy: () => engine.destroy(),
   };

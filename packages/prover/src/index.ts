@@ -14,4 +14,8 @@ export {
   type CrsBytes,
   type CrsKind,
 } from './crs.ts';
+export { GROUP_CIRCUIT, MEMBERSHIP_CIRCUIT } from './artifacts.ts';
 export { staticArtifacts, type ArtifactLoader, type CircuitInfo, type CompiledProgram, type StaticCircuit } from './artifacts.ts';
+export { proveGroup, type GroupProveInput } from './prove-group.ts';
+export { verifyGroup, type GroupExpectations, type VerifiedGroupProof } from './verify-group.ts';
+export { GroupProofSchema, parseGroupProof, type GroupProof } from './group-bundle.ts';

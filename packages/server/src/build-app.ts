@@ -13,7 +13,8 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import { defaultOrigins, DEFAULT_HTTP_LIMITS, type ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { EnclaveInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { EnclaveInfo, GroupProofVerifier, MembershipVerifier, RouteContext } from './lib/context.ts';
+import { GroupTrees } from './lib/group-trees.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { SECURITY_HEADERS } from './lib/security-headers.ts';
@@ -25,12 +26,17 @@ import { messageRoutes } from './routes/messages.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { staticRoutes } from './routes/static.ts';
+import { groupRoutes } from './routes/groups.ts';
+import { groupPostRoutes } from './routes/group-posts.ts';
+import { pollRoutes } from './routes/polls.ts';
 
 export interface AppDeps {
   config: ServerConfig;
   storage: Storage;
   registry: KeyRegistry;
   verifyMembership: MembershipVerifier;
+  /** Group proofs (polls, votes, person-group posts and likes); without it every group proof is refused. */
+  verifyGroupProof?: GroupProofVerifier;
   acceptedCircuits: string[];
   now?: () => number;
   devIssuer?: DevIssuer;
@@ -141,12 +147,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     feedCache,
     feeds,
     enclave: deps.enclave ?? null,
+    verifyGroupProof: deps.verifyGroupProof ?? (async () => {
+      throw new VeilError('ERR_PROOF_INVALID', 'this board verifies no group proofs');
+    }),
+    groupTrees: new GroupTrees({ storage: deps.storage, registrarKey: deps.config.groups?.registrarKey ?? null, now }),
   };
   configRoutes(app, ctx);
   membershipRoutes(app, ctx);
   messageRoutes(app, ctx);
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
+  groupRoutes(app, ctx);
+  groupPostRoutes(app, ctx);
+  pollRoutes(app, ctx);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {

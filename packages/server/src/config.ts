@@ -46,6 +46,11 @@ export interface ServerConfig {
   rateLimit: RateLimitConfig;
   devIssuer: { clientId: string; graceSeconds: number };
   keyRefreshSeconds: number;
+  /**
+   * Group trees: the registrar's Ed25519 public key (hex; null = no registrar, trees stay empty)
+   * and how long a superseded root is still accepted in group proofs.
+   */
+  groups?: { registrarKey: string | null; rootWindowMinutes: number };
   /** The attested identity service started beside the board: `simulation` (development only), `gramine`, or `none`. */
   enclave: { producer: 'simulation' | 'gramine' | 'none' };
   /**
@@ -178,6 +183,11 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   const rawEnclave = (typeof raw.enclave === 'object' && raw.enclave !== null ? raw.enclave : {}) as { producer?: unknown };
   const producer = rawEnclave.producer ?? (profile === 'production' ? 'none' : 'simulation');
   if (producer !== 'simulation' && producer !== 'gramine' && producer !== 'none') fail('enclave.producer must be "simulation", "gramine" or "none"');
+  const rawGroups = (typeof raw.groups === 'object' && raw.groups !== null ? raw.groups : {}) as { registrarKey?: unknown; rootWindowMinutes?: unknown };
+  const registrarKey = rawGroups.registrarKey ?? env.VEIL_REGISTRAR_KEY ?? null;
+  if (registrarKey !== null && (typeof registrarKey !== 'string' || !/^[0-9a-f]{64}$/.test(registrarKey))) fail('groups.registrarKey must be an Ed25519 public key, 64 lowercase hex digits');
+  const rootWindowMinutes = rawGroups.rootWindowMinutes ?? 10;
+  if (typeof rootWindowMinutes !== 'number' || !Number.isFinite(rootWindowMinutes) || rootWindowMinutes < 0 || rootWindowMinutes > 7 * 24 * 60) fail('groups.rootWindowMinutes must be 0-10080');
   const origins = raw.origins === undefined
     ? defaultOrigins(host, port)
     : Array.isArray(raw.origins) && raw.origins.length > 0 ? raw.origins.map((o, i) => anOrigin(o, `origins[${i}]`)) : fail('origins must be a non-empty array');
@@ -185,6 +195,7 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     : Array.isArray(raw.trustProxy) && raw.trustProxy.every((a) => typeof a === 'string') ? (raw.trustProxy as string[]) : fail('trustProxy must be an array of addresses or CIDR ranges');
   const config: ServerConfig = {
     profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer, origins, http: httpLimits(raw.http),
+    groups: { registrarKey: registrarKey as string | null, rootWindowMinutes: rootWindowMinutes as number },
     ...(trustProxy ? { trustProxy } : {}),
     keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
     enclave: { producer },

@@ -8,6 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MembershipBundleSchema } from '@veil/prover/bundle';
+import { GroupProofSchema } from '@veil/prover/group-bundle';
 
 export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' });
 export const MessageIdSchema = Type.String({ pattern: '^[0-9a-f]{32}$', description: '16 random bytes, lowercase hex' });
@@ -197,3 +198,130 @@ export type ConfigResponse = Static<typeof ConfigResponse>;
 
 /** Header names of a signed request (see @veil/crypto encodeRequest). */
 export const SIGNED_REQUEST_HEADERS = { epk: 'x-veil-epk', timestamp: 'x-veil-timestamp', signature: 'x-veil-signature' } as const;
+
+// ---- group trees (one-person groups, issue 9) ----
+/** A person group: `human`, `age:18+`, `country:FR`, `member:acme.test`. */
+export const GroupIdSchema = Type.String({ minLength: 1, maxLength: 100, pattern: '^[a-z][a-z0-9-]*(:[A-Za-z0-9][A-Za-z0-9.+-]*)?$' });
+export const GroupParams = Type.Object({ id: GroupIdSchema }, { additionalProperties: false });
+export { GroupProofSchema };
+
+export const GroupUpdateSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    group: GroupIdSchema,
+    action: Type.Union([Type.Literal('insert'), Type.Literal('remove')]),
+    index: Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 }),
+    commitment: Hex32,
+    createdAt: Millis,
+  },
+  { additionalProperties: false },
+);
+export type GroupUpdateWire = Static<typeof GroupUpdateSchema>;
+export const GroupUpdateBody = Type.Object({ update: GroupUpdateSchema, signature: SignatureSchema }, { additionalProperties: false });
+export type GroupUpdateBody = Static<typeof GroupUpdateBody>;
+
+export const GroupInfoSchema = Type.Object({
+  id: GroupIdSchema,
+  /** Leaves ever inserted (removed ones stay as 0). */
+  leaves: Type.Integer({ minimum: 0 }),
+  /** Members not removed: the anonymity set. */
+  size: Type.Integer({ minimum: 0 }),
+  root: Hex32,
+  /** ms: when the current root became current. */
+  updatedAt: Millis,
+});
+export type GroupInfo = Static<typeof GroupInfoSchema>;
+export const GroupUpdateResponse = Type.Object({ group: GroupIdSchema, seq: Type.Integer(), leafIndex: Type.Integer(), leaves: Type.Integer(), size: Type.Integer(), root: Hex32 });
+export const GroupsResponse = Type.Object({
+  /** The registrar's Ed25519 key that signs every update (null: none configured). */
+  registrar: Type.Union([Hex32, Type.Null()]),
+  /** Superseded roots are accepted for this long (none from before the group's last removal). */
+  rootWindowSeconds: Type.Integer({ minimum: 0 }),
+  groups: Type.Array(GroupInfoSchema),
+});
+export type GroupsResponse = Static<typeof GroupsResponse>;
+
+export const GroupLogEntrySchema = Type.Object({
+  pos: Type.Integer({ minimum: 0 }),
+  update: GroupUpdateSchema,
+  signature: SignatureSchema,
+  /** The root after this update. */
+  root: Hex32,
+  /** ms: when the board applied it (when `root` became current). */
+  receivedAt: Millis,
+});
+export type GroupLogEntryWire = Static<typeof GroupLogEntrySchema>;
+export const GroupLeavesQuery = Type.Object(
+  { since: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+);
+export const GroupLeavesResponse = Type.Object({
+  group: GroupIdSchema,
+  leaves: Type.Integer({ minimum: 0 }),
+  size: Type.Integer({ minimum: 0 }),
+  root: Hex32,
+  /** The signed updates with pos >= since, in order: apply them to rebuild the tree and every root. */
+  entries: Type.Array(GroupLogEntrySchema),
+  /** Pass as `since` for the rest of the log; null at the end. */
+  next: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+});
+export type GroupLeavesResponse = Static<typeof GroupLeavesResponse>;
+
+export const GroupPostSchema = Type.Object(
+  { v: Type.Literal(1), id: MessageIdSchema, group: GroupIdSchema, text: Type.String({ minLength: 1, maxLength: MAX_TEXT_CODE_POINTS * 2 }), createdAt: Millis },
+  { additionalProperties: false },
+);
+export type GroupPostWire = Static<typeof GroupPostSchema>;
+export const GroupPostBody = Type.Object({ post: GroupPostSchema, proof: GroupProofSchema }, { additionalProperties: false });
+export type GroupPostBody = Static<typeof GroupPostBody>;
+export const GroupPostItemSchema = Type.Object({ post: GroupPostSchema, proof: GroupProofSchema, likes: Type.Integer({ minimum: 0 }), receivedAt: Millis });
+export type GroupPostItem = Static<typeof GroupPostItemSchema>;
+export const GroupPostsQuery = Type.Object(
+  { cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) },
+  { additionalProperties: false },
+);
+export const GroupPostsResponse = Type.Object({ posts: Type.Array(GroupPostItemSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const GroupLikeSchema = Type.Object({ v: Type.Literal(1), messageId: MessageIdSchema, createdAt: Millis }, { additionalProperties: false });
+export const GroupLikeBody = Type.Object({ like: GroupLikeSchema, proof: GroupProofSchema }, { additionalProperties: false });
+export type GroupLikeBody = Static<typeof GroupLikeBody>;
+export const GroupLikeResponse = Type.Object({ messageId: MessageIdSchema, likes: Type.Integer({ minimum: 0 }) });
+
+export const MAX_POLL_OPTIONS = 16;
+export const PollSchema = Type.Object(
+  {
+    v: Type.Literal(1),
+    id: MessageIdSchema,
+    group: GroupIdSchema,
+    question: Type.String({ minLength: 1, maxLength: 500 }),
+    options: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 2, maxItems: MAX_POLL_OPTIONS }),
+    closesAt: Type.Union([Millis, Type.Null()]),
+    allowChange: Type.Boolean(),
+    createdAt: Millis,
+  },
+  { additionalProperties: false },
+);
+export type PollWire = Static<typeof PollSchema>;
+export const CreatePollBody = Type.Object({ poll: PollSchema, proof: GroupProofSchema }, { additionalProperties: false });
+export type CreatePollBody = Static<typeof CreatePollBody>;
+export const VoteSchema = Type.Object(
+  { v: Type.Literal(1), pollId: MessageIdSchema, option: Type.Integer({ minimum: 0, maximum: MAX_POLL_OPTIONS - 1 }), createdAt: Millis },
+  { additionalProperties: false },
+);
+export type VoteWire = Static<typeof VoteSchema>;
+export const VoteBody = Type.Object({ vote: VoteSchema, proof: GroupProofSchema }, { additionalProperties: false });
+export type VoteBody = Static<typeof VoteBody>;
+export const VoteResponse = Type.Object({ pollId: MessageIdSchema, option: Type.Integer(), status: Type.Union([Type.Literal('created'), Type.Literal('changed')]) });
+/** A poll with everything needed to re-check its tally: the creator's proof and every counted vote with its proof. */
+export const PollResponse = Type.Object({
+  poll: PollSchema,
+  proof: GroupProofSchema,
+  receivedAt: Millis,
+  /** Votes per option, in option order. */
+  tally: Type.Array(Type.Integer({ minimum: 0 })),
+  /** Distinct people who voted (distinct nullifiers). */
+  voters: Type.Integer({ minimum: 0 }),
+  votes: Type.Array(Type.Object({ vote: VoteSchema, proof: GroupProofSchema, receivedAt: Millis })),
+});
+export type PollResponse = Static<typeof PollResponse>;

@@ -125,6 +125,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
 
   const app = await buildApp({
     config: resolved, storage, registry, verifyMembership, acceptedCircuits,
+    verifyGroupProof: (proof, expect) => backend.verifyGroup(proof, expect),
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,

@@ -2,7 +2,7 @@
 // need are written with `seedMembership` exactly as POST /api/memberships stores them after a
 // successful verification (that route is tested with real proofs in memberships tests); the
 // message and like routes trust only the stored row, which is what is under test there.
-import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig } from '@veil/server';
+import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier } from '@veil/server';
 import { BOARD_ORIGIN, fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
 
 export const CIRCUIT_ID = 'c1'.repeat(32);
@@ -30,6 +30,8 @@ export interface FixtureOptions {
   /** The one origin signed requests must name (default BOARD_ORIGIN). */
   origin?: string;
   http?: HttpLimits;
+  groups?: ServerConfig['groups'];
+  verifyGroup?: GroupProofVerifier;
 }
 
 export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
@@ -43,10 +45,11 @@ export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
     rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, ...o.rateLimit },
     devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
     origins: [o.origin ?? BOARD_ORIGIN], ...(o.http ? { http: o.http } : {}),
+    ...(o.groups ? { groups: o.groups } : {}),
   };
   const registry = new KeyRegistry({ storage, issuers: [{ iss: issuer.iss, jwks: { file: issuer.file } }], now, minRefreshMs: 10_000 });
   await registry.refresh(issuer.iss);
-  const app = await buildApp({ config, storage, registry, verifyMembership: o.verify ?? refuseVerify, acceptedCircuits: o.circuits ?? [CIRCUIT_ID], now });
+  const app = await buildApp({ config, storage, registry, verifyMembership: o.verify ?? refuseVerify, acceptedCircuits: o.circuits ?? [CIRCUIT_ID], now, ...(o.verifyGroup ? { verifyGroupProof: o.verifyGroup } : {}) });
   return {
     app, storage, registry, issuer, clock, config,
     async seedMembership(group, so = {}) {

@@ -67,3 +67,12 @@ test('origins, HTTP limits and trustProxy: defaults, overrides, refusals', () =>
     assert.throws(() => loadConfig({ env, file: file(bad) }), configError, JSON.stringify(bad));
   }
 });
+
+test('groups: no registrar and a 10-minute root window by default; a malformed key or window is refused', () => {
+  assert.deepEqual(loadConfig({ env }).groups, { registrarKey: null, rootWindowMinutes: 10 });
+  const key = 'ab'.repeat(32);
+  assert.deepEqual(loadConfig({ env, file: file({ groups: { registrarKey: key, rootWindowMinutes: 2 } }) }).groups, { registrarKey: key, rootWindowMinutes: 2 });
+  assert.equal(loadConfig({ env: { VEIL_REGISTRAR_KEY: key } }).groups?.registrarKey, key);
+  assert.throws(() => loadConfig({ env, file: file({ groups: { registrarKey: 'AB'.repeat(32) } }) }), configError);
+  assert.throws(() => loadConfig({ env, file: file({ groups: { rootWindowMinutes: -1 } }) }), configError);
+});

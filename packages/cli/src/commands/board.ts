@@ -1,13 +1,15 @@
-// Board client commands: `veil join`, `veil post`, `veil read`, `veil like`, `veil verify-message`.
+// Board client commands: `veil join`, `veil post`, `veil read`, `veil like`, `veil verify-message`
+// (which also covers posts made in person groups with a group proof).
 // Every write is signed locally with the ephemeral key from `veil keygen` (--key FILE); reads of a
 // members-only board are signed requests. `verify-message` trusts nothing the server says without
 // checking it: signature, membership proof and the issuer key (server registry + issuer JWKS).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
+import { VeilError, isVeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
 import type { ConfigResponse, FeedResponse, KeysResponse, LikeResponse, MessageDetail } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
 import { api, readKeyFile, serverUrl } from '../lib/board-client.ts';
+import { verifyGroupPost } from '../lib/group-client.ts';
 
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
 
@@ -98,7 +100,15 @@ export function register(program: Command): void {
         if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError(`${id}: not a post id (32 hex characters)`);
         const server = serverUrl(o.server);
         const sign = o.key ? readKeyFile(o.key) : undefined;
-        const d = await api<MessageDetail>(server, 'GET', `/api/messages/${id}`, sign ? { sign } : {});
+        let d: MessageDetail;
+        try {
+          d = await api<MessageDetail>(server, 'GET', `/api/messages/${id}`, sign ? { sign } : {});
+        } catch (e) {
+          // Not a key-signed post: maybe one made in a person group with a group proof.
+          if (!isVeilError(e, 'ERR_NOT_FOUND')) throw e;
+          print(await verifyGroupPost(server, id, o));
+          return;
+        }
         const m = d.message;
         const claims = d.membership.bundle.claims;
         if (m.id !== id) throw new VeilError('ERR_MESSAGE_MISMATCH', 'the server returned another message');

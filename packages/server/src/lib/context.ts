@@ -1,5 +1,6 @@
 // What every route plugin receives: storage, registry, verifiers, config, clock, limiter, cache.
-import type { VerifiedMembership } from '@veil/prover';
+import type { GroupExpectations, VerifiedGroupProof, VerifiedMembership } from '@veil/prover';
+import type { GroupTrees } from './group-trees.ts';
 import type { Bundle } from '../schemas.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Storage } from '../storage/types.ts';
@@ -20,6 +21,9 @@ export type MembershipVerifier = (
   expect: { iss: string; aud: string; domain: string; now: number; allowTestCrs: boolean },
 ) => Promise<VerifiedClaims>;
 
+/** Verifies a group proof for the expected scope, message and roots (default: @veil/prover `verifyGroup`). */
+export type GroupProofVerifier = (proof: unknown, expect: GroupExpectations) => Promise<VerifiedGroupProof>;
+
 export interface RouteContext {
   config: ServerConfig;
   storage: Storage;
@@ -33,6 +37,8 @@ export interface RouteContext {
   /** Whether changes by other instances are being heard (else the cache is bypassed). */
   feeds: { live(): boolean };
   enclave: EnclaveInfo | null;
+  verifyGroupProof: GroupProofVerifier;
+  groupTrees: GroupTrees;
 }
 
 /** What /api/config says about the identity service started beside the board. */

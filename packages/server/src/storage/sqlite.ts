@@ -10,7 +10,33 @@ import { bundleKey } from './bundle-key.ts';
 import type { Bundle } from '../schemas.ts';
 import { classifySqliteError, guardDriverErrors } from './driver-errors.ts';
 import { sameKeyMaterial } from './same-key-material.ts';
-import type { IssuerKeyConflictRow, IssuerKeyRow, ListMessagesQuery, MembershipRow, MessageRow, PutMembershipResult, Storage } from './types.ts';
+import type {
+  GroupLogEntry, GroupPostRow, GroupState, IssuerKeyConflictRow, IssuerKeyRow, ListMessagesQuery, MembershipRow, MessageRow, PollRow, PutMembershipResult, Storage, VoteRow,
+} from './types.ts';
+
+interface LogDb { seq: number; grp: string; pos: number; action: 'insert' | 'remove'; leaf_index: number; commitment: string; root: string; created_at: number; received_at: number; signature: string }
+interface GroupDb { grp: string; size: number; members: number; root: string; pos: number; last_removal_pos: number | null; updated_at: number }
+interface GPostDb { seq: number; id: string; grp: string; text: string; created_at: number; proof: string; received_at: number; likes: number }
+interface PollDb { id: string; grp: string; question: string; options: string; closes_at: number | null; allow_change: number; created_at: number; proof: string; received_at: number }
+interface VoteDb { poll_id: string; nullifier: string; option: number; created_at: number; proof: string; received_at: number }
+
+const logEntry = (r: LogDb): GroupLogEntry => ({
+  seq: r.seq, group: r.grp, pos: r.pos, action: r.action, index: r.leaf_index, commitment: r.commitment, root: r.root,
+  createdAt: r.created_at, receivedAt: r.received_at, signature: r.signature,
+});
+const groupState = (r: GroupDb): GroupState => ({
+  group: r.grp, size: r.size, members: r.members, root: r.root, pos: r.pos, lastRemovalPos: r.last_removal_pos, updatedAt: r.updated_at,
+});
+const gpost = (r: GPostDb): GroupPostRow => ({
+  seq: r.seq, id: r.id, group: r.grp, text: r.text, createdAt: r.created_at, proof: JSON.parse(r.proof), receivedAt: r.received_at, likes: r.likes,
+});
+const poll = (r: PollDb): PollRow => ({
+  id: r.id, group: r.grp, question: r.question, options: JSON.parse(r.options), closesAt: r.closes_at, allowChange: r.allow_change === 1,
+  createdAt: r.created_at, proof: JSON.parse(r.proof), receivedAt: r.received_at,
+});
+const vote = (r: VoteDb): VoteRow => ({
+  pollId: r.poll_id, nullifier: r.nullifier, option: r.option, createdAt: r.created_at, proof: JSON.parse(r.proof), receivedAt: r.received_at,
+});
 
 interface MsgDb { seq: number; id: string; grp: string; internal: number; text: string; created_at: number; epk: string; signature: string; received_at: number; likes: number }
 interface MemDb { epk: string; grp: string; iss: string; kid: string; expiry: number; circuit_id: string; bundle: string; created_at: number }
@@ -76,6 +102,59 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     listKeys: db.prepare('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid'),
     listKeysIss: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? ORDER BY first_seen, kid'),
   };
+
+  const g = {
+    lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM group_log'),
+    getGroup: db.prepare('SELECT * FROM groups WHERE grp = ?'),
+    listGroups: db.prepare('SELECT * FROM groups ORDER BY grp'),
+    insLog: db.prepare('INSERT INTO group_log (seq, grp, pos, action, leaf_index, commitment, root, created_at, received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+    upGroup: db.prepare(`INSERT INTO groups (grp, size, members, root, pos, last_removal_pos, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (grp) DO UPDATE SET size = excluded.size, members = excluded.members, root = excluded.root, pos = excluded.pos,
+      last_removal_pos = COALESCE(excluded.last_removal_pos, groups.last_removal_pos), updated_at = excluded.updated_at`),
+    log: db.prepare('SELECT * FROM group_log WHERE grp = ? AND pos >= ? ORDER BY pos LIMIT ?'),
+    findRoot: db.prepare('SELECT pos, received_at FROM group_log WHERE grp = ? AND root = ? ORDER BY pos DESC LIMIT 1'),
+    nextAt: db.prepare('SELECT received_at FROM group_log WHERE grp = ? AND pos = ?'),
+    insPost: db.prepare('INSERT INTO group_posts (id, grp, text, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    getPost: db.prepare('SELECT * FROM group_posts WHERE id = ?'),
+    listPosts: db.prepare('SELECT * FROM group_posts WHERE grp = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+    insLike: db.prepare('INSERT INTO group_likes (message_id, nullifier, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    addLike: db.prepare('UPDATE group_posts SET likes = likes + 1 WHERE id = ? RETURNING likes'),
+    insPoll: db.prepare('INSERT INTO polls (id, grp, question, options, closes_at, allow_change, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    getPoll: db.prepare('SELECT * FROM polls WHERE id = ?'),
+    insVote: db.prepare('INSERT INTO votes (poll_id, nullifier, option, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+    getVote: db.prepare('SELECT created_at FROM votes WHERE poll_id = ? AND nullifier = ?'),
+    updVote: db.prepare('UPDATE votes SET option = ?, created_at = ?, proof = ?, received_at = ? WHERE poll_id = ? AND nullifier = ?'),
+    listVotes: db.prepare('SELECT * FROM votes WHERE poll_id = ? ORDER BY nullifier'),
+    usedVote: db.prepare('SELECT 1 FROM votes WHERE poll_id = ? AND nullifier = ?'),
+    usedLike: db.prepare('SELECT 1 FROM group_likes WHERE message_id = ? AND nullifier = ?'),
+  };
+
+  const appendGroupUpdate = db.transaction((e: GroupLogEntry, st: { size: number; members: number }) => {
+    const last = (g.lastSeq.get() as { seq: number }).seq;
+    const cur = g.getGroup.get(e.group) as GroupDb | undefined;
+    if (e.seq !== last + 1) throw new VeilError('ERR_REGISTRAR_SEQUENCE', `update ${e.seq} is not the next one (${last + 1})`);
+    if (e.pos !== (cur ? cur.pos + 1 : 0)) throw new VeilError('ERR_REGISTRAR_SEQUENCE', 'the group log moved on; retry');
+    g.insLog.run(e.seq, e.group, e.pos, e.action, e.index, e.commitment, e.root, e.createdAt, e.receivedAt, e.signature);
+    g.upGroup.run(e.group, st.size, st.members, e.root, e.pos, e.action === 'remove' ? e.pos : null, e.receivedAt);
+  });
+
+  const addGroupLike = db.transaction((l: { messageId: string; nullifier: string; createdAt: number; proof: unknown; receivedAt: number }) => {
+    if (!g.getPost.get(l.messageId)) throw new VeilError('ERR_NOT_FOUND', 'no such post');
+    if (g.insLike.run(l.messageId, l.nullifier, l.createdAt, JSON.stringify(l.proof), l.receivedAt).changes === 0) {
+      throw new VeilError('ERR_NULLIFIER_USED', 'this person already liked this post (nullifier seen in scope like:<post id>)');
+    }
+    return { likes: (g.addLike.get(l.messageId) as { likes: number }).likes };
+  });
+
+  const castVote = db.transaction((v: VoteRow, allowChange: boolean): 'created' | 'changed' => {
+    const proof = JSON.stringify(v.proof);
+    if (g.insVote.run(v.pollId, v.nullifier, v.option, v.createdAt, proof, v.receivedAt).changes === 1) return 'created';
+    if (!allowChange) throw new VeilError('ERR_NULLIFIER_USED', 'this person already voted in this poll, and it does not allow changing a vote');
+    const cur = g.getVote.get(v.pollId, v.nullifier) as { created_at: number };
+    if (v.createdAt <= cur.created_at) throw new VeilError('ERR_VOTE_REPLAY', 'a newer or identical vote of this person is counted');
+    g.updVote.run(v.option, v.createdAt, proof, v.receivedAt, v.pollId, v.nullifier);
+    return 'changed';
+  });
 
   const putMembership = db.transaction((m: MembershipRow): PutMembershipResult => {
     const cur = s.getMem.get(m.epk) as MemDb | undefined;
@@ -203,6 +282,45 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       });
     },
     watchFeeds: () => ({ live: () => true, close: () => {} }),
+    async lastGroupSeq() { return (g.lastSeq.get() as { seq: number }).seq; },
+    async appendGroupUpdate(e, st) { appendGroupUpdate(e, st); },
+    async listGroups() { return (g.listGroups.all() as GroupDb[]).map(groupState); },
+    async getGroup(group) {
+      const r = g.getGroup.get(group) as GroupDb | undefined;
+      return r ? groupState(r) : null;
+    },
+    async listGroupLog(group, since, limit) { return (g.log.all(group, since, limit) as LogDb[]).map(logEntry); },
+    async findGroupRoot(group, root) {
+      const r = g.findRoot.get(group, root) as { pos: number; received_at: number } | undefined;
+      if (!r) return null;
+      const next = g.nextAt.get(group, r.pos + 1) as { received_at: number } | undefined;
+      const st = g.getGroup.get(group) as GroupDb;
+      return { pos: r.pos, becameCurrentAt: r.received_at, supersededAt: next?.received_at ?? null, lastRemovalPos: st.last_removal_pos };
+    },
+    async insertGroupPost(p) {
+      const r = g.insPost.run(p.id, p.group, p.text, p.createdAt, JSON.stringify(p.proof), p.receivedAt);
+      if (r.changes === 0) throw new VeilError('ERR_MESSAGE_ID_TAKEN', 'a post with this id exists (replay?)');
+      return { ...p, seq: Number(r.lastInsertRowid), likes: 0 };
+    },
+    async getGroupPost(id) {
+      const r = g.getPost.get(id) as GPostDb | undefined;
+      return r ? gpost(r) : null;
+    },
+    async listGroupPosts(group, before, limit) {
+      return (g.listPosts.all(group, before ?? Number.MAX_SAFE_INTEGER, limit) as GPostDb[]).map(gpost);
+    },
+    async addGroupLike(l) { return addGroupLike(l); },
+    async insertPoll(p) {
+      const r = g.insPoll.run(p.id, p.group, p.question, JSON.stringify(p.options), p.closesAt, p.allowChange ? 1 : 0, p.createdAt, JSON.stringify(p.proof), p.receivedAt);
+      if (r.changes === 0) throw new VeilError('ERR_POLL_ID_TAKEN', 'a poll with this id exists (replay?)');
+    },
+    async getPoll(id) {
+      const r = g.getPoll.get(id) as PollDb | undefined;
+      return r ? poll(r) : null;
+    },
+    async castVote(v, allowChange) { return castVote(v, allowChange); },
+    async listVotes(pollId) { return (g.listVotes.all(pollId) as VoteDb[]).map(vote); },
+    async nullifierUsed(kind, id, nullifier) { return (kind === 'poll' ? g.usedVote : g.usedLike).get(id, nullifier) !== undefined; },
     async close() { db.close(); },
   };
   return guardDriverErrors(storage, classifySqliteError);

@@ -3,6 +3,7 @@
  * same test suite runs on both. Every write is one transaction; a rejected request writes nothing.
  */
 import type { Post } from '@veil/crypto';
+import type { GroupProof } from '@veil/prover/group-bundle';
 import type { Bundle } from '../schemas.ts';
 
 export interface MembershipRow {
@@ -52,6 +53,82 @@ export interface ListMessagesQuery {
   limit: number;
 }
 
+/** One registrar update as the board logged it, with the root it produced. */
+export interface GroupLogEntry {
+  /** The registrar's sequence number (all groups). */
+  seq: number;
+  group: string;
+  /** Position in this group's log, from 0. */
+  pos: number;
+  action: 'insert' | 'remove';
+  index: number;
+  commitment: string;
+  /** The group's root after this update. */
+  root: string;
+  /** ms, signed by the registrar. */
+  createdAt: number;
+  /** ms: when this board applied it, i.e. when `root` became current. */
+  receivedAt: number;
+  signature: string;
+}
+
+/** A group's current state (derived from its log in the same transaction). */
+export interface GroupState {
+  group: string;
+  /** Leaves ever inserted. */
+  size: number;
+  /** Leaves not removed: the anonymity set. */
+  members: number;
+  root: string;
+  /** Position of the last log entry. */
+  pos: number;
+  /** Position of the last removal (roots before it are no longer accepted), or null. */
+  lastRemovalPos: number | null;
+  updatedAt: number;
+}
+
+/** Where a root sits in a group's history. */
+export interface RootStatus {
+  pos: number;
+  becameCurrentAt: number;
+  /** When the next root became current; null while it is the current one. */
+  supersededAt: number | null;
+  lastRemovalPos: number | null;
+}
+
+export interface GroupPostRow {
+  seq: number;
+  id: string;
+  group: string;
+  text: string;
+  createdAt: number;
+  proof: GroupProof;
+  receivedAt: number;
+  likes: number;
+}
+
+export interface PollRow {
+  id: string;
+  group: string;
+  question: string;
+  options: string[];
+  closesAt: number | null;
+  allowChange: boolean;
+  createdAt: number;
+  /** The creator's group proof (scope = the poll id). */
+  proof: GroupProof;
+  receivedAt: number;
+}
+
+export interface VoteRow {
+  pollId: string;
+  nullifier: string;
+  option: number;
+  createdAt: number;
+  proof: GroupProof;
+  receivedAt: number;
+}
+
 export type PutMembershipResult = 'created' | 'unchanged' | 'renewed';
 
 export interface Storage {
@@ -92,5 +169,35 @@ export interface Storage {
    * SQLite has no other instances: always live, never called.
    */
   watchFeeds(onChange: () => void): { live(): boolean; close(): void };
+  /** The registrar's last applied sequence number (0 before the first). */
+  lastGroupSeq(): Promise<number>;
+  /**
+   * Appends a registrar update and sets the group's state, atomically. Throws
+   * ERR_REGISTRAR_SEQUENCE unless `e.seq` is the next sequence number and `e.pos` the group's next position.
+   */
+  appendGroupUpdate(e: GroupLogEntry, state: { size: number; members: number }): Promise<void>;
+  listGroups(): Promise<GroupState[]>;
+  getGroup(group: string): Promise<GroupState | null>;
+  /** Log entries of a group with pos >= since, in order. */
+  listGroupLog(group: string, since: number, limit: number): Promise<GroupLogEntry[]>;
+  /** The history of one root of a group (its latest occurrence), or null if it never was one. */
+  findGroupRoot(group: string, root: string): Promise<RootStatus | null>;
+  /** Throws ERR_MESSAGE_ID_TAKEN when the id exists. */
+  insertGroupPost(p: Omit<GroupPostRow, 'seq' | 'likes'>): Promise<GroupPostRow>;
+  getGroupPost(id: string): Promise<GroupPostRow | null>;
+  listGroupPosts(group: string, before: number | undefined, limit: number): Promise<GroupPostRow[]>;
+  /** One like per (post, nullifier); throws ERR_NULLIFIER_USED on a second, ERR_NOT_FOUND without the post. */
+  addGroupLike(l: { messageId: string; nullifier: string; createdAt: number; proof: GroupProof; receivedAt: number }): Promise<{ likes: number }>;
+  /** Throws ERR_POLL_ID_TAKEN when the id exists. */
+  insertPoll(p: PollRow): Promise<void>;
+  getPoll(id: string): Promise<PollRow | null>;
+  /**
+   * One vote per (poll, nullifier): a second one throws ERR_NULLIFIER_USED, unless `allowChange`,
+   * where a newer vote replaces it ('changed') and an older or equal one throws ERR_VOTE_REPLAY.
+   */
+  castVote(v: VoteRow, allowChange: boolean): Promise<'created' | 'changed'>;
+  listVotes(pollId: string): Promise<VoteRow[]>;
+  /** Whether (scope, nullifier) was used: `poll` = a vote in poll `id`, `like` = a like of post `id`. */
+  nullifierUsed(kind: 'poll' | 'like', id: string, nullifier: string): Promise<boolean>;
   close(): Promise<void>;
 }
