@@ -63,6 +63,20 @@ export async function rawQuery(s: Storage, sql: string, params: unknown[] = []):
   }
 }
 
+/**
+ * Resolves at the next feed-change notice the storage hears (PostgreSQL NOTIFY, sent after a write
+ * without being awaited by it); SQLite has no such notices: resolved at once. Call before the write.
+ */
+export function nextFeedChange(s: Storage): Promise<void> {
+  if (s.kind === 'sqlite') return Promise.resolve();
+  return new Promise((resolve) => {
+    const w = s.watchFeeds(() => {
+      w.close();
+      resolve();
+    });
+  });
+}
+
 /** Rows per table: what a refused request must leave unchanged. */
 export async function rowCounts(s: Storage): Promise<Record<string, number>> {
   const tables = ['memberships', 'messages', 'likes', 'issuer_keys', 'issuer_key_conflicts'];

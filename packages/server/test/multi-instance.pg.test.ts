@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Storage } from '@veil/server';
 import { makeFixture, type Fixture } from './app-fixture.ts';
-import { makeStorage, schemaOf, signedHeaders, signedLike, signedPost } from './helpers.ts';
+import { makeStorage, nextFeedChange, schemaOf, signedHeaders, signedLike, signedPost } from './helpers.ts';
 
 const A_ORIGIN = 'http://a.board.test';
 const B_ORIGIN = 'http://b.board.test';
@@ -50,18 +50,15 @@ test('the per-key post limit holds across instances', async () => {
 test('a like on one instance is seen by the other at once', async () => {
   const k = await a.seedMembership('like.test');
   const p = signedPost(k, { group: 'like.test', text: 'like me' }, a.clock.t);
+  const posted = nextFeedChange(storageB);
   assert.equal((await send(a, '/api/messages', { method: 'POST', body: p })).status, 201);
+  await posted; // the post's own notice has reached B: it cannot be mistaken for the like's
   const feed = '/api/messages?group=like.test&limit=5';
   const likesOnB = async () => ((await (await send(b, feed)).json()) as { messages: { likes: number }[] }).messages[0]!.likes;
   assert.equal(await likesOnB(), 0); // now cached on B
   assert.equal(await likesOnB(), 0);
   // B hears of the write through its storage (PostgreSQL NOTIFY), as its cache does
-  const heard = new Promise<void>((resolve) => {
-    const w = storageB.watchFeeds(() => {
-      w.close();
-      resolve();
-    });
-  });
+  const heard = nextFeedChange(storageB);
   const r = await send(a, '/api/likes', { method: 'POST', body: signedLike(k, p.message.id, 'like', a.clock.t) });
   assert.equal(r.status, 200);
   await heard;
