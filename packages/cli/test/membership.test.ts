@@ -13,6 +13,8 @@ import { bytesToHex, generateEphemeralKey, hexToBytes, nonce } from '@veil/crypt
 import { mintGoogleToken, testKey } from '../../crypto/test/fixtures/tokens.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'veil.mjs');
+const GOOGLE = 'https://accounts.google.com';
+const AUD = '1234567890-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com';
 
 function veil(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -71,23 +73,34 @@ describe('veil keygen / membership', () => {
     const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { claims: { domain: string; epk: string } };
     assert.equal(bundle.claims.domain, 'acme.com');
     assert.equal(bundle.claims.epk, epk);
-    const v = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', 'https://accounts.google.com', '--domain', 'acme.com']);
+    const v = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD, '--domain', 'acme.com']);
     assert.equal(v.code, 0, v.stderr);
     assert.equal((JSON.parse(v.stdout) as { domain: string }).domain, 'acme.com');
   });
 
+  it('issue 8, finding 3: verify needs --iss and --aud; --any-audience skips the audience loudly', async () => {
+    for (const args of [['--aud', AUD], ['--iss', GOOGLE], ['--iss', GOOGLE, '--aud', AUD, '--any-audience'], []]) {
+      const r = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, ...args]);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.equal(r.stdout, '');
+    }
+    const diag = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--any-audience']);
+    assert.equal(diag.code, 0, diag.stderr);
+    assert.match(diag.stderr, /WARNING: --any-audience: the audience is NOT checked/);
+  });
+
   it('verify exits 1 with one reason line for an invalid bundle or unmet expectation', async () => {
-    const wrongAud = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--aud', 'someone-else']);
+    const wrongAud = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', 'someone-else']);
     assert.equal(wrongAud.code, 1);
     assert.match(wrongAud.stderr, /ERR_AUD_MISMATCH/);
-    const production = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath], { VEIL_CRS: '' });
+    const production = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD], { VEIL_CRS: '' });
     assert.equal(production.code, 1);
     assert.match(production.stderr, /ERR_CRS_NOT_ACCEPTED/);
     const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { claims: { expiry: number } };
     bundle.claims.expiry += 60;
     const tampered = join(dir, 'tampered.json');
     writeFileSync(tampered, JSON.stringify(bundle));
-    const t = await veil(['membership', 'verify', tampered, '--jwks', jwksPath]);
+    const t = await veil(['membership', 'verify', tampered, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD]);
     assert.equal(t.code, 1);
     assert.match(t.stderr, /ERR_PROOF_INVALID/);
     assert.equal(t.stderr.trim().split('\n').filter((l) => !l.includes('warning')).length, 1);
@@ -95,7 +108,7 @@ describe('veil keygen / membership', () => {
 
   it('verify exits 2 on usage errors', async () => {
     assert.equal((await veil(['membership', 'verify', bundlePath])).code, 2);
-    assert.equal((await veil(['membership', 'verify', join(dir, 'missing.json'), '--jwks', jwksPath])).code, 2);
+    assert.equal((await veil(['membership', 'verify', join(dir, 'missing.json'), '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD])).code, 2);
     assert.equal((await veil(['membership', 'verify'])).code, 2);
   });
 

@@ -7,7 +7,7 @@
  * bits, e = 65537, the signature verifies (WebCrypto `crypto.subtle`, Node and browsers), iss / aud /
  * email / nonce strings, email_verified === true, iat an integer, nonce = nonce(epk, salt, expiry),
  * domain = the email's domain, expiry <= iat + 14 days, sizes within the circuit's limits. Some
- * checks cannot be skipped because the token could not be encoded at all (base64url, JSON, length).
+ * checks cannot be skipped because the token could not be encoded at all (base64url, JSON, length, depth, duplicate top-level keys).
  *
  * Encoding: the signing input is split at a 64-byte boundary inside the header so that at least 4
  * header characters and the '.' are in `data` (SHA-256 state of the prefix precomputed here);
@@ -16,7 +16,7 @@
  */
 import { VeilError } from './errors.ts';
 import { base64urlDecode } from './lib/base64url.ts';
-import { topLevelMembers, scanJson, jsonDepth } from './lib/json-scan.ts';
+import { duplicateTopLevelKey, topLevelMembers, scanJson, jsonDepth } from './lib/json-scan.ts';
 import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
@@ -108,7 +108,7 @@ async function verifyRs256(jwk: JsonWebKey, signingInput: Uint8Array, signature:
  * const { inputs, publicClaims } = await buildInputs(token, jwk, epk, salt, expiry);
  * await new Noir(program).execute(inputs);
  * @throws {VeilError} ERR_TOKEN_MALFORMED, ERR_TOKEN_ALG, ERR_KEY_MISMATCH, ERR_KEY_SIZE, ERR_KEY_EXPONENT,
- *   ERR_SIGNATURE_INVALID, ERR_TOKEN_TOO_LONG, ERR_TOKEN_TOO_DEEP, ERR_CLAIM_MISSING, ERR_CLAIM_INVALID, ERR_CLAIM_TOO_LONG,
+ *   ERR_SIGNATURE_INVALID, ERR_TOKEN_TOO_LONG, ERR_TOKEN_TOO_DEEP, ERR_TOKEN_DUPLICATE_CLAIM, ERR_CLAIM_MISSING, ERR_CLAIM_INVALID, ERR_CLAIM_TOO_LONG,
  *   ERR_EMAIL_UNVERIFIED, ERR_NONCE_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_EXPIRY_TOO_FAR.
  * @throws {TypeError} on a malformed epk, salt, expiry, jwk or options.
  */
@@ -150,6 +150,10 @@ export async function buildInputs(
   if (jsonDepth(payloadBytes) > P.maxJsonDepth) {
     fail('ERR_TOKEN_TOO_DEEP', `token payload nests deeper than ${P.maxJsonDepth} levels, the circuit's limit`);
   }
+  // The circuit takes whichever occurrence the prover points at: with two `email` members the
+  // prover could choose the domain. Never skippable (the claim positions would be ambiguous).
+  const duplicate = duplicateTopLevelKey(payloadBytes);
+  if (duplicate !== undefined) fail('ERR_TOKEN_DUPLICATE_CLAIM', `token payload has the claim ${JSON.stringify(duplicate)} more than once`);
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
   const jwkKid = (jwk as { kid?: unknown }).kid;
   const modulus = rsaModulusFromJwk(jwk);

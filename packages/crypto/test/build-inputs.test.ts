@@ -101,3 +101,22 @@ test('buildInputs: a generic token is accepted, its signing input is split insid
     assert.ok(inputs.prefix_len <= token.indexOf('.') - 3);
   }
 });
+
+test('buildInputs: duplicate top-level claim keys are refused, also escaped and with unchecked (ERR_TOKEN_DUPLICATE_CLAIM)', async () => {
+  const m = await mintGoogleToken({ epk, salt, expiry });
+  const text = Buffer.from(m.token.split('.')[1]!, 'base64url').toString();
+  const withExtra = (member: string) => `${text.slice(0, -1)},${member}}`;
+  for (const raw of [
+    withExtra('"email":"alice@evil.example"'), // JSON.parse keeps this one; the prover could point at either
+    `{"email":"alice@evil.example",${text.slice(1)}`,
+    withExtra('"em\\u0061il":"alice@evil.example"'),
+    withExtra('"name":"Mallory"'),
+  ]) {
+    const t = await mintGoogleToken({ epk, salt, expiry, rawPayload: raw });
+    await code(buildInputs(t.token, t.jwk, epk, salt, expiry), 'ERR_TOKEN_DUPLICATE_CLAIM');
+    await code(buildInputs(t.token, t.jwk, epk, salt, expiry, { unchecked: true }), 'ERR_TOKEN_DUPLICATE_CLAIM');
+  }
+  // a repeated key inside a nested object is not a claim the circuit reads
+  const nested = await mintGoogleToken({ epk, salt, expiry, rawPayload: withExtra('"x":{"a":1,"a":2}') });
+  await buildInputs(nested.token, nested.jwk, epk, salt, expiry);
+});

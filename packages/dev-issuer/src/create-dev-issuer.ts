@@ -1,8 +1,9 @@
 /**
  * A development OpenID Provider (panva/oidc-provider) for the development profile only.
  *
- * Implicit flow (`response_type=id_token`, `response_mode=fragment`): the RS256 ID token carries the
- * requested `nonce` and `email`, `email_verified`, `hd`, `name`, and goes straight to the browser.
+ * Implicit flow (`response_type=id_token`, `response_mode=fragment`) for the browser, and
+ * authorization code + PKCE (S256) for native clients such as the CLI: either way the RS256 ID token
+ * carries the requested `nonce` and `email`, `email_verified`, `hd`, `name`.
  * Plain HTTP on loopback is allowed by registering the client as a "native" application (RFC 8252
  * loopback redirect URIs). Accounts need no password; consent is granted automatically.
  * Keys persist in `<dataDir>/keys.json` (0600); `rotate()` (or `POST <mount>/rotate` with the
@@ -40,9 +41,10 @@ export interface DevIssuer {
   readonly accounts: readonly DevAccount[];
   /** Bearer token for `POST <mount>/rotate`. */
   readonly adminToken: string;
-  /** Discovery document URL and the authorization endpoint. */
+  /** Discovery document URL, the authorization and the token endpoint. */
   readonly discoveryUrl: string;
   readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
   /** The currently published public keys. */
   jwks(): { keys: JWK[] };
   /** Rotates the signing key; returns the new key id. */
@@ -81,13 +83,17 @@ export async function createDevIssuer(opts: DevIssuerOptions): Promise<DevIssuer
         {
           client_id: clientId,
           application_type: 'native',
-          grant_types: ['implicit'],
-          response_types: ['id_token'],
+          // The web app uses the implicit flow; the CLI uses code + PKCE (S256, required for this
+          // public client) with an RFC 8252 loopback redirect, whose port the provider ignores.
+          grant_types: ['implicit', 'authorization_code'],
+          response_types: ['id_token', 'code'],
           redirect_uris: opts.redirectUris,
           token_endpoint_auth_method: 'none',
         },
       ],
-      responseTypes: ['id_token'],
+      responseTypes: ['id_token', 'code'],
+      // The ID token from the token endpoint carries the same claims as the implicit one (the proof needs them).
+      conformIdTokenClaims: false,
       jwks: { keys: keys.map((k) => k.privateJwk) as never },
       cookies: { keys: store.cookieKeys },
       claims: { openid: ['sub'], email: ['email', 'email_verified', 'hd'], profile: ['name'] },
@@ -98,7 +104,7 @@ export async function createDevIssuer(opts: DevIssuerOptions): Promise<DevIssuer
         if (!a) return undefined;
         return { accountId: sub, claims: async () => ({ ...a }) };
       },
-      ttl: { IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
+      ttl: { IdToken: 3600, AccessToken: 600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600 },
       renderError: async (ctx, out) => {
         ctx.type = 'html';
         ctx.body = `<!doctype html><title>DEVELOPMENT issuer error</title><h1>Error</h1><pre>${JSON.stringify(out, null, 2).replace(/</g, '&lt;')}</pre>`;
@@ -196,6 +202,7 @@ export async function createDevIssuer(opts: DevIssuerOptions): Promise<DevIssuer
     adminToken: store.adminToken,
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
     authorizationEndpoint: `${issuer}/auth`,
+    tokenEndpoint: `${issuer}/token`,
     jwks,
     rotate,
     handle,

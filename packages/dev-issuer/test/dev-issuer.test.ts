@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
-import { createDevIssuer, signInWithDevIssuer, type DevIssuer } from '@veil/dev-issuer';
+import { createHash, randomBytes } from 'node:crypto';
+import { authorizeWithDevIssuer, createDevIssuer, signInWithDevIssuer, type DevIssuer } from '@veil/dev-issuer';
 
 async function start(dataDir: string, graceSeconds = 600, now?: () => number): Promise<{ dev: DevIssuer; server: Server; origin: string }> {
   let dev: DevIssuer | undefined;
@@ -88,5 +89,57 @@ test('rotation: new key signs, old key published during grace, then gone; keys p
     assert.equal(again.dev.jwks().keys.length, 1);
   } finally {
     again.server.close();
+  }
+});
+
+test('code + PKCE with a loopback redirect on any port (RFC 8252): ID token with the claims; PKCE and redirect enforced', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'veil-dev-issuer-'));
+  const { dev, server, origin } = await start(dir);
+  const b64u = (b: Buffer) => b.toString('base64url');
+  const authorize = (redirectUri: string, challenge: string, extra: Record<string, string> = {}) => {
+    const u = new URL(dev.authorizationEndpoint);
+    u.search = new URLSearchParams({ client_id: 'veil-dev', redirect_uri: redirectUri, response_type: 'code', scope: 'openid email profile', nonce: 'n-code', state: 's1', code_challenge: challenge, code_challenge_method: 'S256', ...extra }).toString();
+    return u.href;
+  };
+  const exchange = (code: string, redirectUri: string, verifier: string) =>
+    fetch(dev.tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'veil-dev', code_verifier: verifier }) });
+  try {
+    // The registered URI is `${origin}/`; a loopback URI on another port is accepted for this native client.
+    const loopback = 'http://127.0.0.1:45678/';
+    const verifier = b64u(randomBytes(32));
+    const challenge = b64u(createHash('sha256').update(verifier).digest());
+    const back = new URL(await authorizeWithDevIssuer({ authorizationUrl: authorize(loopback, challenge), redirectUri: loopback, account: 'alice@acme.test' }));
+    assert.equal(back.searchParams.get('state'), 's1');
+    const code = back.searchParams.get('code')!;
+    assert.ok(code);
+    // a wrong verifier is refused
+    const wrong = await exchange(code, loopback, b64u(randomBytes(32)));
+    assert.equal(wrong.status, 400);
+    const back2 = new URL(await authorizeWithDevIssuer({ authorizationUrl: authorize(loopback, challenge), redirectUri: loopback, account: 'dev-alice' }));
+    const res = await exchange(back2.searchParams.get('code')!, loopback, verifier);
+    assert.equal(res.status, 200);
+    const { id_token } = await res.json() as { id_token: string };
+    const disc = await (await fetch(dev.discoveryUrl)).json() as { jwks_uri: string };
+    const { payload } = await jwtVerify(id_token, createRemoteJWKSet(new URL(disc.jwks_uri)), { issuer: dev.issuer, audience: 'veil-dev', algorithms: ['RS256'] });
+    assert.equal(payload.nonce, 'n-code');
+    assert.equal(payload.email, 'alice@acme.test');
+    assert.equal(payload.email_verified, true);
+    // the code cannot be replayed
+    assert.equal((await exchange(back2.searchParams.get('code')!, loopback, verifier)).status, 400);
+    // PKCE is required for this public client
+    const u = new URL(authorize(loopback, challenge));
+    u.searchParams.delete('code_challenge');
+    u.searchParams.delete('code_challenge_method');
+    const noPkce = new URL(await authorizeWithDevIssuer({ authorizationUrl: u.href, redirectUri: loopback, account: 'dev-alice' }));
+    assert.equal(noPkce.searchParams.get('code'), null);
+    assert.equal(noPkce.searchParams.get('error'), 'invalid_request');
+    // a non-loopback host, or another path, is refused
+    await assert.rejects(authorizeWithDevIssuer({ authorizationUrl: authorize('http://example.test:45678/', challenge), redirectUri: 'http://example.test:45678/', account: 'dev-alice' }));
+    await assert.rejects(authorizeWithDevIssuer({ authorizationUrl: authorize('http://127.0.0.1:45678/evil', challenge), redirectUri: 'http://127.0.0.1:45678/evil', account: 'dev-alice' }));
+    // an unknown account is named
+    await assert.rejects(authorizeWithDevIssuer({ authorizationUrl: authorize(loopback, challenge), redirectUri: loopback, account: 'mallory@acme.test' }), /no development account mallory@acme.test/);
+    void origin;
+  } finally {
+    server.close();
   }
 });

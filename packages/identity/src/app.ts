@@ -5,6 +5,7 @@
  * Routes:
  *   GET /attestation/evidence?challenge=HEX  → EvidenceResponse, report data =
  *       deriveReportData('evidence', challenge, channelPublicKey)
+ *   /identity/v1/*  the enrollment service (enroll/routes.ts), when `enrollment` is given
  * Errors are `{ error: { code, message } }`: 400 ERR_CHALLENGE_INVALID for a bad query,
  * 404 ERR_NOT_FOUND, 503 ERR_EVIDENCE_UNAVAILABLE when the producer fails, 503 ERR_BUSY when too
  * many quotes are pending (quote generation is slow and serialised on SGX), 500 otherwise.
@@ -16,6 +17,8 @@ import { deriveReportData } from './report-data.ts';
 import type { ChannelKey } from './channel.ts';
 import { EvidenceQuery, EvidenceResponse, ErrorResponse } from './wire.ts';
 import { fromHex, toBase64, toHex } from './lib/encoding.ts';
+import type { EnrollmentService } from './enroll/create-enrollment-service.ts';
+import { registerEnrollmentRoutes } from './enroll/routes.ts';
 
 /** What the app needs: the evidence producer and the service's channel key. */
 export interface EnclaveAppDeps {
@@ -25,6 +28,8 @@ export interface EnclaveAppDeps {
   logger?: boolean;
   /** Evidence requests allowed in flight before answering 503 ERR_BUSY (default 32). */
   maxPendingEvidence?: number;
+  /** The enrollment service (routes under /identity/v1/), when this instance enrolls people. */
+  enrollment?: EnrollmentService;
 }
 
 /**
@@ -43,8 +48,11 @@ export async function buildEnclaveApp(deps: EnclaveAppDeps): Promise<FastifyInst
   let pending = 0;
   const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 1024 });
 
-  app.setErrorHandler((err, _req, reply) => {
+  app.setErrorHandler((err, req, reply) => {
     const e = err as { validation?: unknown; statusCode?: number; code?: string; message?: string };
+    if (e.validation && req.url.startsWith('/identity/')) {
+      return reply.code(400).send({ error: { code: 'ERR_REQUEST_MALFORMED', message: 'the body must be { v: 1, enc, ciphertext } (base64)' } });
+    }
     if (e.validation) {
       return reply.code(400).send({ error: { code: 'ERR_CHALLENGE_INVALID', message: 'challenge must be 32 bytes of hex' } });
     }
@@ -84,5 +92,6 @@ export async function buildEnclaveApp(deps: EnclaveAppDeps): Promise<FastifyInst
       };
     },
   );
+  if (deps.enrollment) registerEnrollmentRoutes(app, deps.enrollment);
   return app;
 }

@@ -12,6 +12,8 @@ import { buildEnclaveApp } from './app.ts';
 import { generateChannelKey } from './channel.ts';
 import { receiveProvisionedSecret } from './provision-client.ts';
 import { toHex } from './lib/encoding.ts';
+import type { ChannelKey } from './channel.ts';
+import type { EnrollmentService } from './enroll/create-enrollment-service.ts';
 
 /** The warning printed whenever simulation evidence is in play. */
 export const SIMULATION_WARNING =
@@ -37,6 +39,8 @@ export interface EnclaveServiceOptions {
   /** Hex Ed25519 public key of the only provisioning agent to accept a secret from (recommended). */
   provisionAgentKey?: string;
   provisionTimeoutMs?: number;
+  /** Builds the enrollment service once the producer and channel key exist (routes /identity/v1/). */
+  enrollment?: (ctx: { producer: EvidenceProducer; channel: ChannelKey; secret?: Uint8Array }) => Promise<EnrollmentService>;
   logger?: boolean;
   /** Where the simulation warning goes. Default: stderr. */
   warn?: (message: string) => void;
@@ -56,6 +60,8 @@ export interface EnclaveServiceHandle {
   simulationRootPath?: string;
   /** The provisioned secret (memory only), when a provision socket was given. */
   secret?: Uint8Array;
+  /** The enrollment service, when one was configured. */
+  enrollment?: EnrollmentService;
   close(): Promise<void>;
 }
 
@@ -90,7 +96,8 @@ export async function runEnclaveService(opts: EnclaveServiceOptions): Promise<En
   const secret = opts.provisionSocket
     ? await receiveProvisionedSecret({ socketPath: opts.provisionSocket, producer, channel, agentPublicKey, timeoutMs: opts.provisionTimeoutMs })
     : undefined;
-  const app = await buildEnclaveApp({ producer, channel, logger: opts.logger });
+  const enrollment = opts.enrollment ? await opts.enrollment({ producer, channel, ...(secret ? { secret } : {}) }) : undefined;
+  const app = await buildEnclaveApp({ producer, channel, logger: opts.logger, ...(enrollment ? { enrollment } : {}) });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
   const addr = app.server.address();
@@ -105,6 +112,7 @@ export async function runEnclaveService(opts: EnclaveServiceOptions): Promise<En
     channelPublicKey: toHex(channel.publicKey),
     simulationRootPath: (producer as { rootPublicPath?: string }).rootPublicPath,
     secret,
+    ...(enrollment ? { enrollment } : {}),
     close: () => app.close(),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * @veil/identity: the attested enclave service (later home of the identity service).
+ * @veil/identity: the attested enclave service; enrollment is at `@veil/identity/enroll`.
  * The barrel holds the runtime-agnostic parts; Node-only parts (the app, the service runner, the
  * reproducible build, provisioning) are subpath exports under the `node` condition.
  */

@@ -7,7 +7,7 @@
  * informational and never trusted: the facts come from the evidence.
  */
 import { VeilError } from '@veil/crypto';
-import { applyPolicy, type AttestationFacts, type AttestationPolicy } from '@veil/attest';
+import { applyPolicy, type AttestationFacts, type AttestationPolicy } from '@veil/attest/policy';
 import { verifySimulationEvidence } from '@veil/attest/simulation-verify';
 import { deriveReportData, type ReportDataPurpose } from './report-data.ts';
 import { fromBase64, fromHex } from './lib/encoding.ts';

@@ -33,7 +33,7 @@ export interface Backend {
   /** Proves membership (see `prove`). */
   prove(input: ProveInput): Promise<MembershipBundle>;
   /** Verifies a bundle (see `verify`). */
-  verify(bundle: unknown, jwks: unknown, expect?: VerifyExpectations): Promise<VerifiedMembership>;
+  verify(bundle: unknown, jwks: unknown, expect: VerifyExpectations): Promise<VerifiedMembership>;
   /** Proves a one-person group action (see `proveGroup`). */
   proveGroup(input: GroupProveInput): Promise<GroupProof>;
   /** Verifies a group proof (see `verifyGroup`). */
@@ -50,7 +50,7 @@ export interface Backend {
  * @example
  * import { createBackend } from '@veil/prover/create-backend';
  * const backend = await createBackend({ crs: 'test' });
- * try { const claims = await backend.verify(bundle, jwks, { aud, allowTestCrs: true }); } finally { await backend.destroy(); }
+ * try { const claims = await backend.verify(bundle, jwks, { iss, aud, allowTestCrs: true }); } finally { await backend.destroy(); }
  * @throws TypeError on a bad `crs` option or `VEIL_CRS` value.
  */
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
@@ -70,7 +70,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       }
       return proveMembership(engine, kind, input);
     },
-    verify: (bundle, jwks, expect = {}) => verifyMembership(engine, bundle, jwks, expect),
+    verify: (bundle, jwks, expect) => verifyMembership(engine, bundle, jwks, expect),
     proveGroup: (input) => proveGroupAction(engine, kind, input),
     verifyGroup: (proof, expect) => verifyGroupAction(engine, proof, expect),
     circuitSize: async (name = 'membership') => engine.sizes(await engine.circuit(name), kind),

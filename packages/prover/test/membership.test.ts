@@ -14,6 +14,8 @@ import { runInChromium } from './lib/browser.ts';
 
 const code = (c: string) => (e: unknown) => isVeilError(e, c) || assert.fail(`expected ${c}, got ${String(e)}`);
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+/** Expectations that accept whatever `b` claims: the proof alone must then catch a tampered claim. */
+const own = (b: MembershipBundle, allowTestCrs = true) => ({ iss: b.claims.iss, aud: b.claims.aud, allowTestCrs });
 
 describe('membership proofs (test CRS)', () => {
   let backend: Backend;
@@ -42,7 +44,7 @@ describe('membership proofs (test CRS)', () => {
   it('proves and verifies a Google-shaped token', async () => {
     assert.equal(google.v, 1);
     assert.deepEqual(google.crs, { id: getTestCrsId(), kind: 'test' });
-    const claims = await backend.verify(google, jwks, { iss: 'https://accounts.google.com', domain: 'acme.com', allowTestCrs: true });
+    const claims = await backend.verify(google, jwks, { iss: 'https://accounts.google.com', aud: google.claims.aud, domain: 'acme.com', allowTestCrs: true });
     assert.equal(claims.domain, 'acme.com');
     assert.equal(claims.iss, 'https://accounts.google.com');
     assert.equal(claims.expiry, expiry);
@@ -59,7 +61,7 @@ describe('membership proofs (test CRS)', () => {
       ['iss', (b) => (b.claims.iss = 'https://accounts.google.co')],
       ['aud', (b) => (b.claims.aud = `${b.claims.aud}x`)],
       ['domain', (b) => (b.claims.domain = 'acme.co')],
-      ['epk', (b) => (b.claims.epk = `${b.claims.epk.slice(0, 63)}${b.claims.epk.endsWith('0') ? '1' : '0'}`)],
+      ['epk', (b) => (b.claims.epk = Buffer.from(generateEphemeralKey().publicKey).toString('hex'))], // another valid key
       ['expiry', (b) => (b.claims.expiry += 1)],
       ['kid -> another key', (b) => (b.claims.kid = other.kid)],
       ['kid -> the other issuer key', (b) => (b.claims.kid = generic.claims.kid)],
@@ -67,7 +69,7 @@ describe('membership proofs (test CRS)', () => {
     for (const [what, edit] of tampered) {
       const b = clone(google);
       edit(b);
-      await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_PROOF_INVALID'), what);
+      await assert.rejects(backend.verify(b, jwks, own(b)), code('ERR_PROOF_INVALID'), what);
     }
   });
 
@@ -78,40 +80,40 @@ describe('membership proofs (test CRS)', () => {
       const bad = Buffer.from(raw);
       bad[at]! ^= 0x01;
       b.proof = bad.toString('base64');
-      await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_PROOF_INVALID'), `byte ${at}`);
+      await assert.rejects(backend.verify(b, jwks, own(b)), code('ERR_PROOF_INVALID'), `byte ${at}`);
     }
     const truncated = clone(google);
     truncated.proof = raw.subarray(0, raw.length - 32).toString('base64');
-    await assert.rejects(backend.verify(truncated, jwks, { allowTestCrs: true }), code('ERR_BUNDLE_MALFORMED'));
+    await assert.rejects(backend.verify(truncated, jwks, own(truncated)), code('ERR_BUNDLE_MALFORMED'));
   });
 
   it('rejects a JWKS whose key under that kid is another key', async () => {
     const swapped = { keys: [{ ...other, kid: google.claims.kid }] };
-    await assert.rejects(backend.verify(google, swapped, { allowTestCrs: true }), code('ERR_PROOF_INVALID'));
-    await assert.rejects(backend.verify(google, { keys: [other] }, { allowTestCrs: true }), code('ERR_KEY_UNKNOWN'));
+    await assert.rejects(backend.verify(google, swapped, own(google)), code('ERR_PROOF_INVALID'));
+    await assert.rejects(backend.verify(google, { keys: [other] }, own(google)), code('ERR_KEY_UNKNOWN'));
   });
 
   it('rejects a test-CRS bundle in production mode, and an unknown test CRS', async () => {
-    await assert.rejects(backend.verify(google, jwks, { allowTestCrs: false }), code('ERR_CRS_NOT_ACCEPTED'));
+    await assert.rejects(backend.verify(google, jwks, own(google, false)), code('ERR_CRS_NOT_ACCEPTED'));
     const b = clone(google);
     b.crs.id = `test-${'0'.repeat(64)}`;
-    await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_CRS_NOT_ACCEPTED'));
+    await assert.rejects(backend.verify(b, jwks, own(b)), code('ERR_CRS_NOT_ACCEPTED'));
     const relabelled = clone(google);
     relabelled.crs = { id: 'aztec-ignition', kind: 'test' };
-    await assert.rejects(backend.verify(relabelled, jwks, { allowTestCrs: true }), code('ERR_CRS_NOT_ACCEPTED'));
+    await assert.rejects(backend.verify(relabelled, jwks, own(relabelled)), code('ERR_CRS_NOT_ACCEPTED'));
   });
 
   it('rejects an unknown circuit id or name', async () => {
     const b = clone(google);
     b.circuit.id = 'ab'.repeat(32);
-    await assert.rejects(backend.verify(b, jwks, { allowTestCrs: true }), code('ERR_CIRCUIT_UNKNOWN'));
+    await assert.rejects(backend.verify(b, jwks, own(b)), code('ERR_CIRCUIT_UNKNOWN'));
     const n = clone(google);
     n.circuit.name = 'membership-entra';
-    await assert.rejects(backend.verify(n, jwks, { allowTestCrs: true }), code('ERR_CIRCUIT_UNKNOWN'));
+    await assert.rejects(backend.verify(n, jwks, own(n)), code('ERR_CIRCUIT_UNKNOWN'));
   });
 
   it("enforces the verifier's expectations and the expiry", async () => {
-    const opts = { allowTestCrs: true };
+    const opts = own(google);
     await assert.rejects(backend.verify(google, jwks, { ...opts, iss: 'https://id.example.org/realms/main' }), code('ERR_ISS_MISMATCH'));
     await assert.rejects(backend.verify(google, jwks, { ...opts, aud: 'veil-board' }), code('ERR_AUD_MISMATCH'));
     await assert.rejects(backend.verify(google, jwks, { ...opts, domain: ['example.org', 'cme.com'] }), code('ERR_DOMAIN_MISMATCH'));
@@ -120,8 +122,18 @@ describe('membership proofs (test CRS)', () => {
   });
 
   it('one-shot verify() (its own backend, destroyed after) agrees', async () => {
-    assert.equal((await verify(google, jwks, { allowTestCrs: true }, { crs: 'test' })).domain, 'acme.com');
-    await assert.rejects(verify(google, jwks, { allowTestCrs: false }), code('ERR_CRS_NOT_ACCEPTED'));
+    assert.equal((await verify(google, jwks, own(google), { crs: 'test' })).domain, 'acme.com');
+    await assert.rejects(verify(google, jwks, own(google, false)), code('ERR_CRS_NOT_ACCEPTED'));
+  });
+
+  it('issue 8, finding 3: iss and aud are mandatory; anyAudience (diagnostics) is the only way around aud', async () => {
+    const { iss, aud } = google.claims;
+    for (const expect of [{ allowTestCrs: true }, { iss, allowTestCrs: true }, { aud, allowTestCrs: true }, { iss: 7, aud }, { iss, aud: [1] }, { iss, aud, anyAudience: true }, undefined, null]) {
+      await assert.rejects(backend.verify(google, jwks, expect as never), TypeError, JSON.stringify(expect));
+    }
+    // a token minted for another client of the same issuer: refused once aud is pinned
+    await assert.rejects(backend.verify(google, jwks, { iss, aud: 'another-client.apps.googleusercontent.com', allowTestCrs: true }), code('ERR_AUD_MISMATCH'));
+    assert.equal((await backend.verify(google, jwks, { iss, anyAudience: true, allowTestCrs: true })).aud, aud);
   });
 
   it('refuses to prove under the wrong issuer key: pre-checks, and the circuit alone (unchecked)', async () => {
@@ -132,7 +144,7 @@ describe('membership proofs (test CRS)', () => {
   });
 
   it('rejects malformed bundles and JWKS before touching the backend', async () => {
-    const opts = { allowTestCrs: true };
+    const opts = own(google);
     for (const b of [null, {}, { ...google, v: 2 }, { ...google, proof: '***' }, { ...google, claims: { ...google.claims, epk: 'zz' } }]) {
       await assert.rejects(backend.verify(b, jwks, opts), code('ERR_BUNDLE_MALFORMED'));
     }
@@ -140,6 +152,10 @@ describe('membership proofs (test CRS)', () => {
     quote.claims.domain = 'acme.com"';
     await assert.rejects(backend.verify(quote, jwks, opts), code('ERR_BUNDLE_MALFORMED'));
     await assert.rejects(backend.verify(google, { keys: 'x' }, opts), code('ERR_JWKS_MALFORMED'));
+    // issue 8, finding 1: the circuit binds any 32 bytes, so a small-order epk is refused up front
+    for (const epk of ['01' + '00'.repeat(31), 'ec' + 'ff'.repeat(30) + '7f', 'ee' + 'ff'.repeat(30) + '7f']) {
+      await assert.rejects(backend.verify({ ...google, claims: { ...google.claims, epk } }, jwks, opts), code('ERR_EPK_INVALID'));
+    }
   });
 
   it('verifies in headless Chromium (browser build, no Node built-ins) with the same claims', async () => {
@@ -152,12 +168,13 @@ globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
   const backend = await createBackend({ crs: 'test', artifacts: staticArtifacts([{ ...circuit, keys }]), threads: 1 });
   const code = (p) => p.then(() => 'accepted', (e) => e.code ?? String(e));
   try {
-    const claims = await backend.verify(bundle, jwks, { allowTestCrs: true });
+    const expect = { iss: bundle.claims.iss, aud: bundle.claims.aud };
+    const claims = await backend.verify(bundle, jwks, { ...expect, allowTestCrs: true });
     const bad = structuredClone(bundle); bad.claims.domain = 'acme.co';
     return {
       claims,
-      tampered: await code(backend.verify(bad, jwks, { allowTestCrs: true })),
-      production: await code(backend.verify(bundle, jwks, {})),
+      tampered: await code(backend.verify(bad, jwks, { ...expect, allowTestCrs: true })),
+      production: await code(backend.verify(bundle, jwks, expect)),
       hasBuffer: typeof globalThis.Buffer !== 'undefined',
     };
   } finally { await backend.destroy(); }
@@ -169,7 +186,7 @@ globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
       vk: key.vk,
       crsId,
     });
-    assert.deepEqual(out.claims, await backend.verify(google, jwks, { allowTestCrs: true }));
+    assert.deepEqual(out.claims, await backend.verify(google, jwks, own(google)));
     assert.equal(out.tampered, 'ERR_PROOF_INVALID');
     assert.equal(out.production, 'ERR_CRS_NOT_ACCEPTED');
     assert.equal(out.hasBuffer, false);

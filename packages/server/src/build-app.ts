@@ -13,8 +13,10 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import { defaultOrigins, DEFAULT_HTTP_LIMITS, type ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
-import type { EnclaveInfo, GroupProofVerifier, MembershipVerifier, RouteContext } from './lib/context.ts';
+import type { DevRegistryAccess, DevRegistryInfo, EnclaveInfo, GroupProofVerifier, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
 import { GroupTrees } from './lib/group-trees.ts';
+import { devRegistryRoutes } from './routes/dev-registry.ts';
+import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
 import { SECURITY_HEADERS } from './lib/security-headers.ts';
@@ -25,6 +27,7 @@ import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { likeRoutes } from './routes/likes.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { orgRoutes } from './routes/orgs.ts';
 import { staticRoutes } from './routes/static.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { groupPostRoutes } from './routes/group-posts.ts';
@@ -44,6 +47,12 @@ export interface AppDeps {
   artifactDirs?: string[];
   /** The identity service started beside the board (reported in /api/config). */
   enclave?: EnclaveInfo;
+  /** The development data provider started beside the board (reported in /api/config). */
+  devRegistry?: DevRegistryInfo;
+  /** Its test people and credentials for browsers (development only; /api/dev-registry/*). */
+  devRegistryAccess?: DevRegistryAccess;
+  /** Enrollment at the identity service (reported in /api/config). */
+  identity?: IdentityInfo;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -147,6 +156,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     feedCache,
     feeds,
     enclave: deps.enclave ?? null,
+    devRegistry: deps.devRegistry ?? null,
+    devRegistryAccess: deps.devRegistryAccess ?? null,
+    identity: deps.identity ?? null,
     verifyGroupProof: deps.verifyGroupProof ?? (async () => {
       throw new VeilError('ERR_PROOF_INVALID', 'this board verifies no group proofs');
     }),
@@ -157,9 +169,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   messageRoutes(app, ctx);
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
+  if (ctx.devRegistryAccess) devRegistryRoutes(app, ctx.devRegistryAccess);
+  if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
   groupRoutes(app, ctx);
   groupPostRoutes(app, ctx);
   pollRoutes(app, ctx);
+  orgRoutes(app, ctx);
   const hasWeb = await staticRoutes(app, { ...(deps.webDist ? { webDist: deps.webDist } : {}), ...(deps.artifactDirs ? { artifactDirs: deps.artifactDirs } : {}) });
 
   app.setNotFoundHandler((req, reply) => {

@@ -63,6 +63,8 @@ export interface ServerConfig {
   http?: HttpLimits;
   /** fastify `trustProxy`: addresses of the load balancers whose X-Forwarded-For is believed (rate limits per client IP). Default: none. */
   trustProxy?: string[];
+  /** The development data provider (`@veil/dev-registry`) on loopback; development profile only. */
+  devRegistry?: { enabled: boolean };
 }
 
 /** `http://127.0.0.1:PORT` and `http://localhost:PORT` (for host 127.0.0.1, localhost or 0.0.0.0), else `http://HOST:PORT`. */
@@ -117,6 +119,9 @@ const fail = (m: string): never => {
   throw new VeilError('ERR_CONFIG', m);
 };
 
+/** The smallest production config that starts: one real issuer (its OAuth client id is the `aud`). */
+export const MINIMAL_PRODUCTION_CONFIG = '{"profile":"production","issuers":[{"kind":"google","aud":"<your OAuth client id>.apps.googleusercontent.com"}]}';
+
 /**
  * @example
  * import { loadConfig } from '@veil/server';
@@ -162,8 +167,8 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
       c = { id: 'dev', kind, iss: str('iss') ?? `${origin}/dev-issuer`, aud: str('aud') ?? devIssuer.clientId, authorizationEndpoint: null, label: str('label') ?? 'Development sign-in (DEV)' };
       c.authorizationEndpoint = `${c.iss}/auth`;
     } else {
-      const aud = str('aud') ?? fail(`issuers[${i}].aud (the OAuth client id) is required`);
-      const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : fail(`issuers[${i}].iss is required`));
+      const aud = str('aud') ?? fail(`issuers[${i}].aud (the OAuth client id) is required, e.g. {"kind":"${kind}","aud":"<your OAuth client id>"${kind === 'google' ? '' : ',"iss":"https://…"'}}`);
+      const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : fail(`issuers[${i}].iss is required for kind ${kind}, e.g. {"kind":"${kind}","iss":"${kind === 'microsoft' ? 'https://login.microsoftonline.com/<tenant id>/v2.0' : 'https://issuer.example'}","aud":"${aud}"}`));
       const defaults = kind === 'google' ? GOOGLE : kind === 'microsoft' ? MICROSOFT : { jwks: undefined, authorizationEndpoint: undefined };
       const jwks = str('jwks') ?? defaults.jwks;
       c = {
@@ -183,6 +188,9 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   const rawEnclave = (typeof raw.enclave === 'object' && raw.enclave !== null ? raw.enclave : {}) as { producer?: unknown };
   const producer = rawEnclave.producer ?? (profile === 'production' ? 'none' : 'simulation');
   if (producer !== 'simulation' && producer !== 'gramine' && producer !== 'none') fail('enclave.producer must be "simulation", "gramine" or "none"');
+  const rawDevRegistry = (typeof raw.devRegistry === 'object' && raw.devRegistry !== null ? raw.devRegistry : {}) as { enabled?: unknown };
+  const devRegistryEnabled = rawDevRegistry.enabled ?? profile === 'development';
+  if (typeof devRegistryEnabled !== 'boolean') fail('devRegistry.enabled must be true or false');
   const rawGroups = (typeof raw.groups === 'object' && raw.groups !== null ? raw.groups : {}) as { registrarKey?: unknown; rootWindowMinutes?: unknown };
   const registrarKey = rawGroups.registrarKey ?? env.VEIL_REGISTRAR_KEY ?? null;
   if (registrarKey !== null && (typeof registrarKey !== 'string' || !/^[0-9a-f]{64}$/.test(registrarKey))) fail('groups.registrarKey must be an Ed25519 public key, 64 lowercase hex digits');
@@ -199,18 +207,26 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     ...(trustProxy ? { trustProxy } : {}),
     keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
     enclave: { producer },
+    devRegistry: { enabled: devRegistryEnabled },
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(circuits ? { circuits } : {}),
   } as ServerConfig;
-  assertProfile(config);
+  assertProfile(config, { issuersConfigured: Array.isArray(raw.issuers) });
   return config;
 }
 
-/** Refuses development components in the production profile. */
-export function assertProfile(c: ServerConfig): void {
+/**
+ * Refuses development components in the production profile; each message names what is wrong and
+ * what to write instead (a minimal working config where the issuers are the problem).
+ */
+export function assertProfile(c: ServerConfig, o: { issuersConfigured?: boolean } = {}): void {
   if (c.profile !== 'production') return;
-  if (c.issuers.some((i) => i.kind === 'dev')) fail('the production profile refuses the dev issuer: configure real "issuers"');
-  if (c.crs === 'test') fail('the production profile refuses the test CRS ("crs": "test")');
-  if (c.enclave.producer === 'simulation') fail('the production profile refuses simulated attestation ("enclave": { "producer": "simulation" })');
-  if (c.issuers.length === 0) fail('the production profile needs at least one issuer');
+  if (o.issuersConfigured === false) {
+    fail(`the production profile refuses the dev issuer, the default when no "issuers" are configured: add a real one, e.g. ${MINIMAL_PRODUCTION_CONFIG}`);
+  }
+  if (c.issuers.some((i) => i.kind === 'dev')) fail(`the production profile refuses the dev issuer: remove {"kind":"dev"} from "issuers" and list real ones, e.g. ${MINIMAL_PRODUCTION_CONFIG}`);
+  if (c.issuers.length === 0) fail(`no issuers configured: add {"kind":"google","aud":"<your OAuth client id>"} to "issuers", e.g. ${MINIMAL_PRODUCTION_CONFIG}`);
+  if (c.crs === 'test') fail('the production profile refuses the test CRS ("crs": "test"): remove it — production proves with Aztec\'s CRS ("crs": "aztec", the default)');
+  if (c.enclave.producer === 'simulation') fail('the production profile refuses simulated attestation ("enclave": { "producer": "simulation" }): use "gramine" on SGX hardware, or "none"');
+  if (c.devRegistry?.enabled) fail('the production profile refuses the dev registry ("devRegistry": { "enabled": true })');
 }

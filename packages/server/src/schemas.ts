@@ -159,6 +159,21 @@ export type IssuerKeyConflict = Static<typeof IssuerKeyConflictSchema>;
 export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema), conflicts: Type.Array(IssuerKeyConflictSchema) });
 export type KeysResponse = Static<typeof KeysResponse>;
 
+// ---- organisations (groups by email domain) ----
+export const OrgSchema = Type.Object({
+  /** The group: an email domain. */
+  domain: Type.String(),
+  /** Keys whose membership is valid now: the anonymity set of a new post (one person may hold several). */
+  activeKeys: Type.Integer({ minimum: 0 }),
+  /** Keys ever registered for the group. */
+  keys: Type.Integer({ minimum: 0 }),
+  publicPosts: Type.Integer({ minimum: 0 }),
+  /** Unix ms of the newest public post, or null. */
+  lastPostAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export const OrgsResponse = Type.Object({ orgs: Type.Array(OrgSchema) });
+export type OrgsResponse = Static<typeof OrgsResponse>;
+
 // ---- config ----
 export const IssuerInfoSchema = Type.Object({
   /** Stable id used by the web app (e.g. "dev", "google"). */
@@ -170,6 +185,14 @@ export const IssuerInfoSchema = Type.Object({
   /** Where the browser sends the authorization request (implicit flow, response_type=id_token). */
   authorizationEndpoint: Type.Union([Type.String(), Type.Null()]),
   label: Type.String(),
+  /** Whether the server could load this issuer's signing keys (`unavailable`: sign-ins with it are refused). */
+  keys: Type.Optional(Type.Object({
+    state: Type.Union([Type.Literal('loaded'), Type.Literal('pending'), Type.Literal('unavailable')]),
+    /** Unix ms of the last attempt, or null before the first. */
+    checkedAt: Type.Union([Type.Number(), Type.Null()]),
+    /** Why the last attempt failed (one line). */
+    error: Type.Optional(Type.String()),
+  })),
 });
 export type IssuerInfo = Static<typeof IssuerInfoSchema>;
 
@@ -188,6 +211,13 @@ export const ConfigResponse = Type.Object({
       Type.Object({ url: Type.String(), type: Type.String(), simulated: Type.Boolean(), measurement: Type.String(), channelPublicKey: Type.String() }),
     ]),
   ),
+  /** The development data provider (HTTPS on loopback, its own CA), development profile only. */
+  devRegistry: Type.Optional(Type.Union([Type.Null(), Type.Object({ name: Type.String(), url: Type.String(), caPem: Type.String() })])),
+  /** Enrollment at the identity service: providers on offer and the UID nodes it uses. */
+  identity: Type.Optional(Type.Union([Type.Null(), Type.Object({
+    providers: Type.Array(Type.String()),
+    uidNodes: Type.Array(Type.Object({ name: Type.String(), url: Type.String(), measurement: Type.Optional(Type.String()) })),
+  })])),
   limits: Type.Object({
     maxTextCodePoints: Type.Integer(),
     clockSkewMs: Type.Integer(),

@@ -8,14 +8,16 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DevIssuer } from '@veil/dev-issuer';
+import type { DevRegistry } from '@veil/dev-registry';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
 import { defaultOrigins, type ServerConfig } from './config.ts';
-import { KeyRegistry, discover, type RegistryIssuer } from './lib/key-registry.ts';
+import { KeyRegistry, describeFailure, discover, type RegistryIssuer } from './lib/key-registry.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
 import type { Storage } from './storage/types.ts';
+import type { IdentityInfo } from './lib/context.ts';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -29,6 +31,8 @@ export interface RunningServer {
   url: string;
   storage: Storage;
   devIssuer?: DevIssuer;
+  /** The development data provider (development profile), its provider entry in `devRegistry.provider`. */
+  devRegistry?: DevRegistry;
   close(): Promise<void>;
 }
 
@@ -113,13 +117,35 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   if (config.crs === 'test') artifactDirs.push(testCrsDir());
   const verifyMembership = proverVerifier(backend);
 
+  // The development data provider: HTTPS on loopback whatever `host` is, its CA kept in the data dir.
+  const devRegistry = config.devRegistry?.enabled
+    ? await (await import('@veil/dev-registry')).startDevRegistry({ dataDir: join(config.dataDir, 'dev-registry'), host: '127.0.0.1' })
+    : undefined;
+
   // The attested identity service beside the board (its own listener; simulation in development).
-  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; close(): Promise<void> } | undefined;
+  // Development profile with simulated attestation and the dev registry: the whole identity flow on
+  // loopback — enrollment through the dev registry, and a simulated single-key UID node mutually
+  // attested with the identity service. The production profile refuses simulation and the dev
+  // registry (config.ts), so none of these development components can run there.
+  let enclave: { url: string; type: string; simulated: boolean; measurement: string; channelPublicKey: string; enrollment?: { info(): IdentityInfo }; close(): Promise<void> } | undefined;
   if (config.enclave.producer !== 'none') {
     const { startEnclaveService } = await import('@veil/identity/start-enclave-service');
+    let enrollment: Parameters<typeof startEnclaveService>[0]['enrollment'];
+    if (devRegistry && config.profile === 'development' && config.enclave.producer === 'simulation') {
+      const { setupEnrollment } = await import('@veil/identity/enroll/setup');
+      const { beginNotarisedFetch } = await import('@veil/identity/notary');
+      enrollment = setupEnrollment({
+        dataDir: join(config.dataDir, 'enclave'),
+        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+        providers: [devRegistry.provider],
+        beginFetch: (p) => beginNotarisedFetch(p as Parameters<typeof beginNotarisedFetch>[0]),
+        uid: { dev: { dataDir: join(config.dataDir, 'uid'), warn: (m) => warnings.push(m) } },
+      });
+    }
     enclave = await startEnclaveService({
       producer: config.enclave.producer, host: config.host, port: 0, dataDir: join(config.dataDir, 'enclave'),
       warn: (m) => warnings.push(m),
+      ...(enrollment ? { enrollment } : {}),
     });
   }
 
@@ -130,20 +156,29 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(o.webDist ? { webDist: o.webDist } : {}),
     artifactDirs,
     ...(enclave ? { enclave: { url: enclave.url, type: enclave.type, simulated: enclave.simulated, measurement: enclave.measurement, channelPublicKey: enclave.channelPublicKey } } : {}),
+    ...(devRegistry ? {
+      devRegistry: { name: devRegistry.provider.name, url: devRegistry.url, caPem: devRegistry.caPem },
+      devRegistryAccess: { people: devRegistry.people.map((p) => ({ id: p.id, name: p.name })), issueCredential: (id: string) => devRegistry.issueCredential(id) },
+    } : {}),
+    ...(enclave?.enrollment ? { identity: enclave.enrollment.info() } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
   log = app.log;
   for (const w of warnings) app.log.warn(w);
+  if (devRegistry) app.log.warn(`DEVELOPMENT data provider (dev registry, anyone can get anyone's credential) at ${devRegistry.url}`);
   await app.listen({ host: config.host, port: config.port });
-  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn({ err: e }, 'issuer key refresh failed'));
+  // One line per failure (no stack): the state is also in /api/config and on the sign-in page.
+  await registry.start(config.keyRefreshSeconds * 1000, (e) => app.log.warn(`issuer keys unavailable: ${describeFailure(e)}`));
   const url = `http://${config.host}:${config.port}`;
   return {
     app, url, storage,
     ...(devIssuer ? { devIssuer } : {}),
+    ...(devRegistry ? { devRegistry } : {}),
     async close() {
       registry.stop();
       await app.close();
       await enclave?.close();
+      await devRegistry?.close();
       await backend.destroy();
       await storage.close();
     },

@@ -41,6 +41,41 @@ test('production refuses the dev issuer and the test CRS with a clear error', ()
   assert.deepEqual(ok.issuers.map((i) => [i.kind, i.iss, i.jwks]), [['google', 'https://accounts.google.com', 'https://www.googleapis.com/oauth2/v3/certs']]);
 });
 
+test('the dev registry: on by default in development, off in production, refused there when asked for', () => {
+  assert.deepEqual(loadConfig({ env }).devRegistry, { enabled: true });
+  assert.deepEqual(loadConfig({ env, file: file({ devRegistry: { enabled: false } }) }).devRegistry, { enabled: false });
+  const google = { kind: 'google', aud: 'client.apps.googleusercontent.com' };
+  assert.deepEqual(loadConfig({ env, file: file({ profile: 'production', issuers: [google] }) }).devRegistry, { enabled: false });
+  assert.throws(() => loadConfig({ env, file: file({ profile: 'production', issuers: [google], devRegistry: { enabled: true } }) }), (e) => configError(e) && /dev registry/.test((e as Error).message));
+  assert.throws(() => loadConfig({ env, file: file({ devRegistry: { enabled: 'yes' } }) }), configError);
+});
+
+test('production-profile errors name what is missing and show a minimal config that works', () => {
+  const message = (cfg: unknown) => {
+    try {
+      loadConfig({ env, file: file(cfg) });
+    } catch (e) {
+      assert.ok(configError(e));
+      return (e as Error).message;
+    }
+    assert.fail('expected ERR_CONFIG');
+  };
+  const minimal = /e\.g\. (\{"profile":"production".*\})$/;
+  for (const cfg of [{ profile: 'production' }, { profile: 'production', issuers: [{ kind: 'dev' }] }, { profile: 'production', issuers: [] }]) {
+    const m = message(cfg);
+    const example = minimal.exec(m)?.[1];
+    assert.ok(example, m);
+    // the example itself starts (with a real client id filled in)
+    const c = loadConfig({ env, file: file(example.replace('<your OAuth client id>', '1234-abc')) });
+    assert.equal(c.profile, 'production');
+    assert.equal(c.issuers[0]!.kind, 'google');
+  }
+  assert.match(message({ profile: 'production', issuers: [] }), /^no issuers configured: add \{"kind":"google","aud":"<your OAuth client id>"\} to "issuers"/);
+  assert.match(message({ profile: 'production', issuers: [{ kind: 'google' }] }), /issuers\[0\]\.aud \(the OAuth client id\) is required, e\.g\. \{"kind":"google","aud":/);
+  assert.match(message({ profile: 'production', issuers: [{ kind: 'oidc', aud: 'x' }] }), /issuers\[0\]\.iss is required for kind oidc, e\.g\./);
+  assert.match(message({ profile: 'production', issuers: [{ kind: 'google', aud: 'x' }], crs: 'test' }), /refuses the test CRS.*"crs": "aztec", the default/);
+});
+
 test('invalid config files are refused', () => {
   for (const bad of ['{', '[]', { profile: 'staging' }, { crs: 'none' }, { issuers: [{ kind: 'saml' }] }, { issuers: [{ kind: 'oidc', aud: 'x' }] }, { issuers: [{ kind: 'google' }] }, { issuers: [{ kind: 'dev' }, { kind: 'dev' }] }]) {
     assert.throws(() => loadConfig({ env, file: file(bad) }), configError, JSON.stringify(bad));

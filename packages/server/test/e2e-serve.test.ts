@@ -2,7 +2,8 @@
 // sign in at the dev issuer (authorization request with nonce → login page → ID token from the
 // redirect fragment), prove membership, `veil join`, `veil post` (public and members-only),
 // `veil read`, `veil like`, `veil verify-message`; then rotate the issuer key, wait until the old key
-// has left the issuer's JWKS, and verify the old post again (the registry kept the key).
+// has left the issuer's JWKS, and verify the old post again: only the server vouches for the old
+// key now (ERR_KEY_UNVERIFIED), unless the user pinned the issuer's old key set or trusts the server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -75,6 +76,13 @@ test('sign in at the dev issuer, prove, join, post, read, like, rotate, verify t
   const dev = config.issuers.find((i) => i.kind === 'dev')!;
   assert.equal(dev.iss, `${url}/dev-issuer`);
 
+  // 0. the dev registry (data provider) runs beside the board, its CA in <data>/dev-registry
+  assert.match(config.devRegistry?.url ?? '', /^https:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(config.devRegistry?.caPem, readFileSync(join(dataDir, 'dev-registry', 'ca.pem'), 'utf8'));
+  const credential = await veil('identity', 'dev-credential', '--server', url, '--person', 'zoe');
+  assert.equal(credential.code, 0, credential.stderr);
+  assert.match(credential.stdout.trim(), /^[A-Za-z0-9_-]{43}$/);
+
   // 1. the browser flow over HTTP: nonce binds the ephemeral key, salt and expiry
   const eph = generateEphemeralKey();
   const salt = randomBytes(16);
@@ -119,6 +127,7 @@ test('sign in at the dev issuer, prove, join, post, read, like, rotate, verify t
   const v1 = await veil('verify-message', '--server', url, id);
   assert.equal(v1.code, 0, v1.stderr);
   assert.equal(JSON.parse(v1.stdout).issuerKey, 'key published by the issuer');
+  assert.equal(JSON.parse(v1.stdout).keySource, 'issuer'); // the dev issuer is on this server: its URL is the issuer
   const vi = await veil('verify-message', '--server', url, '--key', keyFile, iid);
   assert.equal(vi.code, 0, vi.stderr);
   const hidden = await veil('verify-message', '--server', url, iid);
@@ -154,10 +163,21 @@ test('sign in at the dev issuer, prove, join, post, read, like, rotate, verify t
   const reg = await getJson<KeysResponse>('/api/keys');
   assert.ok(reg.keys.some((k) => k.kid === kid1), 'the old key stays in the registry');
 
-  // 6. the old post still verifies (registry key; the issuer no longer publishes it)
+  // 6. the old key is now vouched for only by the server (issue 8): not valid by default; valid
+  //    with the key set the user saved from the issuer before, or on the server's word when asked
   const v2 = await veil('verify-message', '--server', url, id);
-  assert.equal(v2.code, 0, v2.stderr);
-  assert.match(JSON.parse(v2.stdout).issuerKey, /no longer published/);
+  assert.equal(v2.code, 1, v2.stdout);
+  assert.match(v2.stderr, /ERR_KEY_UNVERIFIED/);
+  assert.equal(v2.stdout, '');
+  const pinned = join(dir, 'pinned-jwks.json');
+  writeFileSync(pinned, JSON.stringify(jwks));
+  const v3 = await veil('verify-message', '--server', url, '--jwks', pinned, id);
+  assert.equal(v3.code, 0, v3.stderr);
+  assert.equal(JSON.parse(v3.stdout).keySource, 'pinned');
+  const v4 = await veil('verify-message', '--server', url, '--trust-server-keys', id);
+  assert.equal(v4.code, 0, v4.stderr);
+  assert.equal(JSON.parse(v4.stdout).keySource, 'server');
+  assert.match(v4.stderr, /warning: key vouched for only by the server/);
 
   // 7. a new token is signed with the new key
   const token2 = await signInWithDevIssuer({ authorizationEndpoint: dev.authorizationEndpoint!, clientId: dev.aud, redirectUri: `${url}/callback`, nonce: n, account: 'dev-bob' });

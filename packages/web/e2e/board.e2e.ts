@@ -204,7 +204,8 @@ test('"New identity" rotates the key: a fresh sign-in and proof, old posts stay 
   await page.goto(`${server.url}/identity`);
   const before = await page.locator('#identity-epk').textContent();
   await page.getByRole('button', { name: 'New identity' }).click();
-  await page.waitForURL(`${server.url}/signin`);
+  await page.locator('#rotate-confirm').getByRole('button', { name: 'Continue to sign in' }).click();
+  await page.waitForURL(`${server.url}/signin?return=%2Fidentity`);
   await signIn(page, 'alice@acme.test', 'acme.test');
   await page.goto(`${server.url}/identity`);
   const after = await page.locator('#identity-epk').textContent();

@@ -17,3 +17,18 @@ export function tamperPostText(dataDir: string, id: string, text: string): void 
     db.close();
   }
 }
+
+/** Rewrites the domain inside a stored membership bundle (the proof no longer matches the post's group). */
+export function tamperMembershipDomain(dataDir: string, epk: string, domain: string): void {
+  const file = readdirSync(dataDir).find((f) => /\.(sqlite|db)$/.test(f))!;
+  const db = new Database(join(dataDir, file));
+  try {
+    const row = db.prepare('SELECT bundle FROM memberships WHERE epk = ?').get(epk) as { bundle: string } | undefined;
+    if (!row) throw new Error(`no membership for ${epk}`);
+    const bundle = JSON.parse(row.bundle) as { claims: { domain: string } };
+    bundle.claims.domain = domain;
+    db.prepare('UPDATE memberships SET bundle = ? WHERE epk = ?').run(JSON.stringify(bundle), epk);
+  } finally {
+    db.close();
+  }
+}

@@ -12,8 +12,12 @@ import { DIST_DIR, WEB_ROOT, webConfig } from './vite-config.ts';
 export { DIST_DIR, ISOLATION_HEADERS, CONTENT_SECURITY_POLICY } from './vite-config.ts';
 
 const PACKAGES = fileURLToPath(new URL('../..', import.meta.url));
-/** What ends up in the bundle: the app and the workspace packages it imports. */
-const SOURCES = [join(WEB_ROOT, 'index.html'), join(WEB_ROOT, 'src'), join(PACKAGES, 'crypto', 'src'), join(PACKAGES, 'prover', 'src')];
+const CIRCUITS = fileURLToPath(new URL('../../../circuits', import.meta.url));
+/** What ends up in the bundle: the app, the workspace packages it imports, and the pinned artifacts. */
+const SOURCES = [
+  join(WEB_ROOT, 'index.html'), join(WEB_ROOT, 'src'), join(PACKAGES, 'crypto', 'src'), join(PACKAGES, 'prover', 'src'),
+  join(CIRCUITS, 'circuits.json'), join(CIRCUITS, 'keys'),
+];
 const STAMP = '.veil-sources';
 
 function files(path: string): string[] {

@@ -44,6 +44,21 @@ function csp(): Plugin {
   };
 }
 
+const PINNED_ID = 'virtual:veil-pinned-artifacts';
+
+/** Serves the circuit ids and verification-key hashes from `circuits/` to the bundle (page and workers). */
+function pinnedArtifactsModule(): Plugin {
+  return {
+    name: 'veil-pinned-artifacts',
+    resolveId: (id) => (id === PINNED_ID ? `\0${PINNED_ID}` : undefined),
+    async load(id) {
+      if (id !== `\0${PINNED_ID}`) return undefined;
+      const { pinnedArtifacts } = await import('./pinned-artifacts.ts');
+      return `export default ${JSON.stringify(pinnedArtifacts())};`;
+    },
+  };
+}
+
 /** `api` is the origin of a running `veil serve` that the dev server proxies API calls to. */
 export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineConfig {
   const api = opts.api ?? process.env.VEIL_API ?? 'http://127.0.0.1:8080';
@@ -52,9 +67,9 @@ export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineC
     configFile: false,
     root: WEB_ROOT,
     appType: 'spa',
-    plugins: [csp()],
+    plugins: [csp(), pinnedArtifactsModule()],
     base: '/',
-    worker: { format: 'es' },
+    worker: { format: 'es', plugins: () => [pinnedArtifactsModule()] },
     optimizeDeps: {
       exclude: ['@aztec/bb.js', '@noir-lang/noir_js', '@noir-lang/acvm_js', '@noir-lang/noirc_abi'],
     },

@@ -9,6 +9,8 @@ test('routes', () => {
   assert.deepEqual(parseRoute('/g/acme.test/board'), { page: 'board', group: 'acme.test' });
   assert.deepEqual(parseRoute(`/p/${'ab'.repeat(16)}`), { page: 'post', id: 'ab'.repeat(16) });
   assert.deepEqual(parseRoute('/callback'), { page: 'callback' });
+  assert.deepEqual(parseRoute('/orgs'), { page: 'orgs' });
+  assert.deepEqual(parseRoute('/about'), { page: 'about' });
   for (const bad of ['/p/xyz', '/g/ACME', '/g/a/b', '/p/' + 'ab'.repeat(17), '/g/<script>']) {
     assert.deepEqual(parseRoute(bad), { page: 'notfound' }, bad);
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { encodePost, generateMessageId, signPayload, VeilError } from '@veil/crypto';
 import type { IssuerInfo, IssuerKey, MessageDetail } from '@veil/server/schemas';
-import { verifyPost, type MembershipVerifier } from '../src/app/verify-post.ts';
+import { verifyPost, type IssuerKeysFetcher, type MembershipVerifier } from '../src/app/verify-post.ts';
 import { toHex } from '../src/app/hex.ts';
 
 const sk = ed25519.utils.randomSecretKey();
@@ -31,12 +31,15 @@ function detail(over: { text?: string; group?: string; claims?: Partial<MessageD
   };
 }
 
+/** The issuer's own JWKS as the browser would read it: here it publishes the registry's key. */
+const publishes: IssuerKeysFetcher = async () => ({ keys: [key.jwk] });
+
 const unreachable: MembershipVerifier = async () => {
   throw new Error('the proof verifier must not be reached');
 };
 
 async function code(d: MessageDetail): Promise<string> {
-  const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: unreachable });
+  const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: unreachable, issuerKeys: publishes });
   assert.equal(v.ok, false);
   return (v as { code: string }).code;
 }
@@ -75,9 +78,41 @@ test('the proof verifier gets the registry key and the configured expectations; 
     calls.push({ bundle, jwks, expect });
     throw new VeilError('ERR_PROOF_INVALID', 'proof does not verify');
   };
-  const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: rejecting });
+  const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: rejecting, issuerKeys: publishes });
   assert.deepEqual(v, { ok: false, code: 'ERR_PROOF_INVALID', reason: 'proof does not verify' });
   assert.deepEqual(calls, [{ bundle: d.membership.bundle, jwks: { keys: [key.jwk] }, expect: { iss: ISS, aud: 'veil-dev', domain: 'acme.test' } }]);
   const accepting: MembershipVerifier = async () => ({});
-  assert.deepEqual(await verifyPost(d, { registry: [key], issuers, verifyMembership: accepting }), { ok: true });
+  assert.deepEqual(await verifyPost(d, { registry: [key], issuers, verifyMembership: accepting, issuerKeys: publishes }), { ok: true, keySource: 'issuer' });
+});
+
+test('issue 8, finding 2: a key the issuer does not publish (or an unreachable issuer) is amber, a different one red', async () => {
+  const accepting: MembershipVerifier = async () => ({});
+  const d = detail();
+  const run = (issuerKeys: IssuerKeysFetcher, verifyMembership: MembershipVerifier = accepting) => verifyPost(d, { registry: [key], issuers, verifyMembership, issuerKeys });
+  const other = { ...key.jwk, n: 'another-modulus' };
+  const notPublished = await run(async () => ({ keys: [{ ...other, kid: 'k9' }] }));
+  assert.equal(notPublished.ok && notPublished.keySource, 'server');
+  const down = await run(async () => ({ error: 'unreachable (fetch failed)' }));
+  assert.equal(down.ok && down.keySource, 'server');
+  assert.match((down as { reason: string }).reason, /could not be read/);
+  assert.deepEqual(await run(async () => ({ keys: [other] }), unreachable), { ok: false, code: 'ERR_ISSUER_KEY_MISMATCH', reason: 'the issuer publishes a different key under this kid' });
+  // amber never hides a failure: the proof is still checked
+  const bad: MembershipVerifier = async () => { throw new VeilError('ERR_PROOF_INVALID', 'no'); };
+  assert.equal((await run(async () => ({ keys: [] }), bad)).ok, false);
+});
+
+test('strict Ed25519 (issue 8, finding 1): small-order keys and R, in every encoding, get a red badge', async () => {
+  const { BAD_POINTS, forgeForSmallOrderKey, signWithR } = await import('../../crypto/test/helpers/ed25519-adversary.ts');
+  const base = detail();
+  const skHex = toHex(sk);
+  for (const p of BAD_POINTS) {
+    // a small-order key A: the R = identity, S = 0 forgery (valid under OpenSSL's rule)
+    const msg = (i: number) => ({ ...base.message, text: `forged ${i}`, epk: p.hex });
+    const forged = forgeForSmallOrderKey(p.hex, (i) => encodePost(msg(i)));
+    const claims = { ...base.membership.bundle.claims, epk: p.hex };
+    const d: MessageDetail = { ...base, message: msg(forged.attempt), signature: forged.signature, membership: { ...base.membership, epk: p.hex, bundle: { ...base.membership.bundle, claims } } };
+    assert.equal(await code(d), 'ERR_SIGNATURE_INVALID', p.label);
+    // a small-order R from the key's owner, with S making the bare equation hold for R = identity
+    assert.equal(await code({ ...base, signature: signWithR(skHex, p.hex, encodePost(base.message)) }), 'ERR_SIGNATURE_INVALID', p.label);
+  }
 });

@@ -83,8 +83,12 @@ interface VerifyFlags {
   jwks?: string;
   iss?: string;
   aud?: string;
+  anyAudience?: boolean;
   domain?: string;
 }
+
+const ANY_AUDIENCE_WARNING =
+  'veil: WARNING: --any-audience: the audience is NOT checked, so a token the issuer minted for ANY of its clients is accepted; diagnostics only, never to admit anyone\n';
 
 export function register(program: Command): void {
   const group = program.command('membership').description('zero-knowledge membership proofs over OIDC ID tokens');
@@ -150,6 +154,7 @@ export function register(program: Command): void {
           try {
             writeFileSync(tmp, `${JSON.stringify(bundle, null, 2)}\n`);
             renameSync(tmp, f.out);
+            process.stdout.write(`${f.out}: membership of ${bundle.claims.domain} for key ${bundle.claims.epk.slice(0, 12)}…, valid until ${new Date(bundle.claims.expiry * 1000).toISOString()} (next: veil join --bundle ${f.out})\n`);
           } catch (e) {
             rmSync(tmp, { force: true });
             throw new UsageError(`--out: cannot write ${f.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -165,22 +170,27 @@ export function register(program: Command): void {
     .description('verify a membership bundle; prints the verified claims')
     .argument('<file>', 'bundle (JSON)')
     .option('--jwks <file>', 'issuer JWKS file { "keys": [...] }')
-    .option('--iss <issuer>', 'required issuer')
-    .option('--aud <audience>', 'required audience')
+    .option('--iss <issuer>', 'the issuer the token must come from (required)')
+    .option('--aud <audience>', 'the audience (your client id) the token must be minted for (required)')
+    .option('--any-audience', 'DIAGNOSTICS ONLY: skip the audience check (accepts tokens minted for any client of the issuer)')
     .option('--domain <domain>', 'required domain')
     .action(
       action(async (file: string, f: VerifyFlags) => {
         if (!f.jwks) throw new UsageError('--jwks is required');
+        if (!f.iss) throw new UsageError('--iss is required: the issuer the token must come from');
+        if (f.anyAudience && f.aud !== undefined) throw new UsageError('--aud and --any-audience exclude each other');
+        if (!f.anyAudience && !f.aud) throw new UsageError('--aud is required: the client id the token must be minted for (--any-audience skips the check, for diagnostics only)');
         const allowTestCrs = crsKind() === 'test';
         const bundle = readJson(file, 'bundle', 'ERR_BUNDLE_MALFORMED');
         const jwks = readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED');
         if (allowTestCrs) process.stderr.write(TEST_CRS_WARNING);
+        if (f.anyAudience) process.stderr.write(ANY_AUDIENCE_WARNING);
         const backend = await createBackend({ crs: allowTestCrs ? 'test' : 'aztec' });
         try {
           const claims = await backend.verify(bundle, jwks, {
             allowTestCrs,
-            ...(f.iss !== undefined ? { iss: f.iss } : {}),
-            ...(f.aud !== undefined ? { aud: f.aud } : {}),
+            iss: f.iss,
+            ...(f.anyAudience ? { anyAudience: true as const } : { aud: f.aud! }),
             ...(f.domain !== undefined ? { domain: f.domain } : {}),
           });
           process.stdout.write(`${JSON.stringify(claims)}\n`);

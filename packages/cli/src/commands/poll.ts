@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { VeilError, encodePoll, encodeVote, generateMessageId, messageToField, voteScope, type Poll, type Vote } from '@veil/crypto';
 import type { PollResponse } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
-import { api, serverUrl } from '../lib/board-client.ts';
+import { api, resolveServer } from '../lib/board-client.ts';
 import { fetchGroupTree, proveForBoard, readSecretFile } from '../lib/group-client.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -16,7 +16,7 @@ export function register(program: Command): void {
   poll
     .command('create')
     .description('create a poll as a member of --group (with a group proof); prints the poll id')
-    .requiredOption('--server <url>', 'board server')
+    .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--group <id>', 'person group, e.g. human')
     .requiredOption('--secret <file>', 'identity secret JSON {"secret": hex}')
     .requiredOption('--question <text>', 'the question')
@@ -24,8 +24,8 @@ export function register(program: Command): void {
     .option('--closes <iso-time>', 'when voting ends (ISO 8601)')
     .option('--allow-change', 'let voters change their vote (the latest counts)')
     .action(
-      action(async (o: { server: string; group: string; secret: string; question: string; option: string[]; closes?: string; allowChange?: boolean }) => {
-        const server = serverUrl(o.server);
+      action(async (o: { server?: string; group: string; secret: string; question: string; option: string[]; closes?: string; allowChange?: boolean }) => {
+        const server = resolveServer(o.server);
         const { secret } = readSecretFile(o.secret);
         if (o.option.length < 2 || o.option.length > 16) throw new UsageError('--option: give 2-16 options');
         let closesAt: number | null = null;
@@ -49,13 +49,13 @@ export function register(program: Command): void {
   poll
     .command('vote')
     .description('vote once (exit 0 accepted, 1 refused: already voted, not a member, closed)')
-    .requiredOption('--server <url>', 'board server')
+    .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--poll <id>', 'poll id')
     .requiredOption('--option <n>', 'option number, 0-based (as `veil poll show` lists them)')
     .requiredOption('--secret <file>', 'identity secret JSON {"secret": hex}')
     .action(
-      action(async (o: { server: string; poll: string; option: string; secret: string }) => {
-        const server = serverUrl(o.server);
+      action(async (o: { server?: string; poll: string; option: string; secret: string }) => {
+        const server = resolveServer(o.server);
         if (!/^[0-9a-f]{32}$/.test(o.poll)) throw new UsageError(`--poll ${o.poll}: not a poll id (32 hex characters)`);
         if (!/^\d{1,2}$/.test(o.option)) throw new UsageError(`--option ${o.option}: not an option number`);
         const { secret } = readSecretFile(o.secret);
@@ -73,12 +73,12 @@ export function register(program: Command): void {
   poll
     .command('show')
     .description('the poll and its tally as JSON, every vote re-verified here (exit 1 if any does not verify)')
-    .requiredOption('--server <url>', 'board server')
+    .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--poll <id>', 'poll id')
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default only with VEIL_CRS=test)')
     .action(
-      action(async (o: { server: string; poll: string; allowTestCrs?: boolean }) => {
-        const server = serverUrl(o.server);
+      action(async (o: { server?: string; poll: string; allowTestCrs?: boolean }) => {
+        const server = resolveServer(o.server);
         if (!/^[0-9a-f]{32}$/.test(o.poll)) throw new UsageError(`--poll ${o.poll}: not a poll id (32 hex characters)`);
         const r = await api<PollResponse>(server, 'GET', `/api/polls/${o.poll}`);
         if (r.poll.id !== o.poll) throw new VeilError('ERR_POLL_MISMATCH', 'the server returned another poll');

@@ -1,6 +1,7 @@
 // `veil serve [--port N] [--data DIR] [--config FILE]`: the board server, the web app and (in the
-// development profile) the dev OIDC issuer in one process. Defaults: 127.0.0.1:8080, ./data,
-// development profile (dev issuer + INSECURE test CRS, labelled as such in logs and /api/config).
+// development profile) the dev OIDC issuer and the dev registry (data provider) in one process.
+// Defaults: 127.0.0.1:8080, ./data, development profile (dev issuer + dev registry + INSECURE test
+// CRS, labelled as such in logs and /api/config).
 import type { Command } from 'commander';
 import { action, UsageError } from '../lib/run.ts';
 
@@ -30,7 +31,7 @@ export function register(program: Command): void {
           process.stderr.write(
             `veil: DEVELOPMENT profile — dev OIDC issuer (anyone can sign in as anyone), INSECURE test CRS (proofs are forgeable)${
               config.enclave.producer === 'simulation' ? ', SIMULATED attestation' : ''
-            }. Never expose this.\n`,
+            }${config.devRegistry?.enabled ? ', dev registry (anyone can get anyone\'s credential)' : ''}. Never expose this.\n`,
           );
         }
         let webDist: string | undefined;

@@ -3,6 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { VeilError, encodeRequest, signPayload } from '@veil/crypto';
 import { UsageError } from './run.ts';
+import { currentServer, loadLogin, type Login } from './logins.ts';
+
+/** What `npm start` serves: the server a newcomer talks to when nothing else is said. */
+export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
 export interface KeyFile { secretKey: string; publicKey: string }
 
@@ -17,6 +21,35 @@ export function readKeyFile(path: string): KeyFile {
     throw new UsageError(`--key ${path}: expected {"secretKey": hex, "publicKey": hex} as printed by veil keygen`);
   }
   return k as KeyFile;
+}
+
+/**
+ * --server, else VEIL_SERVER, else the server of the last `veil login`, else `npm start`'s.
+ * @example
+ * resolveServer(undefined); // 'http://127.0.0.1:8080' on a fresh machine
+ * @throws UsageError when the URL is not http(s).
+ */
+export function resolveServer(flag: string | undefined): string {
+  return serverUrl(flag ?? (process.env.VEIL_SERVER || undefined) ?? currentServer() ?? DEFAULT_SERVER);
+}
+
+/** The key for requests to `server`: --key FILE, else the one `veil login` stored for it. */
+export function resolveKey(flag: string | undefined, server: string): { key: KeyFile; login?: Login } | undefined {
+  if (flag !== undefined) return { key: readKeyFile(flag) };
+  const login = loadLogin(server);
+  return login ? { key: login.key, login } : undefined;
+}
+
+/**
+ * Like `resolveKey`, but a key is required: says how to get one.
+ * @example
+ * const { key, login } = requireKey(opts.key, server);
+ * @throws UsageError when neither --key nor a stored login gives one.
+ */
+export function requireKey(flag: string | undefined, server: string): { key: KeyFile; login?: Login } {
+  const k = resolveKey(flag, server);
+  if (!k) throw new UsageError(`no key for ${server}: run \`veil login --server ${server}\` first (or pass --key FILE from veil keygen + veil join)`);
+  return k;
 }
 
 export function serverUrl(s: string): string {

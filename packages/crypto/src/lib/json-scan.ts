@@ -60,6 +60,25 @@ export function jsonDepth(bytes: Uint8Array): number {
   return max;
 }
 
+/**
+ * The first top-level key that occurs twice, compared after unescaping (`"email"` and `"em\u0061il"`
+ * are the same key to JSON.parse, which keeps the last), or undefined.
+ */
+export function duplicateTopLevelKey(bytes: Uint8Array): string | undefined {
+  const tag = scanJson(bytes);
+  const seen = new Set<string>();
+  const dec = new TextDecoder();
+  for (let k = 0; k < bytes.length; k++) {
+    if ((tag[k]! & 1) !== 1) continue;
+    let e = k + 1;
+    while (e < bytes.length && tag[e] !== tag[k]! - 1) e++;
+    const name = JSON.parse(dec.decode(bytes.subarray(k, e + 1))) as string;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
 /** Where a top-level member sits: `key` = its opening quote, `value` = the value's first byte. */
 export interface MemberPosition {
   key: number;

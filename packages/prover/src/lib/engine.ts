@@ -9,6 +9,7 @@
 // (does not need the key; the key was only used to count public inputs), `acirVerifyUltraHonk`
 // (takes the key), `acirWriteVkUltraHonk` (computes it), `srsInitSrs` (loads CRS bytes).
 import { Barretenberg, RawBuffer } from '@aztec/bb.js';
+import { VeilError } from '@veil/crypto';
 import type { ArtifactLoader, CircuitInfo, CompiledProgram } from '../artifacts.ts';
 import { AZTEC_CRS_ID, generateTestCrs, getTestCrsId, type CrsBytes, type CrsKind } from '../crs.ts';
 import { fromBase64, gunzip, sha256Hex } from './bytes.ts';
@@ -128,7 +129,16 @@ export class Engine {
     if (inst.points >= points) return inst.api;
     if (kind === 'aztec') {
       // bb.js default: ~/.bb-crs, downloaded once from Aztec's CDN (needs the network the first time).
-      await inst.api.initSRSForCircuitSize(Math.max(points - 1, 1));
+      try {
+        await inst.api.initSRSForCircuitSize(Math.max(points - 1, 1));
+      } catch (cause) {
+        throw new VeilError(
+          'ERR_CRS_UNAVAILABLE',
+          `Aztec's CRS (needed for production proofs) is not in ~/.bb-crs and could not be downloaded (${String((cause as Error)?.message ?? cause).split('\n')[0]}): ` +
+            'connect to the internet once so bb.js can fetch it, or copy ~/.bb-crs from a machine that has it. Development servers use the test CRS instead.',
+          { cause },
+        );
+      }
     } else {
       const crs = points <= 2 ? generateTestCrs(2) : await this.#opts.testCrs(points);
       const n = Math.floor(crs.g1.length / 64);

@@ -1,4 +1,4 @@
-import { VeilError, isVeilError } from '@veil/crypto';
+import { VeilError, aEd25519PublicKey, hexToBytes, isVeilError } from '@veil/crypto';
 import { parseBundle } from '../bundle.ts';
 import { AZTEC_CRS_ID, getTestCrsId, resolveCrsKind, type CrsKind } from '../crs.ts';
 import { fromBase64 } from './bytes.ts';
@@ -6,16 +6,20 @@ import { PROOF_BYTES, type Engine } from './engine.ts';
 import { selectIssuerKey } from './jwks.ts';
 import { publicInputBytes, type MembershipClaims } from './statement.ts';
 
-/** What the verifier requires of a bundle; each of iss/aud/domain is one value or an allowlist. */
-export interface VerifyExpectations {
-  iss?: string | readonly string[];
-  aud?: string | readonly string[];
+/**
+ * What the verifier requires of a bundle; each of iss/aud/domain is one value or an allowlist.
+ * `iss` and `aud` are mandatory: without `aud`, a token the issuer minted for ANY of its clients
+ * (any site using "Sign in with Google") would be accepted. `anyAudience: true` lifts the audience
+ * check for diagnostics only.
+ */
+export type VerifyExpectations = {
+  iss: string | readonly string[];
   domain?: string | readonly string[];
   /** Unix seconds; the bundle's expiry must be later (default: the current time). */
   now?: number;
   /** Accept bundles proven with the insecure test CRS (default: only when `VEIL_CRS=test`). */
   allowTestCrs?: boolean;
-}
+} & ({ aud: string | readonly string[]; anyAudience?: false } | { aud?: undefined; anyAudience: true });
 
 /** The verified statement. */
 export interface VerifiedMembership extends MembershipClaims {
@@ -28,14 +32,30 @@ function allowed(expected: string | readonly string[] | undefined, actual: strin
   return typeof expected === 'string' ? expected === actual : expected.includes(actual);
 }
 
+const isAllowlist = (v: unknown): boolean => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+
+/** A caller that forgets `iss` or `aud` made a mistake (TypeError), not the bundle. */
+function assertExpectations(expect: VerifyExpectations): void {
+  if (typeof expect !== 'object' || expect === null) throw new TypeError('verify: expectations { iss, aud } are required');
+  if (!isAllowlist(expect.iss)) throw new TypeError('verify: expect.iss (the accepted issuer or issuers) is required');
+  if (expect.anyAudience === true) {
+    if (expect.aud !== undefined) throw new TypeError('verify: expect.aud and expect.anyAudience exclude each other');
+  } else if (!isAllowlist(expect.aud)) {
+    throw new TypeError('verify: expect.aud (the accepted audience, your client id) is required; anyAudience: true only for diagnostics');
+  }
+}
+
 export async function verifyMembership(
   engine: Engine,
   value: unknown,
   jwks: unknown,
   expect: VerifyExpectations,
 ): Promise<VerifiedMembership> {
+  assertExpectations(expect);
   const bundle = parseBundle(value);
   const { claims } = bundle;
+  // The circuit binds any 32 bytes; a small-order epk would let anyone sign as this member.
+  aEd25519PublicKey(hexToBytes(claims.epk));
 
   const allowTest = expect.allowTestCrs ?? resolveCrsKind() === 'test';
   if (bundle.crs.kind === 'test') {

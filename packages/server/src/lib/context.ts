@@ -39,6 +39,32 @@ export interface RouteContext {
   enclave: EnclaveInfo | null;
   verifyGroupProof: GroupProofVerifier;
   groupTrees: GroupTrees;
+  devRegistry: DevRegistryInfo | null;
+  devRegistryAccess: DevRegistryAccess | null;
+  identity: IdentityInfo | null;
+}
+
+/** What /api/config says about enrollment at the identity service: providers and UID nodes. */
+export interface IdentityInfo {
+  providers: string[];
+  uidNodes: Array<{ name: string; url: string; measurement?: string }>;
+}
+
+/** The dev registry's test people and credentials, relayed for browsers (development profile only). */
+export interface DevRegistryAccess {
+  people: ReadonlyArray<{ id: string; name: string }>;
+  /** A fresh bearer credential for a test person. @throws VeilError ERR_PERSON_UNKNOWN */
+  issueCredential(id: string): string;
+}
+
+/** What /api/config says about the development data provider (development profile only). */
+export interface DevRegistryInfo {
+  /** Its provider name in the identity service's provider registry. */
+  name: string;
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  /** The registry's own CA (PEM): clients pin it. */
+  caPem: string;
 }
 
 /** What /api/config says about the identity service started beside the board. */

@@ -40,6 +40,19 @@ export interface RegistryIssuer {
   jwks: JwksSource;
 }
 
+export interface IssuerKeyStatus {
+  state: 'loaded' | 'pending' | 'unavailable';
+  checkedAt: number | null;
+  error?: string;
+}
+
+/** One line: the error and its cause, e.g. "could not fetch the JWKS of https://x: HTTP 404". */
+export function describeFailure(e: unknown): string {
+  const msg = (x: unknown) => (x instanceof Error ? x.message : String(x)).split('\n')[0]!;
+  const cause = e instanceof Error && e.cause !== undefined ? `: ${msg(e.cause)}` : '';
+  return `${msg(e)}${cause}`.slice(0, 300);
+}
+
 export interface KeyRegistryOptions {
   storage: Storage;
   issuers: RegistryIssuer[];
@@ -63,6 +76,7 @@ export class KeyRegistry {
   readonly #o: KeyRegistryOptions;
   readonly #lastRefresh = new Map<string, number>();
   readonly #inflight = new Map<string, Promise<void>>();
+  readonly #status = new Map<string, IssuerKeyStatus>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(o: KeyRegistryOptions) {
@@ -73,7 +87,15 @@ export class KeyRegistry {
   refresh(iss: string): Promise<void> {
     const running = this.#inflight.get(iss);
     if (running) return running;
-    const p = this.#refresh(iss).finally(() => this.#inflight.delete(iss));
+    const p = this.#refresh(iss)
+      .then(
+        () => void this.#status.set(iss, { state: 'loaded', checkedAt: this.#o.now() }),
+        (e: unknown) => {
+          this.#status.set(iss, { state: 'unavailable', checkedAt: this.#o.now(), error: describeFailure(e) });
+          throw e;
+        },
+      )
+      .finally(() => this.#inflight.delete(iss));
     this.#inflight.set(iss, p);
     return p;
   }
@@ -117,6 +139,11 @@ export class KeyRegistry {
     });
     const conflicts = await this.#o.storage.recordIssuerKeys(iss, usable, this.#o.now());
     for (const c of conflicts) (this.#o.onConflict ?? warnConflict)(c);
+  }
+
+  /** Whether the last attempt to load `iss`'s keys worked (`pending` before the first ends). */
+  status(iss: string): IssuerKeyStatus {
+    return this.#status.get(iss) ?? { state: 'pending', checkedAt: null };
   }
 
   /** The recorded key, refreshing once (rate-limited) when the kid is unknown. */

@@ -1,17 +1,23 @@
-// GET /api/config — what the web app needs to start: profile, issuers, accepted circuits, CRS kind.
+// GET /api/config — what the web app needs to start: profile, issuers (with whether their keys
+// could be loaded), accepted circuits, CRS kind.
 import type { FastifyInstance } from 'fastify';
 import { CLOCK_SKEW_MS, ConfigResponse, ErrorResponse, MAX_MEMBERSHIP_SECONDS, MAX_TEXT_CODE_POINTS } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
 
 export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const body = {
+  const body = () => ({
     profile: ctx.config.profile,
-    issuers: ctx.config.issuers.map((i) => ({ id: i.id, kind: i.kind, iss: i.iss, aud: i.aud, authorizationEndpoint: i.authorizationEndpoint ?? null, label: i.label })),
+    issuers: ctx.config.issuers.map((i) => ({
+      id: i.id, kind: i.kind, iss: i.iss, aud: i.aud, authorizationEndpoint: i.authorizationEndpoint ?? null, label: i.label,
+      keys: ctx.registry.status(i.iss),
+    })),
     circuits: ctx.acceptedCircuits,
     crs: { kind: ctx.config.crs },
     artifacts: '/artifacts',
     enclave: ctx.enclave,
+    devRegistry: ctx.devRegistry,
+    identity: ctx.identity,
     limits: { maxTextCodePoints: MAX_TEXT_CODE_POINTS, clockSkewMs: CLOCK_SKEW_MS, maxMembershipSeconds: MAX_MEMBERSHIP_SECONDS },
-  };
-  app.get('/api/config', { schema: { response: { 200: ConfigResponse, '4xx': ErrorResponse } } }, async () => body);
+  });
+  app.get('/api/config', { schema: { response: { 200: ConfigResponse, '4xx': ErrorResponse } } }, async () => body());
 }

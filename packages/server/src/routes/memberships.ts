@@ -3,7 +3,7 @@
 // is served with every post so that anyone can re-verify it).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { VeilError } from '@veil/crypto';
+import { VeilError, aEd25519PublicKey } from '@veil/crypto';
 import { BundleSchema, ErrorResponse, GroupSchema, Hex32, MAX_MEMBERSHIP_SECONDS, MembershipSchema, MembershipWithBundleSchema, type Bundle } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
 
@@ -24,6 +24,8 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       if (!ctx.acceptedCircuits.includes(b.circuit.id)) throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${b.circuit.id} is not accepted`);
       if (b.crs.kind !== ctx.config.crs) throw new VeilError('ERR_CRS_NOT_ACCEPTED', `proofs must use the ${ctx.config.crs} CRS, not ${b.crs.kind}`);
       if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name');
+      // A small-order key would let anyone sign as this member (R = identity, S = 0 and the like).
+      aEd25519PublicKey(Buffer.from(c.epk, 'hex'));
       const nowS = Math.floor(ctx.now() / 1000);
       if (c.expiry <= nowS) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the proof expiry is in the past');
       if (c.expiry > nowS + MAX_MEMBERSHIP_SECONDS) throw new VeilError('ERR_EXPIRY_TOO_FAR', 'the proof expiry is more than 14 days ahead');

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
+import { mergeGroupStats } from './group-stats.ts';
 import type { Bundle } from '../schemas.ts';
 import { classifyPostgresError, guardDriverErrors } from './driver-errors.ts';
 import { sameKeyMaterial } from './same-key-material.ts';
@@ -450,6 +451,13 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     async nullifierUsed(kind, id, nullifier) {
       const sql = kind === 'poll' ? 'SELECT 1 FROM votes WHERE poll_id = $1 AND nullifier = $2' : 'SELECT 1 FROM group_likes WHERE message_id = $1 AND nullifier = $2';
       return (await pool.query(sql, [id, nullifier])).rows.length > 0;
+    },
+    async listGroupStats(now) {
+      const [members, posts] = await Promise.all([
+        pool.query<{ grp: string; active: string; total: string }>('SELECT grp, SUM(CASE WHEN expiry > $1 THEN 1 ELSE 0 END) AS active, COUNT(*) AS total FROM memberships GROUP BY grp', [Math.floor(now / 1000)]),
+        pool.query<{ grp: string; n: string; last: string | null }>('SELECT grp, COUNT(*) AS n, MAX(created_at) AS last FROM messages WHERE internal = false GROUP BY grp'),
+      ]);
+      return mergeGroupStats(members.rows, posts.rows);
     },
     async close() {
       closed = true;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
+import { mergeGroupStats } from './group-stats.ts';
 import type { Bundle } from '../schemas.ts';
 import { classifySqliteError, guardDriverErrors } from './driver-errors.ts';
 import { sameKeyMaterial } from './same-key-material.ts';
@@ -82,6 +83,8 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   const s = {
     getMem: db.prepare('SELECT * FROM memberships WHERE epk = ?'),
     getMemStatus: db.prepare('SELECT grp, expiry FROM memberships WHERE epk = ?'),
+    groupMembers: db.prepare('SELECT grp, SUM(CASE WHEN expiry > ? THEN 1 ELSE 0 END) AS active, COUNT(*) AS total FROM memberships GROUP BY grp'),
+    groupPosts: db.prepare('SELECT grp, COUNT(*) AS n, MAX(created_at) AS last FROM messages WHERE internal = 0 GROUP BY grp'),
     insMem: db.prepare('INSERT INTO memberships (epk, grp, iss, kid, expiry, circuit_id, bundle, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     updMem: db.prepare('UPDATE memberships SET kid = ?, expiry = ?, circuit_id = ?, bundle = ?, created_at = ? WHERE epk = ?'),
     insMsg: db.prepare('INSERT INTO messages (id, grp, internal, text, created_at, epk, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -321,6 +324,12 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     async castVote(v, allowChange) { return castVote(v, allowChange); },
     async listVotes(pollId) { return (g.listVotes.all(pollId) as VoteDb[]).map(vote); },
     async nullifierUsed(kind, id, nullifier) { return (kind === 'poll' ? g.usedVote : g.usedLike).get(id, nullifier) !== undefined; },
+    async listGroupStats(now) {
+      return mergeGroupStats(
+        s.groupMembers.all(Math.floor(now / 1000)) as Array<{ grp: string; active: number; total: number }>,
+        s.groupPosts.all() as Array<{ grp: string; n: number; last: number | null }>,
+      );
+    },
     async close() { db.close(); },
   };
   return guardDriverErrors(storage, classifySqliteError);

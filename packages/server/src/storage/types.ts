@@ -129,6 +129,14 @@ export interface VoteRow {
   receivedAt: number;
 }
 
+export interface GroupStatsRow {
+  group: string;
+  activeKeys: number;
+  keys: number;
+  publicPosts: number;
+  lastPostAt: number | null;
+}
+
 export type PutMembershipResult = 'created' | 'unchanged' | 'renewed';
 
 export interface Storage {
@@ -199,5 +207,7 @@ export interface Storage {
   listVotes(pollId: string): Promise<VoteRow[]>;
   /** Whether (scope, nullifier) was used: `poll` = a vote in poll `id`, `like` = a like of post `id`. */
   nullifierUsed(kind: 'poll' | 'like', id: string, nullifier: string): Promise<boolean>;
+  /** Per group (email domain): keys whose membership is valid at `now`, keys ever registered, public posts and the newest one's time. */
+  listGroupStats(now: number): Promise<GroupStatsRow[]>;
   close(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 // GET /api/keys (issuer key registry) and GET /api/config on the storage under test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { isVeilError } from '@veil/crypto';
 import { KeyRegistry } from '@veil/server';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
 
@@ -15,10 +17,31 @@ test('GET /api/config: profile, issuers, circuits, CRS kind, limits; COOP/COEP',
   assert.equal(r.headers['cross-origin-embedder-policy'], 'require-corp');
   const c = r.json();
   assert.equal(c.profile, 'development');
-  assert.deepEqual(c.issuers, [{ id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer' }]);
+  assert.deepEqual(c.issuers, [{
+    id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer',
+    keys: { state: 'loaded', checkedAt: f.clock.t },
+  }]);
   assert.equal(c.crs.kind, 'test');
   assert.equal(c.circuits.length, 1);
   assert.equal(c.limits.maxTextCodePoints, 2000);
+  assert.equal(c.devRegistry, null, 'no dev registry unless startServer runs one');
+});
+
+test('an issuer whose keys cannot be loaded is "unavailable" in /api/config with a one-line reason, and "loaded" again once they can', async () => {
+  const good = readFileSync(f.issuer.file, 'utf8');
+  writeFileSync(f.issuer.file, '{ not json');
+  try {
+    await assert.rejects(f.registry.refresh(f.issuer.iss), (e) => isVeilError(e, 'ERR_ISSUER_UNREACHABLE'));
+    const keys = (await f.app.inject({ url: '/api/config' })).json().issuers[0].keys;
+    assert.equal(keys.state, 'unavailable');
+    assert.equal(keys.checkedAt, f.clock.t);
+    assert.match(keys.error, new RegExp(`^could not fetch the JWKS of ${f.issuer.iss.replace(/[.]/g, '\\.')}: .*JSON`));
+    assert.doesNotMatch(keys.error, /\n|    at /);
+  } finally {
+    writeFileSync(f.issuer.file, good);
+  }
+  await f.registry.refresh(f.issuer.iss);
+  assert.equal((await f.app.inject({ url: '/api/config' })).json().issuers[0].keys.state, 'loaded');
 });
 
 test('StealthNote: keys survive issuer rotation; first/last seen tracked; unknown kid refresh is rate-limited', async () => {
@@ -79,4 +102,23 @@ test('a kid re-published with another modulus is kept bound to the first key, lo
   assert.equal(again[0].lastSeen, f.clock.t);
   assert.equal(seen.length, 2);
   assert.deepEqual((await f.app.inject({ url: '/api/keys?iss=https://nobody.test' })).json().conflicts, []);
+});
+
+test('GET /api/orgs: per domain, keys valid now (the anonymity set), keys ever registered, public posts', async () => {
+  const empty = (await f.app.inject({ url: '/api/orgs' })).json();
+  const before = new Map((empty.orgs as { domain: string; activeKeys: number }[]).map((o) => [o.domain, o]));
+  assert.equal(before.has('orgs-a.test'), false);
+  await f.seedMembership('orgs-a.test');
+  await f.seedMembership('orgs-a.test');
+  await f.seedMembership('orgs-a.test', { expiry: Math.floor(f.clock.t / 1000) - 1 });
+  const b = await f.seedMembership('orgs-b.test');
+  await f.storage.insertMessage({ id: 'ab'.repeat(16), group: 'orgs-b.test', internal: false, text: 'hi', createdAt: f.clock.t, epk: b.publicKey, signature: '00'.repeat(64), receivedAt: f.clock.t });
+  await f.storage.insertMessage({ id: 'ac'.repeat(16), group: 'orgs-b.test', internal: true, text: 'members', createdAt: f.clock.t + 1, epk: b.publicKey, signature: '00'.repeat(64), receivedAt: f.clock.t });
+  const r = await f.app.inject({ url: '/api/orgs' });
+  assert.equal(r.statusCode, 200);
+  const orgs = r.json().orgs as { domain: string }[];
+  assert.deepEqual(orgs.find((o) => o.domain === 'orgs-a.test'), { domain: 'orgs-a.test', activeKeys: 2, keys: 3, publicPosts: 0, lastPostAt: null });
+  // members-only posts are not counted (nor their time shown)
+  assert.deepEqual(orgs.find((o) => o.domain === 'orgs-b.test'), { domain: 'orgs-b.test', activeKeys: 1, keys: 1, publicPosts: 1, lastPostAt: f.clock.t });
+  assert.ok(orgs.findIndex((o) => o.domain === 'orgs-a.test') < orgs.findIndex((o) => o.domain === 'orgs-b.test'), 'largest anonymity set first');
 });

@@ -13,6 +13,7 @@ import type {
   KeysResponse,
   LikeResponse,
   MessageDetail,
+  OrgsResponse,
   PostWire,
 } from '@veil/server/schemas';
 import { sign, type Identity } from './keystore.ts';
@@ -37,11 +38,17 @@ async function call<T>(method: string, path: string, query: string, opts: { body
     headers[REQUEST_HEADERS.timestamp] = String(timestamp);
     headers[REQUEST_HEADERS.signature] = await sign(opts.identity, payload);
   }
-  const res = await fetch(query ? `${path}?${query}` : path, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(query ? `${path}?${query}` : path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  } catch {
+    // fetch rejects only when no HTTP answer came back at all.
+    throw new ApiError(0, 'ERR_NETWORK', navigator.onLine === false ? 'this device is offline' : 'the server could not be reached (network error, or the server is down)');
+  }
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -58,6 +65,7 @@ async function call<T>(method: string, path: string, query: string, opts: { body
 
 export const getConfig = () => call<ConfigResponse>('GET', '/api/config', '');
 export const getKeys = () => call<KeysResponse>('GET', '/api/keys', '');
+export const getOrgs = () => call<OrgsResponse>('GET', '/api/orgs', '');
 
 export interface FeedOptions {
   group?: string;

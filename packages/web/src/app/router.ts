@@ -7,6 +7,8 @@ export type Route =
   | { page: 'signin' }
   | { page: 'callback' }
   | { page: 'identity' }
+  | { page: 'orgs' }
+  | { page: 'about' }
   | { page: 'notfound' };
 
 export function parseRoute(path: string): Route {
@@ -14,6 +16,8 @@ export function parseRoute(path: string): Route {
   if (path === '/signin') return { page: 'signin' };
   if (path === '/callback') return { page: 'callback' };
   if (path === '/identity') return { page: 'identity' };
+  if (path === '/orgs') return { page: 'orgs' };
+  if (path === '/about') return { page: 'about' };
   let m = /^\/g\/([a-z0-9.-]{1,64})\/board$/.exec(path);
   if (m) return { page: 'board', group: m[1]! };
   // `/g/:group/public` is the canonical form: a last path segment ending in `.test`/`.com` would look

@@ -6,7 +6,11 @@ import { isExpired, loadIdentity, type Identity } from './keystore.ts';
 let config: Promise<ConfigResponse> | null = null;
 
 export function appConfig(): Promise<ConfigResponse> {
-  config ??= getConfig();
+  // A failed load (network) is not cached: Retry asks again.
+  config ??= getConfig().catch((e: unknown) => {
+    config = null;
+    throw e;
+  });
   return config;
 }
 

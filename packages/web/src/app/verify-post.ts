@@ -5,15 +5,24 @@
  * 3. the bundle's issuer is one this server is configured for, with the configured audience;
  * 4. the issuer key (iss, kid) comes from the server's key registry (`/api/keys`), and the key
  *    attached to the post is that same key;
- * 5. the post was written before the membership expired;
- * 6. the zero-knowledge membership proof verifies (`@veil/prover` verify) against that key.
- * The reader trusts the server's registry for issuer keys (it records every key it fetched from the
- * issuer's JWKS) and the configured issuer list; it trusts the server for nothing else.
+ * 5. the issuer itself (its OIDC discovery and JWKS, fetched by this browser) publishes that key
+ *    under that kid: then the badge is green; a different key there is a red badge; when the issuer
+ *    does not publish it (rotated away, or invented by the server) or cannot be reached, the badge
+ *    is amber, "key vouched for only by this server" — the server could have made it up;
+ * 6. the post was written before the membership expired;
+ * 7. the zero-knowledge membership proof verifies (`@veil/prover` verify) against that key.
+ * The reader trusts the server's configured issuer list (which issuer and audience count here) and
+ * nothing else the server says; circuit ids and verification keys are pinned in the bundle.
  */
 import { encodePost, isVeilError, verifySignature } from '@veil/crypto';
+import type { PublishedJwk } from '@veil/prover/fetch-issuer-jwks';
 import type { IssuerInfo, IssuerKey, MessageDetail } from '@veil/server/schemas';
 
-export type Verdict = { ok: true } | { ok: false; code: string; reason: string };
+/** `keySource`: 'issuer' when the issuer publishes the key, 'server' when only the server vouches for it. */
+export type Verdict = { ok: true; keySource: 'issuer' | 'server'; reason?: string } | { ok: false; code: string; reason: string };
+
+/** The issuer's own keys (`fetchIssuerJwks`), or why they could not be read. */
+export type IssuerKeysFetcher = (iss: string) => Promise<{ keys: PublishedJwk[] } | { error: string }>;
 
 export type MembershipVerifier = (
   bundle: MessageDetail['membership']['bundle'],
@@ -27,7 +36,7 @@ function fail(code: string, reason: string): Verdict {
 
 export async function verifyPost(
   detail: MessageDetail,
-  ctx: { registry: IssuerKey[]; issuers: IssuerInfo[]; verifyMembership: MembershipVerifier },
+  ctx: { registry: IssuerKey[]; issuers: IssuerInfo[]; verifyMembership: MembershipVerifier; issuerKeys: IssuerKeysFetcher },
 ): Promise<Verdict> {
   const { message, signature, membership, issuerKey } = detail;
   try {
@@ -47,6 +56,15 @@ export async function verifyPost(
   if (issuerKey.iss !== key.iss || issuerKey.kid !== key.kid || issuerKey.jwk.n !== key.jwk.n || issuerKey.jwk.e !== key.jwk.e) {
     return fail('ERR_ISSUER_KEY_MISMATCH', 'the key attached to the post differs from the registry');
   }
+  const live = await ctx.issuerKeys(claims.iss);
+  let vouched: string | null = null;
+  if ('keys' in live) {
+    const published = live.keys.filter((k) => k.kid === key.kid);
+    if (published.some((k) => k.n !== key.jwk.n || k.e !== key.jwk.e)) return fail('ERR_ISSUER_KEY_MISMATCH', 'the issuer publishes a different key under this kid');
+    if (published.length === 0) vouched = `the issuer does not publish key ${key.kid} (rotated away, or made up by this server)`;
+  } else {
+    vouched = `the issuer's keys could not be read: ${live.error}`;
+  }
   if (message.createdAt > claims.expiry * 1000) return fail('ERR_MEMBERSHIP_EXPIRED', 'the post was written after the membership expired');
   try {
     await ctx.verifyMembership(membership.bundle, { keys: [key.jwk] }, { iss: issuer.iss, aud: issuer.aud, domain: message.group });
@@ -54,5 +72,5 @@ export async function verifyPost(
     if (isVeilError(e)) return fail(e.code, e.message);
     throw e;
   }
-  return { ok: true };
+  return vouched === null ? { ok: true, keySource: 'issuer' } : { ok: true, keySource: 'server', reason: vouched };
 }

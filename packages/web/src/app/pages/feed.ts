@@ -9,6 +9,13 @@ import { h, replace } from '../dom.ts';
 import type { Identity } from '../keystore.ts';
 import { postView } from '../post-view.ts';
 import { appConfig } from '../state.ts';
+import { checkPostText } from '../post-text.ts';
+import { signinHref } from '../return-to.ts';
+import { describeError, retryBlock } from '../failure.ts';
+import { anonymityNote } from './orgs.ts';
+
+/** Drafts live in this tab's sessionStorage, per board, until posted. */
+const draftKey = (opts: FeedPageOptions) => `veil.draft.${opts.group ?? '*'}.${opts.internal ? 'board' : 'public'}`;
 
 export interface FeedPageOptions {
   group?: string;
@@ -17,13 +24,35 @@ export interface FeedPageOptions {
 
 function composer(identity: Identity, opts: FeedPageOptions, onPosted: (item: FeedItem) => void, maxLen: number): HTMLElement {
   const onBoard = opts.internal === true;
-  const text = h('textarea', { id: 'compose-text', name: 'text', rows: 3, required: true, maxlength: maxLen * 2 });
-  const counter = h('span', { id: 'compose-count', class: 'hint', 'aria-live': 'polite' }, `0 / ${maxLen}`);
+  const text = h('textarea', { id: 'compose-text', name: 'text', rows: 3, 'aria-describedby': 'compose-count compose-error', 'aria-keyshortcuts': 'Control+Enter Meta+Enter' });
+  const counter = h('span', { id: 'compose-count', class: 'hint counter' }, `0 / ${maxLen}`);
   const internal = h('input', { type: 'checkbox', id: 'compose-internal', name: 'internal', checked: onBoard });
-  const error = h('p', { class: 'error', role: 'alert' });
+  const error = h('p', { class: 'error', role: 'alert', id: 'compose-error' });
   const submit = h('button', { type: 'submit' }, 'Post');
+  const key = draftKey(opts);
+  text.value = sessionStorage.getItem(key) ?? '';
+  const update = () => {
+    const c = checkPostText(text.value, maxLen);
+    counter.textContent = `${c.length} / ${maxLen}`;
+    const over = !c.ok && c.reason === 'too-long';
+    counter.classList.toggle('over', over);
+    text.setAttribute('aria-invalid', String(over));
+    submit.disabled = over;
+    if (over) error.textContent = `Too long: posts are at most ${maxLen} characters (this one has ${c.length}).`;
+    else if (error.dataset.kind === 'length') error.textContent = '';
+    error.dataset.kind = over ? 'length' : '';
+  };
+  update();
   text.addEventListener('input', () => {
-    counter.textContent = `${[...text.value].length} / ${maxLen}`;
+    if (text.value) sessionStorage.setItem(key, text.value);
+    else sessionStorage.removeItem(key);
+    update();
+  });
+  text.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
   });
   const form = h(
     'form',
@@ -33,9 +62,11 @@ function composer(identity: Identity, opts: FeedPageOptions, onPosted: (item: Fe
       onsubmit: async (e: Event) => {
         e.preventDefault();
         const value = text.value.trim();
-        if (!value) return;
-        if ([...value].length > maxLen) {
-          error.textContent = `Posts are at most ${maxLen} characters.`;
+        const c = checkPostText(value, maxLen);
+        if (!c.ok) {
+          error.textContent = c.reason === 'blank' ? 'Write something first: a post cannot be empty or only spaces.' : `Too long: posts are at most ${maxLen} characters (this one has ${c.length}).`;
+          error.dataset.kind = c.reason === 'blank' ? 'blank' : 'length';
+          text.focus();
           return;
         }
         submit.disabled = true;
@@ -43,17 +74,20 @@ function composer(identity: Identity, opts: FeedPageOptions, onPosted: (item: Fe
         try {
           const sent = await publish(identity, value, internal.checked);
           text.value = '';
-          counter.textContent = `0 / ${maxLen}`;
+          sessionStorage.removeItem(key);
+          update();
           onPosted({ ...sent, likes: 0, receivedAt: Date.now() });
         } catch (err) {
-          error.textContent = err instanceof ApiError ? `${err.message} (${err.code})` : String(err);
+          error.textContent = describeError(err);
         } finally {
           submit.disabled = false;
+          text.focus();
         }
       },
     },
     h('label', { for: 'compose-text' }, `Post as someone at ${identity.group}`),
     text,
+    h('p', { class: 'hint' }, 'Ctrl+Enter (⌘+Enter) posts.'),
     h('div', { class: 'row' },
       h('label', { class: 'check' }, internal, ` Members only (visible to ${identity.group} members)`),
       counter,
@@ -89,7 +123,7 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
         h('p', {}, `Only members of ${opts.group} can read this board; the server checks a request signed by a key proven to belong to ${opts.group}.`),
         identity && refusal
           ? h('p', { class: 'refusal', 'data-refusal': refusal.code }, `You are signed in as someone at ${identity.group}; the server refused your signed request: ${refusal.message} (${refusal.code}).`)
-          : h('p', {}, h('a', { href: '/signin' }, 'Sign in'), ' to prove membership.'));
+          : h('p', {}, h('a', { href: signinHref() }, 'Sign in'), ' to prove membership.'));
       return;
     }
   }
@@ -99,19 +133,23 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
       opts.internal ? h('a', { href: `/g/${opts.group}/public` }, `Public posts of ${opts.group}`) : null,
       !opts.internal && isMember ? h('a', { href: `/g/${opts.group}/board` }, `Members-only board of ${opts.group}`) : null)
     : null;
+  const anonymity = opts.group ? h('div', { class: 'anonymity-slot' }) : null;
+  if (anonymity && opts.group) void anonymityNote(opts.group).then((n) => n && anonymity.append(n));
   const canPost = !!identity && (!opts.group || isMember);
   const form = canPost
     ? composer(identity!, opts, (item) => {
         if (item.message.internal === !!opts.internal && (!opts.group || item.message.group === opts.group)) {
           list.prepend(postView(item, identity));
+          status.textContent = '';
         } else {
           status.textContent = item.message.internal ? 'Posted to the members-only board.' : 'Posted.';
         }
       }, config.limits.maxTextCodePoints)
     : identity
       ? null
-      : h('p', { class: 'hint' }, 'Reading needs no account. ', h('a', { href: '/signin' }, 'Sign in'), ' to post.');
-  replace(main, heading, nav, form, list, status, more);
+      : h('p', { class: 'hint' }, 'Reading needs no account. ', h('a', { href: signinHref() }, 'Sign in'), ' to post.');
+  const failure = h('div', { class: 'failure-slot' });
+  replace(main, heading, nav, anonymity, form, list, failure, status, more);
 
   let cursor: string | null = null;
   let done = false;
@@ -131,8 +169,9 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
         observer.disconnect();
         status.textContent = list.childElementCount === 0 ? 'No posts yet.' : 'End of posts.';
       }
+      failure.replaceChildren();
     } catch (e) {
-      status.textContent = `Could not load posts: ${e instanceof ApiError ? `${e.message} (${e.code})` : String(e)}`;
+      failure.replaceChildren(retryBlock(`Could not load posts: ${describeError(e)}`, () => void load()));
     } finally {
       loading = false;
       more.disabled = false;

@@ -4,6 +4,9 @@
  * carries `nonce = nonce(epk, salt, expiry)`, binding the ID token to that key. On return the ID
  * token is read from the URL fragment, the fragment is wiped from the URL and history at once, and
  * the token lives only in memory until the proof is made in a worker; only the proof bundle is sent.
+ * Failures that need no proof (unverified email, wrong issuer or audience, expired token) are
+ * reported before the prover loads; the proof can be cancelled, and leaving the page during it
+ * asks first. Afterwards the user is back on the page where they chose "Sign in".
  */
 import type { IssuerInfo } from '@veil/server/schemas';
 import { ApiError, getKeys, postMembership } from '../api.ts';
@@ -13,23 +16,24 @@ import { navigate } from '../router.ts';
 import { appConfig } from '../state.ts';
 import { fromHex, toHex } from '../hex.ts';
 import type { ProveEvent, ProveRequest, ProveStage } from '../workers/prove-protocol.ts';
+import { etaText, proveEstimate, recordProveMs } from '../prove-estimate.ts';
+import { safeReturnPath } from '../return-to.ts';
 
 const PENDING = 'veil.signin';
-const LAST_PROVE_MS = 'veil.proveMs';
-/** Used for the first estimate, before this browser has proved once (2-core laptop, threads on). */
-const DEFAULT_PROVE_MS = 30_000;
 
 interface PendingSignIn {
   state: string;
   issuerId: string;
   startedAt: number;
+  /** Where to go once signed in (a same-origin path), or null for the group's page. */
+  returnTo?: string | null;
 }
 
 export function callbackUrl(): string {
   return `${location.origin}/callback`;
 }
 
-async function startSignIn(issuer: IssuerInfo): Promise<void> {
+async function startSignIn(issuer: IssuerInfo, returnTo: string | null): Promise<void> {
   if (!issuer.authorizationEndpoint) throw new Error(`${issuer.label} has no authorization endpoint`);
   const id = await generateIdentity();
   // Loaded on demand: the nonce hash runs bb.js's WASM, which the reading pages never need.
@@ -37,7 +41,7 @@ async function startSignIn(issuer: IssuerInfo): Promise<void> {
   const boundNonce = await nonce(fromHex(id.epk), fromHex(id.salt), id.expiry);
   await saveIdentity('pending', id);
   const state = toHex(crypto.getRandomValues(new Uint8Array(16)));
-  const pending: PendingSignIn = { state, issuerId: issuer.id, startedAt: Date.now() };
+  const pending: PendingSignIn = { state, issuerId: issuer.id, startedAt: Date.now(), returnTo };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   const url = new URL(issuer.authorizationEndpoint, location.href);
   url.search = new URLSearchParams({
@@ -55,8 +59,10 @@ async function startSignIn(issuer: IssuerInfo): Promise<void> {
 export async function signinPage(main: HTMLElement): Promise<void> {
   document.title = 'Sign in · Veil';
   const config = await appConfig();
+  const returnTo = safeReturnPath(new URLSearchParams(location.search).get('return'));
   const usable = config.issuers.filter((i) => i.authorizationEndpoint);
-  const preferred = usable.find((i) => i.kind === 'dev') ?? usable[0];
+  const working = usable.filter((i) => i.keys?.state !== 'unavailable');
+  const preferred = working.find((i) => i.kind === 'dev') ?? working[0];
   const error = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { type: 'submit' }, 'Continue to sign in');
   const form = h('form', {
@@ -68,7 +74,7 @@ export async function signinPage(main: HTMLElement): Promise<void> {
       if (!issuer) return;
       submit.disabled = true;
       try {
-        await startSignIn(issuer);
+        await startSignIn(issuer, returnTo);
       } catch (err) {
         error.textContent = String(err);
         submit.disabled = false;
@@ -77,14 +83,19 @@ export async function signinPage(main: HTMLElement): Promise<void> {
   },
   h('fieldset', {},
     h('legend', {}, 'Sign in with'),
-    usable.map((i) => h('label', { class: 'choice' },
-      h('input', { type: 'radio', name: 'issuer', value: i.id, checked: i === preferred, required: true }),
-      ` ${i.label}`, i.kind === 'dev' ? h('span', { class: 'tag dev' }, 'development') : null))),
+    usable.map((i) => {
+      const down = i.keys?.state === 'unavailable';
+      return h('label', { class: 'choice' },
+        h('input', { type: 'radio', name: 'issuer', value: i.id, checked: i === preferred, required: true, disabled: down }),
+        ` ${i.label}`, i.kind === 'dev' ? h('span', { class: 'tag dev' }, 'development') : null,
+        down ? h('span', { class: 'error', 'data-issuer-unavailable': i.id }, ` — unavailable: the server could not load its signing keys (${i.keys?.error ?? 'unknown reason'})`) : null);
+    })),
   submit, error);
   replace(main,
     h('h1', { tabindex: -1 }, 'Sign in'),
     h('p', {}, 'Your browser makes a new key, asks the provider for an ID token bound to it, and proves in zero knowledge that the token names an email at your organisation. ',
       h('strong', {}, 'The token never leaves this browser:'), ' only the proof is sent. Nobody learns which member you are.'),
+    returnTo ? h('p', { class: 'hint' }, 'Afterwards you come back to the page you were on.') : null,
     usable.length ? form : h('p', { class: 'error' }, 'This server has no sign-in provider configured.'));
 }
 
@@ -95,13 +106,37 @@ export function takeFragment(): URLSearchParams {
   return params;
 }
 
-function tokenKid(token: string): string | null {
+function tokenPart(token: string, i: 0 | 1): Record<string, unknown> | null {
   try {
-    const header = JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : null;
+    const b64 = token.split('.')[i]!.replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const v = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null;
   } catch {
     return null;
   }
+}
+
+function tokenKid(token: string): string | null {
+  const kid = tokenPart(token, 0)?.kid;
+  return typeof kid === 'string' ? kid : null;
+}
+
+/**
+ * What can be told from the token without a proof (its signature is checked by the proof itself):
+ * a reason to stop now, in words, with the code the prover would give — or null to go on.
+ */
+export function tokenProblem(token: string, issuer: IssuerInfo, now = Date.now()): { code: string; message: string } | null {
+  const c = tokenPart(token, 1);
+  if (!c) return { code: 'ERR_TOKEN_MALFORMED', message: 'the provider returned a token that is not a JWT' };
+  if (c.email_verified !== true) {
+    return { code: 'ERR_EMAIL_UNVERIFIED', message: `your provider says the email ${typeof c.email === 'string' ? c.email : ''} is not verified; verify it with ${issuer.label} and sign in again` };
+  }
+  if (c.iss !== issuer.iss) return { code: 'ERR_ISS_MISMATCH', message: `the token was issued by ${String(c.iss)}, not ${issuer.iss}` };
+  if (c.aud !== issuer.aud) return { code: 'ERR_AUD_MISMATCH', message: `the token is for ${JSON.stringify(c.aud)}, not this site (${issuer.aud})` };
+  if (typeof c.email !== 'string' || !c.email.includes('@')) return { code: 'ERR_EMAIL_MISSING', message: 'the token carries no email address' };
+  if (typeof c.exp === 'number' && c.exp * 1000 < now) return { code: 'ERR_TOKEN_EXPIRED', message: 'the sign-in took too long and the token expired; sign in again' };
+  return null;
 }
 
 const STAGES: Record<ProveStage, string> = {
@@ -119,13 +154,17 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
   const bar = h('progress', { id: 'prove-progress', max: 100, value: 0, 'aria-labelledby': 'prove-stage' });
   const eta = h('p', { id: 'prove-eta', class: 'hint' });
   const error = h('p', { class: 'error', role: 'alert' });
-  replace(main, heading, h('p', {}, 'Your ID token stays in this tab. The proof is made on this device.'), stage, bar, eta, error);
+  const cancel = h('button', { type: 'button', class: 'secondary', id: 'prove-cancel', hidden: true }, 'Cancel');
+  replace(main, heading, h('p', {}, 'Your ID token stays in this tab. The proof is made on this device.'), stage, bar, eta, cancel, error);
 
-  const fail = async (msg: string) => {
+  let returnTo: string | null = null;
+  const again = () => (returnTo ? `/signin?return=${encodeURIComponent(returnTo)}` : '/signin');
+  const fail = async (msg: string, headline = 'Sign-in failed.') => {
     error.textContent = msg;
-    stage.textContent = 'Sign-in failed.';
+    stage.textContent = headline;
+    cancel.hidden = true;
     await deleteIdentity('pending');
-    main.append(h('p', {}, h('a', { href: '/signin' }, 'Try again')));
+    main.append(h('p', {}, h('a', { href: again() }, 'Try again')));
   };
 
   const raw = sessionStorage.getItem(PENDING);
@@ -134,6 +173,7 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
   if (!fragment || !raw) return fail('No sign-in in progress in this tab.');
   if (fragment.get('error')) return fail(`The provider refused: ${fragment.get('error_description') ?? fragment.get('error')}`);
   const pending = JSON.parse(raw) as PendingSignIn;
+  returnTo = safeReturnPath(pending.returnTo);
   if (fragment.get('state') !== pending.state) return fail('The response does not belong to this sign-in (state mismatch).');
   if (!token) return fail('The provider returned no ID token.');
   const config = await appConfig();
@@ -145,15 +185,27 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
   const keys = (await getKeys()).keys;
   const key = keys.find((k) => k.iss === issuer.iss && k.kid === kid);
   if (!key) return fail(`The token's signing key (${kid ?? 'no kid'}) is not in the server's key registry for ${issuer.iss}.`);
+  // Reported before the prover loads: these need no proof to know.
+  const problem = tokenProblem(token, issuer);
+  if (problem) {
+    token = null;
+    return fail(`${problem.message.charAt(0).toUpperCase()}${problem.message.slice(1)} (${problem.code}).`);
+  }
 
-  const estimate = Number(localStorage.getItem(LAST_PROVE_MS)) || DEFAULT_PROVE_MS;
+  const { ms: estimate, measured } = proveEstimate();
   const started = performance.now();
   const tick = setInterval(() => {
     const elapsed = performance.now() - started;
-    bar.value = Math.min(95, (elapsed / estimate) * 100);
-    const left = Math.max(0, Math.round((estimate - elapsed) / 1000));
-    eta.textContent = `${Math.round(elapsed / 1000)} s elapsed · about ${left} s left (estimate from ${localStorage.getItem(LAST_PROVE_MS) ? 'your last proof' : 'a typical laptop'})`;
+    // Past the estimate the bar creeps on towards 99 % instead of stopping.
+    bar.value = elapsed < estimate ? (elapsed / estimate) * 90 : 90 + 9 * (1 - estimate / elapsed);
+    eta.textContent = etaText(elapsed, estimate, measured);
   }, 250);
+  // Leaving now would throw the work away: the browser asks first.
+  const warnLeave = (e: BeforeUnloadEvent) => {
+    e.preventDefault();
+    e.returnValue = '';
+  };
+  window.addEventListener('beforeunload', warnLeave);
 
   const worker = new Worker(new URL('../workers/prove.worker.ts', import.meta.url), { type: 'module', name: 'veil-prove' });
   const req: ProveRequest = {
@@ -167,8 +219,13 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
     threads: Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 16)),
   };
   token = null;
+  cancel.hidden = false;
   try {
     const result = await new Promise<Extract<ProveEvent, { type: 'done' }>>((resolve, reject) => {
+      cancel.onclick = () => {
+        worker.terminate();
+        reject(new Cancelled());
+      };
       worker.onmessage = (e: MessageEvent<ProveEvent>) => {
         const ev = e.data;
         if (ev.type === 'stage') stage.textContent = `${STAGES[ev.stage]}…`;
@@ -180,17 +237,24 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
     });
     req.token = '';
     clearInterval(tick);
+    window.removeEventListener('beforeunload', warnLeave);
+    cancel.hidden = true;
     bar.value = 100;
-    localStorage.setItem(LAST_PROVE_MS, String(Math.round(result.ms)));
+    recordProveMs(result.ms);
     stage.textContent = `Proof ready in ${(result.ms / 1000).toFixed(1)} s. Registering the membership…`;
     await postMembership(result.bundle);
     const id = await promotePending(result.bundle.claims.domain, issuer.iss);
     stage.textContent = `Signed in as someone at ${id.group}.`;
-    navigate(`/g/${id.group}/public`, true);
+    navigate(returnTo ?? `/g/${id.group}/public`, true);
   } catch (e) {
     clearInterval(tick);
-    await fail(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
+    window.removeEventListener('beforeunload', warnLeave);
+    req.token = '';
+    if (e instanceof Cancelled) await fail('The proof was cancelled; nothing was sent.', 'Cancelled.');
+    else await fail(e instanceof ApiError ? `${e.message} (${e.code})` : String(e));
   } finally {
     worker.terminate();
   }
 }
+
+class Cancelled extends Error {}

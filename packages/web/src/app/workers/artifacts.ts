@@ -1,14 +1,23 @@
 /**
  * Prover artifacts fetched from the server (`/api/config` → `artifacts`, e.g. `/artifacts`), laid
  * out as in the repository's `circuits/` directory plus the test-CRS cache directory:
- * - `{base}/circuits.json`                → the manifest `{ circuits: [{ name, id }] }`
  * - `{base}/target/{name}.json`           → the compiled Noir program
  * - `{base}/keys/{name}.{crsId}.json`     → `{ circuit, crs, vk }` precomputed verification key (base64)
  * - `{base}/bn254_g1.dat`, `bn254_g2.dat` → the INSECURE test CRS (development profile only)
- * The prover checks each program's sha256 against the circuit id before use, so a tampered
- * artifact fails instead of proving or verifying something else.
+ * The server is not trusted for what decides a verdict: the circuit ids and the verification-key
+ * hashes are pinned in the built bundle (`PinnedArtifacts`, from `circuits/` at build time; the
+ * server's `circuits.json` is not read). The prover checks each program's sha256 against the pinned
+ * id; a key whose sha256 differs from its pin is refused (ERR_VK_MISMATCH), and a key with no pin
+ * is not fetched at all — the engine computes it from the (pinned) program instead.
  */
+import { VeilError } from '@veil/crypto';
 import { staticArtifacts, type ArtifactLoader, type CompiledProgram, type CrsBytes } from '@veil/prover';
+
+/** Pins compiled into the bundle: circuit ids, and verification-key sha256 by `<name>.<crs id>`. */
+export interface PinnedArtifacts {
+  circuits: Array<{ name: string; id: string }>;
+  verificationKeys: Record<string, string>;
+}
 
 async function get(url: string): Promise<Response> {
   const res = await fetch(url);
@@ -16,17 +25,24 @@ async function get(url: string): Promise<Response> {
   return res;
 }
 
-function fromBase64(s: string): Uint8Array {
+function fromBase64(s: string): Uint8Array<ArrayBuffer> {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
 
-export async function fetchArtifacts(base: string): Promise<ArtifactLoader> {
-  const manifest = (await (await get(`${base}/circuits.json`)).json()) as { circuits: Array<{ name: string; id?: string }> };
-  const circuits = manifest.circuits.filter((c): c is { name: string; id: string } => typeof c.id === 'string');
-  const inner = staticArtifacts(circuits.map(({ name, id }) => ({
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The artifact loader over `base`, bound to `pinned`.
+ * @throws VeilError ERR_VK_MISMATCH (from `verificationKey`) when the server's key is not the pinned one.
+ */
+export function fetchArtifacts(base: string, pinned: PinnedArtifacts): ArtifactLoader {
+  const inner = staticArtifacts(pinned.circuits.map(({ name, id }) => ({
     name,
     id,
     program: async () => (await (await get(`${base}/target/${name}.json`)).json()) as CompiledProgram,
@@ -36,11 +52,16 @@ export async function fetchArtifacts(base: string): Promise<ArtifactLoader> {
     async verificationKey(circuit, crsId) {
       const mem = await inner.verificationKey(circuit, crsId);
       if (mem) return mem;
+      const pin = pinned.verificationKeys[`${circuit.name}.${crsId}`];
+      if (!pin || !pinned.circuits.some((c) => c.name === circuit.name && c.id === circuit.id)) return undefined;
       const res = await fetch(`${base}/keys/${circuit.name}.${crsId}.json`);
       if (!res.ok) return undefined;
       const file = (await res.json()) as { circuit?: { id?: string }; crs?: string; vk?: string };
-      if (file.circuit?.id !== circuit.id || file.crs !== crsId || typeof file.vk !== 'string') return undefined;
-      return fromBase64(file.vk);
+      const vk = file.circuit?.id === circuit.id && file.crs === crsId && typeof file.vk === 'string' ? fromBase64(file.vk) : undefined;
+      if (!vk || (await sha256Hex(vk)) !== pin) {
+        throw new VeilError('ERR_VK_MISMATCH', `the server's verification key for ${circuit.name} (${crsId}) is not the one pinned in this app`);
+      }
+      return vk;
     },
   };
 }

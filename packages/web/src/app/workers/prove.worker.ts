@@ -5,6 +5,7 @@
  */
 import { createBackend } from '@veil/prover';
 import { isVeilError } from '@veil/crypto';
+import pinned from 'virtual:veil-pinned-artifacts';
 import { fetchArtifacts, fetchTestCrs } from './artifacts.ts';
 import { fromHex } from '../hex.ts';
 import type { ProveEvent, ProveRequest } from './prove-protocol.ts';
@@ -20,7 +21,7 @@ self.onmessage = async (e: MessageEvent<ProveRequest>) => {
     const crs = req.crs === 'test' ? 'test' : 'aztec';
     backend = await createBackend({
       crs,
-      artifacts: await fetchArtifacts(req.artifacts),
+      artifacts: fetchArtifacts(req.artifacts, pinned),
       ...(crs === 'test' ? { testCrs: fetchTestCrs(req.artifacts) } : {}),
       threads: req.threads,
     });

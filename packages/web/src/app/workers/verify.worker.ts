@@ -2,19 +2,29 @@
  * Verification worker: checks posts (see verify-post.ts) with a warm bb.js backend, so repeated
  * verifications reuse the verification key. Membership proofs are verified once per bundle.
  */
-import { createBackend, type Backend } from '@veil/prover';
-import { verifyPost, type MembershipVerifier } from '../verify-post.ts';
+import { createBackend, fetchIssuerJwks, type Backend } from '@veil/prover';
+import { verifyPost, type IssuerKeysFetcher, type MembershipVerifier } from '../verify-post.ts';
+import pinned from 'virtual:veil-pinned-artifacts';
 import { fetchArtifacts, fetchTestCrs } from './artifacts.ts';
 import type { VerifyReply, VerifyRequest } from './verify-protocol.ts';
 
 let backend: Promise<Backend> | null = null;
 const proofs = new Map<string, Promise<unknown>>();
+// Issuer keys are read from the issuer itself, once a minute per issuer at most.
+const issuerJwks = new Map<string, { at: number; keys: ReturnType<IssuerKeysFetcher> }>();
+const issuerKeys: IssuerKeysFetcher = (iss) => {
+  const hit = issuerJwks.get(iss);
+  if (hit && Date.now() - hit.at < 60_000) return hit.keys;
+  const keys = fetchIssuerJwks(iss);
+  issuerJwks.set(iss, { at: Date.now(), keys });
+  return keys;
+};
 
 function getBackend(artifacts: string, allowTest: boolean): Promise<Backend> {
   backend ??= (async () =>
     createBackend({
       crs: allowTest ? 'test' : 'aztec',
-      artifacts: await fetchArtifacts(artifacts),
+      artifacts: fetchArtifacts(artifacts, pinned),
       ...(allowTest ? { testCrs: fetchTestCrs(artifacts) } : {}),
     }))();
   backend.catch(() => (backend = null));
@@ -37,7 +47,7 @@ self.onmessage = async (e: MessageEvent<VerifyRequest>) => {
   };
   let reply: VerifyReply;
   try {
-    reply = { seq: req.seq, verdict: await verifyPost(req.detail, { registry: req.registry, issuers: req.issuers, verifyMembership }) };
+    reply = { seq: req.seq, verdict: await verifyPost(req.detail, { registry: req.registry, issuers: req.issuers, verifyMembership, issuerKeys }) };
   } catch (err) {
     reply = { seq: req.seq, verdict: { ok: false, code: 'ERR_VERIFIER', reason: err instanceof Error ? err.message : String(err) } };
   }

@@ -1,0 +1,65 @@
+// PostgreSQL store of the identity service (node-postgres pool, DATABASE_URL). `schema` isolates
+// a deployment or a test in its own PostgreSQL schema (created if missing). INSERT … ON CONFLICT
+// DO NOTHING on the primary keys makes linking and participation atomic across connections.
+import pg from 'pg';
+import { VeilError } from '@veil/crypto';
+import { IDENTITY_MIGRATIONS, type IdentityStore } from './types.ts';
+
+export interface PostgresIdentityStoreOptions {
+  connectionString: string;
+  /** Default `public`. */
+  schema?: string;
+  /** Drop the schema on close (throwaway test schemas). */
+  dropSchemaOnClose?: boolean;
+}
+
+/**
+ * Opens (and migrates) the PostgreSQL identity store.
+ *
+ * @example
+ * import { openPostgresIdentityStore } from '@veil/identity/enroll/storage';
+ * const store = await openPostgresIdentityStore({ connectionString: process.env.DATABASE_URL! });
+ */
+export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptions): Promise<IdentityStore> {
+  const schema = opts.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError('schema must be a lower-case SQL identifier');
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: 10, options: `-c search_path=${schema}` });
+  const c = await pool.connect();
+  try {
+    await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await c.query('BEGIN');
+    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.identity_migrations`]);
+    await c.query('CREATE TABLE IF NOT EXISTS identity_schema_migrations (version INTEGER PRIMARY KEY)');
+    const applied = new Set((await c.query<{ version: number }>('SELECT version FROM identity_schema_migrations')).rows.map((r) => r.version));
+    for (const m of IDENTITY_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await c.query(m.sql);
+      await c.query('INSERT INTO identity_schema_migrations (version) VALUES ($1)', [m.version]);
+    }
+    await c.query('COMMIT');
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+  return {
+    async linkKey(uid, key) {
+      const r = await pool.query('INSERT INTO identity_keys (alg, public_key, uid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [key.alg, key.publicKey, uid]);
+      if (r.rowCount === 1) return 'linked';
+      const row = await pool.query<{ uid: string }>('SELECT uid FROM identity_keys WHERE alg = $1 AND public_key = $2', [key.alg, key.publicKey]);
+      if (row.rows[0]?.uid === uid) return 'already';
+      throw new VeilError('ERR_KEY_LINKED_ELSEWHERE', 'this key is already linked to another person');
+    },
+    async uidOfKey(key) {
+      return (await pool.query<{ uid: string }>('SELECT uid FROM identity_keys WHERE alg = $1 AND public_key = $2', [key.alg, key.publicKey])).rows[0]?.uid;
+    },
+    async participate(context, uid) {
+      return (await pool.query('INSERT INTO identity_participations (context, uid) VALUES ($1, $2) ON CONFLICT DO NOTHING', [context, uid])).rowCount === 1;
+    },
+    async close() {
+      if (opts.dropSchemaOnClose) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * RFC 9497 §3.3.2 Finalize (VOPRF mode, ristretto255-SHA512): N = r⁻¹ · Z and
+ *   output = SHA-512( I2OSP(len(input), 2) ‖ input ‖ I2OSP(32, 2) ‖ N ‖ "Finalize" ).
+ *
+ * Two entry points:
+ * - `finalizeVerifiedUids` — the RFC's Finalize as written: verifies the (single-key) proof
+ *   against the public key, then unblinds (noble `voprf.finalizeBatch`). Used with threshold 1.
+ * - `finalizeUids` — unblinds elements Z = k · B that were COMBINED from partials each verified
+ *   against its own public share (verify-partial.ts); there is no proof for the combined element,
+ *   its correctness follows from the partials' proofs and the Lagrange identity. noble's base-mode
+ *   `oprf.finalize` is used for the unblinding: RFC 9497's Finalize hash has no context string, so
+ *   the output is byte-identical to VOPRF Finalize (the mode enters only through HashToGroup in
+ *   Blind). The tests check both against the RFC vectors and against each other.
+ * The UID is the output in lowercase hex (128 characters).
+ */
+import { suite } from './lib/group.ts';
+import { toHex } from './lib/encoding.ts';
+import type { BlindedInput } from './blind.ts';
+
+/**
+ * Unblinds combined evaluations into UIDs (hex).
+ *
+ * @example
+ * import { finalizeUids } from '@veil/uid/finalize';
+ * const [uid] = finalizeUids(items, combinePartials(partials, 2));
+ * @throws TypeError when the lengths differ; Error from noble for an invalid element.
+ */
+export function finalizeUids(items: readonly BlindedInput[], combined: readonly Uint8Array[]): string[] {
+  if (items.length !== combined.length) throw new TypeError('one combined element per blinded input is required');
+  return items.map((it, i) => toHex(suite.oprf.finalize(it.input, it.blind, combined[i]!)));
+}
+
+/**
+ * Verifies a single-key batch proof and unblinds (RFC 9497 Finalize with the proof check).
+ *
+ * @example
+ * import { finalizeVerifiedUids } from '@veil/uid/finalize';
+ * const uids = finalizeVerifiedUids(items, evaluated, proof, groupPublicKey);
+ * @throws Error from noble when the proof does not verify (callers wrap it with the node's name).
+ */
+export function finalizeVerifiedUids(items: readonly BlindedInput[], evaluated: readonly Uint8Array[], proof: Uint8Array, publicKey: Uint8Array): string[] {
+  if (items.length !== evaluated.length) throw new TypeError('one evaluated element per blinded input is required');
+  const outs = suite.voprf.finalizeBatch(
+    items.map((it, i) => ({ input: it.input, blind: it.blind, blinded: it.blinded, evaluated: evaluated[i]! })),
+    publicKey,
+    proof,
+  );
+  return outs.map(toHex);
+}

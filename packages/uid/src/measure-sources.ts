@@ -1,0 +1,52 @@
+/**
+ * The measurement the UID service reports under SIMULATION: SHA-256 over this package's sources,
+ *   "veil-uid/sources/v1" ‖ 0x00 ‖ for each file of src/ in sorted order: path ‖ 0x00 ‖ u32be(len) ‖ bytes,
+ * so a change to the service's code changes its measurement and its sealed key cannot be unsealed
+ * by another build. It is a development stand-in: it does not cover node_modules or Node itself.
+ * Under SGX the measurement is MRENCLAVE; a reproducible bundle and Gramine manifest for the UID
+ * service (as packages/identity has for the enclave service) are not built yet.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { toHex } from './lib/encoding.ts';
+
+const SRC = fileURLToPath(new URL('.', import.meta.url));
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Computes the simulation measurement of the UID service (lowercase hex, 32 bytes).
+ *
+ * @example
+ * import { measureUidSources } from '@veil/uid/measure-sources';
+ * const measurement = await measureUidSources();
+ * @throws errors of the file system.
+ */
+export async function measureUidSources(): Promise<string> {
+  const enc = new TextEncoder();
+  const files = (await walk(SRC)).map((p) => relative(SRC, p).split('\\').join('/')).sort();
+  const parts: Uint8Array[] = [enc.encode('veil-uid/sources/v1\0')];
+  for (const f of files) {
+    const bytes = new Uint8Array(await readFile(join(SRC, f)));
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, bytes.length);
+    parts.push(enc.encode(`${f}\0`), len, bytes);
+  }
+  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return toHex(sha256(all));
+}
