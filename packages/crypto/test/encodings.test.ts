@@ -32,11 +32,13 @@ test('like payload', () => {
 });
 
 test('request payload', () => {
-  const bytes = encodeRequest({ method: 'GET', path: '/api/messages', query: 'group=acme.test&limit=2', timestamp: 5, epk: EPK });
+  const bytes = encodeRequest({ method: 'GET', origin: 'https://board.example', path: '/api/messages', query: 'group=acme.test&limit=2', timestamp: 5, epk: EPK });
   assert.equal(
     dec(bytes),
-    `veil/request/v1\n{"epk":"${EPK}","method":"GET","path":"/api/messages","query":"group=acme.test&limit=2","timestamp":5,"v":1}`,
+    `veil/request/v2\n{"epk":"${EPK}","method":"GET","origin":"https://board.example","path":"/api/messages","query":"group=acme.test&limit=2","timestamp":5,"v":2}`,
   );
+  const other = encodeRequest({ method: 'GET', origin: 'https://other.example', path: '/api/messages', query: 'group=acme.test&limit=2', timestamp: 5, epk: EPK });
+  assert.notDeepEqual(other, bytes);
 });
 
 test('escapes control characters and quotes as RFC 8785 requires', () => {
@@ -85,9 +87,13 @@ test('malformed fields are refused with TypeError', () => {
   ];
   for (const b of bad) assert.throws(() => encodePost({ ...post, ...b } as Post), TypeError, JSON.stringify(b));
   assert.throws(() => encodeLike({ ...like, action: 'love' } as unknown as Like), TypeError);
-  assert.throws(() => encodeRequest({ method: 'get', path: '/x', query: '', timestamp: 1, epk: EPK }), TypeError);
-  assert.throws(() => encodeRequest({ method: 'GET', path: '/x?a', query: '', timestamp: 1, epk: EPK }), TypeError);
-  assert.throws(() => encodeRequest({ method: 'GET', path: '/x', query: '?a', timestamp: 1, epk: EPK }), TypeError);
+  const origin = 'http://127.0.0.1:8080';
+  assert.throws(() => encodeRequest({ method: 'get', origin, path: '/x', query: '', timestamp: 1, epk: EPK }), TypeError);
+  assert.throws(() => encodeRequest({ method: 'GET', origin, path: '/x?a', query: '', timestamp: 1, epk: EPK }), TypeError);
+  assert.throws(() => encodeRequest({ method: 'GET', origin, path: '/x', query: '?a', timestamp: 1, epk: EPK }), TypeError);
+  for (const bad of ['', 'board.example', 'https://Board.example', 'https://board.example/', 'https://board.example:443', 'ftp://board.example', 'https://board.example/api']) {
+    assert.throws(() => encodeRequest({ method: 'GET', origin: bad, path: '/x', query: '', timestamp: 1, epk: EPK }), TypeError, bad);
+  }
 });
 
 test('signatures interoperate with node:crypto Ed25519 both ways', () => {

@@ -1,11 +1,12 @@
 // The server side of `npm run bench:api`: buildApp on SQLite (temp file) or PostgreSQL (a fresh
-// schema), rate limits off, memberships for the bench keys written as the membership route stores
+// schema), rate limits on but never reached (every post and like is counted, in PostgreSQL for
+// the pg run, as in a multi-instance deployment; VEIL_BENCH_LIMITS=off turns them off), memberships for the bench keys written as the membership route stores
 // them after verification (the bench measures posting and reading, not proving). Prints its port.
 // Also the server of the crash test (test/storage/crash.test.ts).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, openPostgresStorage, openSqliteStorage, type ServerConfig, type Storage } from '@veil/server';
+import { buildApp, DEFAULT_RATE_LIMIT, freePort, KeyRegistry, openPostgresStorage, openSqliteStorage, type ServerConfig, type Storage } from '@veil/server';
 
 const kind = process.env.VEIL_BENCH_DB === 'pg' ? 'pg' : 'sqlite';
 const keys = JSON.parse(readFileSync(process.env.VEIL_BENCH_KEYS!, 'utf8')) as string[];
@@ -17,10 +18,14 @@ const storage: Storage = kind === 'pg'
   : openSqliteStorage({ path: process.env.VEIL_BENCH_SQLITE || join(mkdtempSync(join(tmpdir(), 'veil-bench-')), 'veil.sqlite') });
 
 const iss = 'https://issuer.bench';
+// A concrete port: signed requests name the origin, which embeds it.
+const port = await freePort();
 const config: ServerConfig = {
-  profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
+  profile: 'development', host: '127.0.0.1', port, dataDir: '/nonexistent', crs: 'test',
   issuers: [{ id: 'bench', kind: 'oidc', iss, aud: 'bench', jwks: '/nonexistent', authorizationEndpoint: null, label: 'bench' }],
-  rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 },
+  rateLimit: process.env.VEIL_BENCH_LIMITS === 'off'
+    ? { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 }
+    : { ...DEFAULT_RATE_LIMIT, postsPerKey: 1e9, postsPerIp: 1e9, likesPerKey: 1e9, likesPerIp: 1e9, membershipsPerIp: 1e9 },
   devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
 };
 const circuit = 'c1'.repeat(32);
@@ -38,7 +43,7 @@ const app = await buildApp({
   config, storage, registry, acceptedCircuits: [circuit],
   verifyMembership: async () => { throw new Error('not used in the bench'); },
 });
-await app.listen({ host: '127.0.0.1', port: 0 });
+await app.listen({ host: '127.0.0.1', port });
 process.stdout.write(`PORT ${(app.server.address() as { port: number }).port}\n`);
 const stop = async () => { await app.close(); await storage.close(); process.exit(0); };
 process.on('SIGTERM', () => void stop());

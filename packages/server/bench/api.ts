@@ -92,7 +92,7 @@ async function bench(db: 'sqlite' | 'pg') {
 const results = [await bench('sqlite')];
 if (process.env.DATABASE_URL) results.push(await bench('pg'));
 else process.stdout.write('(PostgreSQL skipped: set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test)\n');
-process.stdout.write(`bench:api — ${SECONDS} s per phase, ${CONNECTIONS} connections, loopback, node ${process.version}\n`);
+process.stdout.write(`bench:api — ${SECONDS} s per phase, ${CONNECTIONS} connections, loopback, node ${process.version}, rate limits ${process.env.VEIL_BENCH_LIMITS === 'off' ? 'off' : 'counted'}\n`);
 for (const r of results) {
   process.stdout.write(
     `${r.db.padEnd(7)} signed posts/s ${String(r.postsPerSec).padStart(6)} (p99 ${r.postP99ms} ms, non-2xx ${r.postsNon2xx})   ` +

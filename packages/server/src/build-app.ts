@@ -1,15 +1,16 @@
 /**
  * `buildApp(deps)`: the board's HTTP API as an unstarted fastify instance (tests use `inject`).
- * Order: validators/serialisers, error registry, hooks (COOP/COEP on every response, dev issuer
- * mount), routes (one plugin per resource), static files.
+ * Order: HTTP server (timeouts, per-IP connection cap, Node-level errors in Veil's format),
+ * validators/serialisers and body parser, error registry (framework errors included), hooks
+ * (security headers on every response, shutdown, dev issuer mount), routes (one plugin per
+ * resource), static files.
  */
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { Ajv } from 'ajv';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { VeilError, isVeilError } from '@veil/crypto';
 import type { DevIssuer } from '@veil/dev-issuer';
-import type { ServerConfig } from './config.ts';
+import { defaultOrigins, DEFAULT_HTTP_LIMITS, type ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
 import type { KeyRegistry } from './lib/key-registry.ts';
 import type { DevRegistryAccess, DevRegistryInfo, EnclaveInfo, GroupProofVerifier, IdentityInfo, MembershipVerifier, RouteContext } from './lib/context.ts';
@@ -18,6 +19,9 @@ import { devRegistryRoutes } from './routes/dev-registry.ts';
 import { identityRelayRoutes } from './routes/identity-relay.ts';
 import { RateLimiter } from './lib/rate-limit.ts';
 import { statusFor } from './lib/errors.ts';
+import { SECURITY_HEADERS } from './lib/security-headers.ts';
+import { clientErrorHandler, createLimitedServer } from './lib/http-server.ts';
+import { assertUtf8Url, strictJsonBodies, validatorCompiler } from './lib/validators.ts';
 import { configRoutes } from './routes/config.ts';
 import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
@@ -52,14 +56,6 @@ export interface AppDeps {
   logger?: FastifyServerOptions['logger'];
 }
 
-const SECURITY_HEADERS = {
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-  'cross-origin-resource-policy': 'same-origin',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-};
-
 /**
  * @example
  * import { buildApp } from '@veil/server';
@@ -68,18 +64,25 @@ const SECURITY_HEADERS = {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? Date.now;
+  const limits = deps.config.http ?? DEFAULT_HTTP_LIMITS;
   const app = Fastify({
     logger: deps.logger ?? false,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
-    return503OnClosing: true,
+    // Shutdown is answered by the onRequest hook below (fastify's own 503 skips the hooks).
+    return503OnClosing: false,
+    serverFactory: (handler) => createLimitedServer(limits, handler),
+    clientErrorHandler,
+    // The router's own refusals (a path that does not percent-decode, an over-long parameter) in
+    // Veil's format; they run outside every route context, so no hook adds the headers.
+    frameworkErrors: (err, _req, reply) => {
+      (reply as unknown as FastifyReply).code(400).headers(SECURITY_HEADERS).send({ error: { code: err.code === 'FST_ERR_BAD_URL' ? 'ERR_BAD_URL' : 'ERR_VALIDATION', message: err.message } });
+    },
+    ...(deps.config.trustProxy ? { trustProxy: deps.config.trustProxy } : {}),
   });
 
-  // Bodies are validated strictly (no type coercion, no silent stripping of unknown fields: a
-  // signed object must arrive exactly as signed); query strings and params are coerced.
-  const strict = new Ajv({ allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: false, strict: false });
-  const coerce = new Ajv({ allErrors: false, removeAdditional: false, coerceTypes: true, useDefaults: true, strict: false });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema) : coerce.compile(schema)));
+  app.setValidatorCompiler(validatorCompiler());
+  strictJsonBodies(app);
 
   app.setErrorHandler((err, req, reply) => {
     if (isVeilError(err)) {
@@ -103,6 +106,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done(null, payload);
   });
 
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (req, reply, done) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      return done(new VeilError('ERR_SHUTTING_DOWN', 'the server is shutting down, try again'));
+    }
+    try {
+      assertUtf8Url(req.raw.url ?? '');
+    } catch (e) {
+      return done(e as Error);
+    }
+    done();
+  });
+
   const dev = deps.devIssuer;
   if (dev) {
     const mount = dev.mountPath;
@@ -117,15 +138,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
 
+  const feedCache: RouteContext['feedCache'] = new Map();
+  const feeds = deps.storage.watchFeeds(() => feedCache.clear());
+  app.addHook('onClose', (_app, done) => {
+    feeds.close();
+    done();
+  });
+
   const ctx: RouteContext = {
-    config: deps.config,
+    config: { ...deps.config, origins: deps.config.origins ?? defaultOrigins(deps.config.host, deps.config.port) },
     storage: deps.storage,
     registry: deps.registry,
     verifyMembership: deps.verifyMembership,
     acceptedCircuits: deps.acceptedCircuits,
     now,
-    limiter: new RateLimiter(deps.config.rateLimit.windowMs, now),
-    feedCache: new Map(),
+    limiter: new RateLimiter(deps.config.rateLimit.windowMs, now, deps.storage),
+    feedCache,
+    feeds,
     enclave: deps.enclave ?? null,
     devRegistry: deps.devRegistry ?? null,
     devRegistryAccess: deps.devRegistryAccess ?? null,

@@ -4,6 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VeilError } from '@veil/crypto';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './lib/http-server.ts';
+
+export { DEFAULT_HTTP_LIMITS, type HttpLimits };
 
 export type IssuerKind = 'google' | 'microsoft' | 'oidc' | 'dev';
 
@@ -50,8 +53,47 @@ export interface ServerConfig {
   groups?: { registrarKey: string | null; rootWindowMinutes: number };
   /** The attested identity service started beside the board: `simulation` (development only), `gramine`, or `none`. */
   enclave: { producer: 'simulation' | 'gramine' | 'none' };
+  /**
+   * The origins (`scheme://host[:port]`) clients use to reach this server. Signed requests name the
+   * origin they were signed for and are refused unless it is one of these. Default:
+   * `defaultOrigins(host, port)`. Behind a load balancer: the public origin(s).
+   */
+  origins?: string[];
+  /** Request/header/keep-alive timeouts and the per-IP connection cap. Default `DEFAULT_HTTP_LIMITS`. */
+  http?: HttpLimits;
+  /** fastify `trustProxy`: addresses of the load balancers whose X-Forwarded-For is believed (rate limits per client IP). Default: none. */
+  trustProxy?: string[];
   /** The development data provider (`@veil/dev-registry`) on loopback; development profile only. */
   devRegistry?: { enabled: boolean };
+}
+
+/** `http://127.0.0.1:PORT` and `http://localhost:PORT` (for host 127.0.0.1, localhost or 0.0.0.0), else `http://HOST:PORT`. */
+export function defaultOrigins(host: string, port: number): string[] {
+  if (['127.0.0.1', 'localhost', '0.0.0.0'].includes(host)) return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
+  return [new URL(`http://${host.includes(':') ? `[${host}]` : host}:${port}`).origin];
+}
+
+/** `value` as an origin (`scheme://host[:port]`, lower case, no path), or an ERR_CONFIG. */
+function anOrigin(value: unknown, where: string): string {
+  try {
+    if (typeof value !== 'string') throw new Error();
+    const u = new URL(value);
+    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.origin !== value.replace(/\/$/, '').toLowerCase()) throw new Error();
+    return u.origin;
+  } catch {
+    return fail(`${where} must be an http(s) origin such as "https://board.example" (no path)`);
+  }
+}
+
+function httpLimits(raw: unknown): HttpLimits {
+  if (raw === undefined) return { ...DEFAULT_HTTP_LIMITS };
+  if (typeof raw !== 'object' || raw === null) fail('http must be an object');
+  const l = { ...DEFAULT_HTTP_LIMITS, ...(raw as object) } as Record<string, unknown>;
+  for (const k of Object.keys(DEFAULT_HTTP_LIMITS)) {
+    const v = l[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || (k !== 'maxConnectionsPerIp' && v === 0)) fail(`http.${k} must be a positive integer${k === 'maxConnectionsPerIp' ? ' or 0 (no cap)' : ''}`);
+  }
+  return l as unknown as HttpLimits;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
@@ -154,9 +196,15 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
   if (registrarKey !== null && (typeof registrarKey !== 'string' || !/^[0-9a-f]{64}$/.test(registrarKey))) fail('groups.registrarKey must be an Ed25519 public key, 64 lowercase hex digits');
   const rootWindowMinutes = rawGroups.rootWindowMinutes ?? 10;
   if (typeof rootWindowMinutes !== 'number' || !Number.isFinite(rootWindowMinutes) || rootWindowMinutes < 0 || rootWindowMinutes > 7 * 24 * 60) fail('groups.rootWindowMinutes must be 0-10080');
+  const origins = raw.origins === undefined
+    ? defaultOrigins(host, port)
+    : Array.isArray(raw.origins) && raw.origins.length > 0 ? raw.origins.map((o, i) => anOrigin(o, `origins[${i}]`)) : fail('origins must be a non-empty array');
+  const trustProxy = raw.trustProxy === undefined ? undefined
+    : Array.isArray(raw.trustProxy) && raw.trustProxy.every((a) => typeof a === 'string') ? (raw.trustProxy as string[]) : fail('trustProxy must be an array of addresses or CIDR ranges');
   const config: ServerConfig = {
-    profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer,
+    profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer, origins, http: httpLimits(raw.http),
     groups: { registrarKey: registrarKey as string | null, rootWindowMinutes: rootWindowMinutes as number },
+    ...(trustProxy ? { trustProxy } : {}),
     keyRefreshSeconds: typeof raw.keyRefreshSeconds === 'number' ? raw.keyRefreshSeconds : 3600,
     enclave: { producer },
     devRegistry: { enabled: devRegistryEnabled },

@@ -143,7 +143,20 @@ export type LikeResponse = Static<typeof LikeResponse>;
 
 // ---- issuer key registry ----
 export const KeysQuery = Type.Object({ iss: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false });
-export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema) });
+/**
+ * Key material the issuer published under a kid already bound to another key. The bound key stays
+ * the only one used; a conflict means the issuer (or someone between it and this server) misbehaved.
+ */
+export const IssuerKeyConflictSchema = Type.Object({
+  iss: Type.String(),
+  kid: Type.String(),
+  jwk: JwkSchema,
+  /** ms since epoch: when this server first / last saw this other key under the kid. */
+  firstSeen: Millis,
+  lastSeen: Millis,
+});
+export type IssuerKeyConflict = Static<typeof IssuerKeyConflictSchema>;
+export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema), conflicts: Type.Array(IssuerKeyConflictSchema) });
 export type KeysResponse = Static<typeof KeysResponse>;
 
 // ---- organisations (groups by email domain) ----

@@ -11,7 +11,7 @@ import type { DevIssuer } from '@veil/dev-issuer';
 import type { DevRegistry } from '@veil/dev-registry';
 import type { Backend } from '@veil/prover';
 import { buildApp } from './build-app.ts';
-import type { ServerConfig } from './config.ts';
+import { defaultOrigins, type ServerConfig } from './config.ts';
 import { KeyRegistry, describeFailure, discover, type RegistryIssuer } from './lib/key-registry.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
@@ -61,7 +61,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ? await openPostgresStorage({ connectionString: config.databaseUrl })
     : openSqliteStorage({ path: join(config.dataDir, 'veil.sqlite') });
 
-  const origins = [`http://127.0.0.1:${config.port}`, `http://localhost:${config.port}`];
+  const origins = config.origins ?? defaultOrigins(config.host, config.port);
   const devEntry = config.issuers.find((i) => i.kind === 'dev');
   const devIssuer = devEntry
     ? await (await import('@veil/dev-issuer')).createDevIssuer({
@@ -87,7 +87,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     }),
   );
   const resolved: ServerConfig = { ...config, issuers };
-  const registry = new KeyRegistry({ storage, issuers: registryIssuers, now: Date.now });
+  let log: FastifyInstance['log'] | undefined;
+  const registry = new KeyRegistry({
+    storage, issuers: registryIssuers, now: Date.now,
+    onConflict: (c) => log?.warn({ iss: c.iss, kid: c.kid, jwk: c.jwk }, 'issuer re-published a kid with other key material; keeping the key first seen (see /api/keys conflicts)'),
+  });
 
   // Loaded here, not at module load: importing @veil/server must not pull in bb.js.
   const { createBackend } = await import('@veil/prover');
@@ -167,6 +171,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     ...(enclave?.enrollment ? { identity: enclave.enrollment.info() } : {}),
     logger: o.logger === false ? false : { level: 'info', base: { profile: config.profile } },
   });
+  log = app.log;
   for (const w of warnings) app.log.warn(w);
   if (devRegistry) app.log.warn(`DEVELOPMENT data provider (dev registry, anyone can get anyone's credential) at ${devRegistry.url}`);
   await app.listen({ host: config.host, port: config.port });

@@ -2,8 +2,8 @@
 // need are written with `seedMembership` exactly as POST /api/memberships stores them after a
 // successful verification (that route is tested with real proofs in memberships tests); the
 // message and like routes trust only the stored row, which is what is under test there.
-import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier } from '@veil/server';
-import { fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
+import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier } from '@veil/server';
+import { BOARD_ORIGIN, fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
 
 export const CIRCUIT_ID = 'c1'.repeat(32);
 
@@ -22,10 +22,19 @@ export const refuseVerify: MembershipVerifier = async () => {
   throw new Error('the proof verifier must not be reached in this test');
 };
 
-export async function makeFixture(o: {
-  rateLimit?: Partial<RateLimitConfig>; verify?: MembershipVerifier; circuits?: string[]; storage?: Storage;
-  groups?: ServerConfig['groups']; verifyGroup?: GroupProofVerifier;
-} = {}): Promise<Fixture> {
+export interface FixtureOptions {
+  rateLimit?: Partial<RateLimitConfig>;
+  verify?: MembershipVerifier;
+  circuits?: string[];
+  storage?: Storage;
+  /** The one origin signed requests must name (default BOARD_ORIGIN). */
+  origin?: string;
+  http?: HttpLimits;
+  groups?: ServerConfig['groups'];
+  verifyGroup?: GroupProofVerifier;
+}
+
+export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
   const storage = o.storage ?? (await makeStorage());
   const issuer = fileIssuer();
   const clock = { t: Date.UTC(2026, 0, 10, 12, 0, 0) };
@@ -35,6 +44,7 @@ export async function makeFixture(o: {
     issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
     rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, ...o.rateLimit },
     devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
+    origins: [o.origin ?? BOARD_ORIGIN], ...(o.http ? { http: o.http } : {}),
     ...(o.groups ? { groups: o.groups } : {}),
   };
   const registry = new KeyRegistry({ storage, issuers: [{ iss: issuer.iss, jwks: { file: issuer.file } }], now, minRefreshMs: 10_000 });

@@ -84,6 +84,25 @@ test('invalid config files are refused', () => {
   assert.throws(() => loadConfig({ env: { PORT: 'eighty' } }), configError);
 });
 
+test('origins, HTTP limits and trustProxy: defaults, overrides, refusals', () => {
+  const d = loadConfig({ env, port: 9000 });
+  assert.deepEqual(d.origins, ['http://127.0.0.1:9000', 'http://localhost:9000']);
+  assert.deepEqual(d.http, { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnectionsPerIp: 64 });
+  assert.equal(d.trustProxy, undefined);
+  const c = loadConfig({ env, file: file({ origins: ['https://board.example', 'https://alt.example:8443'], http: { requestTimeoutMs: 5000, maxConnectionsPerIp: 0 }, trustProxy: ['10.0.0.2'] }) });
+  assert.deepEqual(c.origins, ['https://board.example', 'https://alt.example:8443']);
+  assert.equal(c.http!.requestTimeoutMs, 5000);
+  assert.equal(c.http!.maxConnectionsPerIp, 0);
+  assert.equal(c.http!.headersTimeoutMs, 10_000);
+  assert.deepEqual(c.trustProxy, ['10.0.0.2']);
+  for (const bad of [
+    { origins: [] }, { origins: ['board.example'] }, { origins: ['https://board.example/api'] }, { origins: ['ftp://board.example'] }, { origins: 'https://board.example' },
+    { http: { requestTimeoutMs: 0 } }, { http: { keepAliveTimeoutMs: -1 } }, { http: { maxConnectionsPerIp: 1.5 } }, { http: 5 }, { trustProxy: [1] },
+  ]) {
+    assert.throws(() => loadConfig({ env, file: file(bad) }), configError, JSON.stringify(bad));
+  }
+});
+
 test('groups: no registrar and a 10-minute root window by default; a malformed key or window is refused', () => {
   assert.deepEqual(loadConfig({ env }).groups, { registrarKey: null, rootWindowMinutes: 10 });
   const key = 'ab'.repeat(32);

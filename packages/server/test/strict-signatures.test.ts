@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { encodeLike, encodePost, encodeRequest, type Like, type Post } from '@veil/crypto';
 import { BAD_POINTS, forgeForSmallOrderKey, signWithR } from '../../crypto/test/helpers/ed25519-adversary.ts';
 import { CIRCUIT_ID, makeFixture, type Fixture } from './app-fixture.ts';
-import { signedPost } from './helpers.ts';
+import { BOARD_ORIGIN, signedPost } from './helpers.ts';
 
 let f: Fixture;
 let target = '';
@@ -25,7 +25,7 @@ const stored = async () => (await f.storage.listMessages({ internal: false, limi
 const mkPost = (epk: string, i: number): Post => ({ v: 1, id: (i + 1).toString(16).padStart(32, 'a'), group: 'acme.test', internal: true, text: `forged ${i}`, createdAt: f.clock.t, epk });
 const mkLike = (epk: string, i: number): Like => ({ v: 1, messageId: target, action: 'like', createdAt: f.clock.t - i, epk });
 const boardUrl = '/api/messages?group=acme.test&internal=true';
-const mkRequest = (epk: string, i: number) => ({ method: 'GET', path: '/api/messages', query: 'group=acme.test&internal=true', timestamp: f.clock.t - i, epk });
+const mkRequest = (epk: string, i: number) => ({ method: 'GET', origin: BOARD_ORIGIN, path: '/api/messages', query: 'group=acme.test&internal=true', timestamp: f.clock.t - i, epk });
 
 test('registration refuses a small-order or non-canonical epk (422 ERR_EPK_INVALID) before any proof work', async () => {
   for (const p of BAD_POINTS) {

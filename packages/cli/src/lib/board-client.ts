@@ -70,7 +70,7 @@ export async function api<T>(server: string, method: string, pathAndQuery: strin
     const q = pathAndQuery.indexOf('?');
     const timestamp = Date.now();
     const payload = encodeRequest({
-      method, path: q === -1 ? pathAndQuery : pathAndQuery.slice(0, q), query: q === -1 ? '' : pathAndQuery.slice(q + 1), timestamp, epk: o.sign.publicKey,
+      method, origin: new URL(server).origin, path: q === -1 ? pathAndQuery : pathAndQuery.slice(0, q), query: q === -1 ? '' : pathAndQuery.slice(q + 1), timestamp, epk: o.sign.publicKey,
     });
     headers['x-veil-epk'] = o.sign.publicKey;
     headers['x-veil-timestamp'] = String(timestamp);

@@ -34,6 +34,8 @@ export interface RouteContext {
   limiter: RateLimiter;
   /** First feed pages, serialised: key `${group}|${limit}`. */
   feedCache: Map<string, { body: string; at: number }>;
+  /** Whether changes by other instances are being heard (else the cache is bypassed). */
+  feeds: { live(): boolean };
   enclave: EnclaveInfo | null;
   verifyGroupProof: GroupProofVerifier;
   groupTrees: GroupTrees;

@@ -5,7 +5,8 @@
 // (at most once per `minRefreshMs` per issuer, so unknown kids cannot make us hammer the issuer).
 import { readFile } from 'node:fs/promises';
 import { VeilError } from '@veil/crypto';
-import type { Storage, IssuerKeyRow } from '../storage/types.ts';
+import { findNul } from './validators.ts';
+import type { Storage, IssuerKeyConflictRow, IssuerKeyRow } from '../storage/types.ts';
 
 export type JwksSource =
   | { url: string }
@@ -58,7 +59,16 @@ export interface KeyRegistryOptions {
   now: () => number;
   fetch?: typeof globalThis.fetch;
   minRefreshMs?: number;
+  /**
+   * Told about every kid the issuer re-published with other key material (the first binding is
+   * kept). Default: a warning on stderr. The server logs it and lists it in /api/keys.
+   */
+  onConflict?: (c: IssuerKeyConflictRow) => void;
 }
+
+const warnConflict = (c: IssuerKeyConflictRow) => {
+  console.warn(`veil: issuer ${c.iss} published other key material under kid ${c.kid}; keeping the key first seen for it`);
+};
 
 const PUBLIC_RSA_FIELDS = ['kty', 'kid', 'n', 'e', 'alg', 'use'] as const;
 
@@ -124,9 +134,11 @@ export class KeyRegistry {
       if (j.alg !== undefined && j.alg !== 'RS256') return [];
       const jwk: Record<string, string> = {};
       for (const f of PUBLIC_RSA_FIELDS) if (typeof j[f] === 'string') jwk[f] = j[f] as string;
+      if (findNul(jwk) !== null) return []; // no client could name it, and PostgreSQL cannot store it
       return [{ kid: j.kid, jwk }];
     });
-    await this.#o.storage.recordIssuerKeys(iss, usable, this.#o.now());
+    const conflicts = await this.#o.storage.recordIssuerKeys(iss, usable, this.#o.now());
+    for (const c of conflicts) (this.#o.onConflict ?? warnConflict)(c);
   }
 
   /** Whether the last attempt to load `iss`'s keys worked (`pending` before the first ends). */

@@ -14,7 +14,7 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
     '/api/memberships',
     { schema: { body: BundleSchema, response: { 200: MembershipSchema, 201: MembershipSchema, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
-      ctx.limiter.hit(`membership:ip:${req.ip}`, ctx.config.rateLimit.membershipsPerIp);
+      await ctx.limiter.hit({ key: `membership:ip:${req.ip}`, limit: ctx.config.rateLimit.membershipsPerIp });
       const b = req.body;
       const c = b.claims;
       // Cheap checks first; the proof is verified last, against the registry's key only.

@@ -9,7 +9,7 @@ import {
 } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
 import type { MessageRow } from '../storage/types.ts';
-import { assertFresh, requireMember, signedRequestMember } from '../lib/member-auth.ts';
+import { assertFresh, countedMember, signedRequestMember } from '../lib/member-auth.ts';
 import { verifyEd25519 } from '../lib/ed25519-node.ts';
 
 export const toItem = (r: MessageRow): FeedItem => ({
@@ -49,15 +49,14 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/messages',
     { schema: { body: CreateMessageBody, response: { 201: FeedItemSchema, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
-      ctx.limiter.hit(`post:ip:${req.ip}`, rl.postsPerIp);
       const { message: m, signature } = req.body;
       const n = codePoints(m.text);
       if (n < 1 || n > MAX_TEXT_CODE_POINTS) throw new VeilError('ERR_TEXT_LENGTH', `text must be 1-${MAX_TEXT_CODE_POINTS} Unicode code points`);
       assertFresh(ctx, m.createdAt, 'createdAt');
       verifyEd25519(encodePost(m), signature, m.epk);
-      // Only a proven key counts against (and can exhaust) a key's quota.
-      ctx.limiter.hit(`post:key:${m.epk}`, rl.postsPerKey);
-      await requireMember(ctx, m.epk, m.group);
+      // Counted once the signature verified (an Ed25519 check is cheaper than a shared counter);
+      // only a proven key counts against (and can exhaust) a key's quota.
+      await countedMember(ctx, [{ key: `post:ip:${req.ip}`, limit: rl.postsPerIp }, { key: `post:key:${m.epk}`, limit: rl.postsPerKey }], m.epk, m.group);
       const row = await ctx.storage.insertMessage({
         id: m.id, group: m.group, internal: m.internal, text: m.text, createdAt: m.createdAt, epk: m.epk, signature, receivedAt: ctx.now(),
       });
@@ -83,9 +82,10 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const cacheable = !q.internal && before === undefined;
       const cacheKey = `${q.group ?? ''}|${limit}`;
       if (cacheable) {
-        // Invalidated by every write in this process; the 1 s age bound covers writes by other
-        // processes sharing the database (several servers on one PostgreSQL).
-        const hit = ctx.feedCache.get(cacheKey);
+        // Invalidated by every write in this process and by other instances' writes
+        // (storage.watchFeeds: PostgreSQL NOTIFY); not used while that signal may be missed. The
+        // 1 s age bound is a backstop for writers that bypass Veil.
+        const hit = ctx.feeds.live() ? ctx.feedCache.get(cacheKey) : undefined;
         if (hit !== undefined && ctx.now() - hit.at < 1000) return reply.type('application/json; charset=utf-8').send(hit.body);
       }
       const rows = await ctx.storage.listMessages({ ...(q.group !== undefined ? { group: q.group } : {}), internal: q.internal === true, ...(before !== undefined ? { before } : {}), limit });

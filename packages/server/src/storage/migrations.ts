@@ -96,4 +96,20 @@ export const MIGRATIONS: readonly Migration[] = [
         poll_id TEXT NOT NULL, nullifier TEXT NOT NULL, option INTEGER NOT NULL, created_at BIGINT NOT NULL,
         proof TEXT NOT NULL, received_at BIGINT NOT NULL, PRIMARY KEY (poll_id, nullifier));`,
   },
+  {
+    // A kid the issuer re-published with different key material (the first binding is kept; the
+    // conflict is shown in /api/keys). Rate-limit counters shared by every instance on one
+    // PostgreSQL (UNLOGGED: no WAL, so counting costs no disk flush; a crash only resets them).
+    version: 3,
+    sqlite: `
+      CREATE TABLE issuer_key_conflicts (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, jwk TEXT NOT NULL, first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL, PRIMARY KEY (iss, kid, jwk));`,
+    postgres: `
+      CREATE TABLE issuer_key_conflicts (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, jwk TEXT NOT NULL, first_seen BIGINT NOT NULL,
+        last_seen BIGINT NOT NULL, PRIMARY KEY (iss, kid, jwk));
+      CREATE UNLOGGED TABLE rate_counts (
+        key TEXT NOT NULL, win BIGINT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, win));`,
+  },
 ];

@@ -2,13 +2,20 @@
 // message row (SELECT … FOR UPDATE) so concurrent likes on one post serialise and the count stays
 // equal to the number of liked rows. `schema` isolates a deployment (or a test file) in its own
 // PostgreSQL schema; it is created if missing and set as the search_path of every connection.
+// Several instances may share one database: rate-limit counters live in an UNLOGGED table, and a
+// write that changes a feed is announced with NOTIFY (channel `veil_feed`, payload = schema) right
+// after it committed, so every instance drops its cached feed pages. The NOTIFY is a statement of
+// its own, not awaited by the write: inside the write's transaction it would take PostgreSQL's
+// global notify lock across the commit's disk flush and serialise all posts.
 import pg from 'pg';
 import { VeilError } from '@veil/crypto';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
 import { mergeGroupStats } from './group-stats.ts';
 import type { Bundle } from '../schemas.ts';
-import type { GroupLogEntry, GroupPostRow, GroupState, IssuerKeyRow, MembershipRow, MessageRow, PollRow, PutMembershipResult, Storage, VoteRow } from './types.ts';
+import { classifyPostgresError, guardDriverErrors } from './driver-errors.ts';
+import { sameKeyMaterial } from './same-key-material.ts';
+import type { GroupLogEntry, GroupPostRow, GroupState, IssuerKeyConflictRow, IssuerKeyRow, MembershipRow, MessageRow, PollRow, PutMembershipResult, Storage, VoteRow } from './types.ts';
 
 interface LogDb { seq: string; grp: string; pos: number; action: 'insert' | 'remove'; leaf_index: string; commitment: string; root: string; created_at: string; received_at: string; signature: string }
 interface GroupDb { grp: string; size: string; members: string; root: string; pos: number; last_removal_pos: number | null; updated_at: string }
@@ -49,6 +56,13 @@ const mem = (r: MemDb): MembershipRow => ({
   bundle: JSON.parse(r.bundle), createdAt: Number(r.created_at),
 });
 const key = (r: KeyDb): IssuerKeyRow => ({ iss: r.iss, kid: r.kid, jwk: JSON.parse(r.jwk), firstSeen: Number(r.first_seen), lastSeen: Number(r.last_seen) });
+
+const FEED_CHANNEL = 'veil_feed';
+
+type PendingHits = { hits: Array<{ key: string; limit: number }>; win: number; counts: Array<number | null>; resolve: (c: Array<number | null>) => void; reject: (e: unknown) => void };
+
+const ADD_HITS = `INSERT INTO rate_counts (key, win, n) SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[])
+  ON CONFLICT (key, win) DO UPDATE SET n = rate_counts.n + excluded.n RETURNING key, win, n`;
 
 export interface PostgresOptions {
   connectionString: string;
@@ -104,7 +118,99 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     }
   });
 
-  return {
+  // Feed-change announcements, coalesced: every write is followed by a NOTIFY sent after its commit;
+  // writes that commit while one is in flight share the next one.
+  let notifying: Promise<void> | null = null;
+  let nextNotify: Promise<void> | null = null;
+  const announceFeedChange = (): Promise<void> => {
+    if (nextNotify) return nextNotify;
+    const send = async () => {
+      nextNotify = null;
+      await pool.query('SELECT pg_notify($1, $2)', [FEED_CHANNEL, schema]).catch(() => {}); // the 1 s cache age bound covers a lost notice
+    };
+    const p: Promise<void> = (notifying ?? Promise.resolve()).then(send).finally(() => {
+      if (notifying === p) notifying = null;
+    });
+    nextNotify = p;
+    notifying = p;
+    return p;
+  };
+
+  // One LISTEN connection per storage, started by the first watcher, reconnecting after errors.
+  const watchers = new Set<() => void>();
+  let listener: pg.Client | null = null;
+  let listening = false;
+  let closed = false;
+  const listen = (): void => {
+    if (closed || listener || watchers.size === 0) return;
+    const c = new pg.Client({ connectionString: opts.connectionString });
+    listener = c;
+    let gone = false;
+    const lost = () => {
+      if (gone) return;
+      gone = true;
+      if (listener === c) {
+        listener = null;
+        listening = false;
+      }
+      c.end().catch(() => {});
+      if (!closed) setTimeout(listen, 1000).unref();
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', (n) => {
+      if (n.channel === FEED_CHANNEL && n.payload === schema) for (const w of watchers) w();
+    });
+    c.connect()
+      .then(() => c.query(`LISTEN ${FEED_CHANNEL}`))
+      .then(() => {
+        if (listener !== c) return;
+        listening = true;
+        for (const w of watchers) w(); // anything missed while not listening
+      }, lost);
+  };
+
+  // Rate-limit hits, batched: the requests of one event-loop turn are counted together, one
+  // statement per position in the hit list (IP, then key), with the increments of a counter summed
+  // (32 concurrent posts from one address would otherwise queue on that counter's row lock). Each
+  // request gets the count it would have seen alone; a request over the limit at one position is
+  // not counted at the next.
+  let pendingHits: PendingHits[] = [];
+  const flushHits = async () => {
+    const batch = pendingHits;
+    pendingHits = [];
+    try {
+      let active = batch;
+      for (let level = 0; active.length > 0; level++) {
+        const here = active.filter((p) => p.hits.length > level);
+        if (here.length === 0) break;
+        const add = new Map<string, { key: string; win: number; n: number }>();
+        for (const p of here) {
+          const id = `${p.win}|${p.hits[level]!.key}`;
+          const a = add.get(id) ?? { key: p.hits[level]!.key, win: p.win, n: 0 };
+          a.n++;
+          add.set(id, a);
+        }
+        const adds = [...add.values()];
+        const { rows } = await pool.query<{ key: string; win: string; n: number }>(ADD_HITS, [adds.map((a) => a.key), adds.map((a) => a.win), adds.map((a) => a.n)]);
+        const total = new Map(rows.map((r) => [`${r.win}|${r.key}`, r.n]));
+        const nth = new Map<string, number>();
+        for (const p of here) {
+          const id = `${p.win}|${p.hits[level]!.key}`;
+          const i = nth.get(id) ?? 0;
+          nth.set(id, i + 1);
+          p.counts[level] = total.get(id)! - add.get(id)!.n + i + 1;
+        }
+        active = here.filter((p) => p.counts[level]! <= p.hits[level]!.limit);
+      }
+      for (const p of batch) p.resolve(p.hits.map((_, i) => p.counts[i] ?? null));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  };
+
+  let window = -1;
+  const storage: Storage = {
     kind: 'postgres',
     putMembership: (m) =>
       tx(async (c): Promise<PutMembershipResult> => {
@@ -139,6 +245,7 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         [m.id, m.group, m.internal, m.text, m.createdAt, m.epk, m.signature, m.receivedAt],
       );
       if (rows.length === 0) throw new VeilError('ERR_MESSAGE_ID_TAKEN', 'a message with this id exists (replay?)');
+      void announceFeedChange();
       return { ...m, seq: Number(rows[0]!.seq), likes: 0 };
     },
     async getMessage(id) {
@@ -157,8 +264,8 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       ]);
       return rows.map(msg);
     },
-    applyLike: (a) =>
-      tx(async (c) => {
+    applyLike: async (a) => {
+      const r = await tx(async (c) => {
         const m = await c.query<{ likes: number }>('SELECT likes FROM messages WHERE id = $1 FOR UPDATE', [a.messageId]);
         if (m.rows.length === 0) throw new VeilError('ERR_NOT_FOUND', 'no such message');
         const { rows } = await c.query<{ liked: boolean; updated_at: string }>('SELECT liked, updated_at FROM likes WHERE message_id = $1 AND epk = $2', [a.messageId, a.epk]);
@@ -172,15 +279,29 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         if (delta === 0) return { liked: a.liked, likes: m.rows[0]!.likes };
         const u = await c.query<{ likes: number }>('UPDATE messages SET likes = likes + $1 WHERE id = $2 RETURNING likes', [delta, a.messageId]);
         return { liked: a.liked, likes: u.rows[0]!.likes };
-      }),
+      });
+      void announceFeedChange();
+      return r;
+    },
     recordIssuerKeys: (iss, keys, now) =>
       tx(async (c) => {
+        const conflicts: IssuerKeyConflictRow[] = [];
         for (const k of keys) {
-          await c.query(
-            'INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen WHERE issuer_keys.jwk = excluded.jwk',
-            [iss, k.kid, JSON.stringify(k.jwk), now],
+          const jwk = JSON.stringify(k.jwk);
+          const ins = await c.query('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid) DO NOTHING', [iss, k.kid, jwk, now]);
+          if (ins.rowCount === 1) continue;
+          const { rows } = await c.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 AND kid = $2 FOR UPDATE', [iss, k.kid]);
+          if (sameKeyMaterial(JSON.parse(rows[0]!.jwk), k.jwk)) {
+            await c.query('UPDATE issuer_keys SET last_seen = $3 WHERE iss = $1 AND kid = $2', [iss, k.kid, now]);
+            continue;
+          }
+          const { rows: cr } = await c.query<KeyDb>(
+            'INSERT INTO issuer_key_conflicts (iss, kid, jwk, first_seen, last_seen) VALUES ($1,$2,$3,$4,$4) ON CONFLICT (iss, kid, jwk) DO UPDATE SET last_seen = excluded.last_seen RETURNING *',
+            [iss, k.kid, jwk, now],
           );
+          conflicts.push(key(cr[0]!));
         }
+        return conflicts;
       }),
     async getIssuerKey(iss, kid) {
       const { rows } = await pool.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 AND kid = $2', [iss, kid]);
@@ -191,6 +312,32 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         ? await pool.query<KeyDb>('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid')
         : await pool.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 ORDER BY first_seen, kid', [iss]);
       return rows.map(key);
+    },
+    async listIssuerKeyConflicts(iss) {
+      const { rows } = iss === undefined
+        ? await pool.query<KeyDb>('SELECT * FROM issuer_key_conflicts ORDER BY iss, kid, first_seen')
+        : await pool.query<KeyDb>('SELECT * FROM issuer_key_conflicts WHERE iss = $1 ORDER BY kid, first_seen', [iss]);
+      return rows.map(key);
+    },
+    async countHits(hits, win) {
+      if (win !== window) {
+        window = win;
+        pool.query('DELETE FROM rate_counts WHERE win < $1', [win]).catch(() => {});
+      }
+      return new Promise((resolve, reject) => {
+        pendingHits.push({ hits, win, counts: [], resolve, reject });
+        if (pendingHits.length === 1) setImmediate(() => void flushHits());
+      });
+    },
+    watchFeeds(onChange) {
+      watchers.add(onChange);
+      listen();
+      return {
+        live: () => listening,
+        close: () => {
+          watchers.delete(onChange);
+        },
+      };
     },
     async lastGroupSeq() {
       const { rows } = await pool.query<{ seq: string }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM group_log');
@@ -313,8 +460,15 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       return mergeGroupStats(members.rows, posts.rows);
     },
     async close() {
+      closed = true;
+      const l = listener;
+      listener = null;
+      listening = false;
+      await l?.end().catch(() => {});
+      await notifying;
       if (opts.dropSchemaOnClose && schema !== 'public') await pool.query(`DROP SCHEMA ${schema} CASCADE`);
       await pool.end();
     },
   };
+  return guardDriverErrors(storage, classifyPostgresError);
 }

@@ -9,8 +9,10 @@ import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
 import { mergeGroupStats } from './group-stats.ts';
 import type { Bundle } from '../schemas.ts';
+import { classifySqliteError, guardDriverErrors } from './driver-errors.ts';
+import { sameKeyMaterial } from './same-key-material.ts';
 import type {
-  GroupLogEntry, GroupPostRow, GroupState, IssuerKeyRow, ListMessagesQuery, MembershipRow, MessageRow, PollRow, PutMembershipResult, Storage, VoteRow,
+  GroupLogEntry, GroupPostRow, GroupState, IssuerKeyConflictRow, IssuerKeyRow, ListMessagesQuery, MembershipRow, MessageRow, PollRow, PutMembershipResult, Storage, VoteRow,
 } from './types.ts';
 
 interface LogDb { seq: number; grp: string; pos: number; action: 'insert' | 'remove'; leaf_index: number; commitment: string; root: string; created_at: number; received_at: number; signature: string }
@@ -94,7 +96,11 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     putLike: db.prepare('INSERT INTO likes (message_id, epk, liked, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (message_id, epk) DO UPDATE SET liked = excluded.liked, updated_at = excluded.updated_at'),
     addLikes: db.prepare('UPDATE messages SET likes = likes + ? WHERE id = ? RETURNING likes'),
     getLikes: db.prepare('SELECT likes FROM messages WHERE id = ?'),
-    upKey: db.prepare('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid) DO UPDATE SET last_seen = excluded.last_seen WHERE issuer_keys.jwk = excluded.jwk'),
+    insKey: db.prepare('INSERT INTO issuer_keys (iss, kid, jwk, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid) DO NOTHING'),
+    seenKey: db.prepare('UPDATE issuer_keys SET last_seen = ? WHERE iss = ? AND kid = ?'),
+    upConflict: db.prepare('INSERT INTO issuer_key_conflicts (iss, kid, jwk, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid, jwk) DO UPDATE SET last_seen = excluded.last_seen RETURNING *'),
+    listConflicts: db.prepare('SELECT * FROM issuer_key_conflicts ORDER BY iss, kid, first_seen'),
+    listConflictsIss: db.prepare('SELECT * FROM issuer_key_conflicts WHERE iss = ? ORDER BY kid, first_seen'),
     getKey: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? AND kid = ?'),
     listKeys: db.prepare('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid'),
     listKeysIss: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? ORDER BY first_seen, kid'),
@@ -209,10 +215,22 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
   };
 
   const recordKeys = db.transaction((iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number) => {
-    for (const k of keys) s.upKey.run(iss, k.kid, JSON.stringify(k.jwk), now, now);
+    const conflicts: IssuerKeyConflictRow[] = [];
+    for (const k of keys) {
+      const jwk = JSON.stringify(k.jwk);
+      if (s.insKey.run(iss, k.kid, jwk, now, now).changes === 1) continue;
+      const bound = s.getKey.get(iss, k.kid) as KeyDb;
+      if (sameKeyMaterial(JSON.parse(bound.jwk), k.jwk)) s.seenKey.run(now, iss, k.kid);
+      else conflicts.push(key(s.upConflict.get(iss, k.kid, jwk, now, now) as KeyDb));
+    }
+    return conflicts;
   });
 
-  return {
+  // Rate-limit counters: one process owns a SQLite file, so they live in memory.
+  let window = -1;
+  let counts = new Map<string, number>();
+
+  const storage: Storage = {
     kind: 'sqlite',
     async putMembership(m) { return putMembership(m); },
     async getMembership(epk) {
@@ -241,7 +259,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       return rows.map(msg);
     },
     async applyLike(a) { return applyLike(a); },
-    async recordIssuerKeys(iss, keys, now) { recordKeys(iss, keys, now); },
+    async recordIssuerKeys(iss, keys, now) { return recordKeys(iss, keys, now); },
     async getIssuerKey(iss, kid) {
       const r = s.getKey.get(iss, kid) as KeyDb | undefined;
       return r ? key(r) : null;
@@ -249,6 +267,24 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     async listIssuerKeys(iss) {
       return ((iss === undefined ? s.listKeys.all() : s.listKeysIss.all(iss)) as KeyDb[]).map(key);
     },
+    async listIssuerKeyConflicts(iss) {
+      return ((iss === undefined ? s.listConflicts.all() : s.listConflictsIss.all(iss)) as KeyDb[]).map(key);
+    },
+    async countHits(hits, win) {
+      if (win !== window) {
+        window = win;
+        counts = new Map();
+      }
+      let over = false;
+      return hits.map(({ key: k, limit }) => {
+        if (over) return null;
+        const n = (counts.get(k) ?? 0) + 1;
+        counts.set(k, n);
+        over = n > limit;
+        return n;
+      });
+    },
+    watchFeeds: () => ({ live: () => true, close: () => {} }),
     async lastGroupSeq() { return (g.lastSeq.get() as { seq: number }).seq; },
     async appendGroupUpdate(e, st) { appendGroupUpdate(e, st); },
     async listGroups() { return (g.listGroups.all() as GroupDb[]).map(groupState); },
@@ -296,4 +332,5 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     async close() { db.close(); },
   };
+  return guardDriverErrors(storage, classifySqliteError);
 }

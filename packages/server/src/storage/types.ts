@@ -36,6 +36,15 @@ export interface IssuerKeyRow {
   lastSeen: number;
 }
 
+/** A key the issuer published under a kid already bound to other key material (never used to verify). */
+export interface IssuerKeyConflictRow {
+  iss: string;
+  kid: string;
+  jwk: Record<string, string>;
+  firstSeen: number;
+  lastSeen: number;
+}
+
 export interface ListMessagesQuery {
   group?: string;
   internal: boolean;
@@ -149,11 +158,25 @@ export interface Storage {
   applyLike(a: { messageId: string; epk: string; liked: boolean; createdAt: number }): Promise<{ liked: boolean; likes: number }>;
   /**
    * Records keys seen in an issuer's JWKS: new ones get first_seen = last_seen = now, known ones
-   * last_seen = now. A kid is never re-bound: a different key under a known kid is ignored.
+   * (same kty, n, e) last_seen = now. A kid is never re-bound: other key material under a known kid
+   * is recorded as a conflict (first/last seen) and returned, so the caller can report it.
    */
-  recordIssuerKeys(iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number): Promise<void>;
+  recordIssuerKeys(iss: string, keys: Array<{ kid: string; jwk: Record<string, string> }>, now: number): Promise<IssuerKeyConflictRow[]>;
   getIssuerKey(iss: string, kid: string): Promise<IssuerKeyRow | null>;
   listIssuerKeys(iss?: string): Promise<IssuerKeyRow[]>;
+  listIssuerKeyConflicts(iss?: string): Promise<IssuerKeyConflictRow[]>;
+  /**
+   * Adds one hit to each counter in fixed window `window`, in order, and returns the new counts;
+   * after the first counter that goes over its `limit` the rest are not counted (null). One round
+   * trip. PostgreSQL: shared by every instance on the database; SQLite: this process only.
+   */
+  countHits(hits: Array<{ key: string; limit: number }>, window: number): Promise<Array<number | null>>;
+  /**
+   * Calls `onChange` whenever another instance sharing this database changed a feed (a post or a
+   * like). `live()` is false while that signal may be missed (PostgreSQL listener reconnecting);
+   * SQLite has no other instances: always live, never called.
+   */
+  watchFeeds(onChange: () => void): { live(): boolean; close(): void };
   /** The registrar's last applied sequence number (0 before the first). */
   lastGroupSeq(): Promise<number>;
   /**

@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isVeilError } from '@veil/crypto';
+import { KeyRegistry } from '@veil/server';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
 
 let f: Fixture;
@@ -75,6 +76,32 @@ test('StealthNote: keys survive issuer rotation; first/last seen tracked; unknow
   assert.ok(k4 && !('d' in k4.jwk));
   assert.ok(!keys.some((k: { kid: string }) => k.kid === 'k5'));
   assert.equal((await f.app.inject({ url: '/api/keys?iss=https://nobody.test' })).json().keys.length, 0);
+});
+
+test('a kid re-published with another modulus is kept bound to the first key, logged and listed as a conflict', async () => {
+  const seen: Array<{ iss: string; kid: string; n: string }> = [];
+  const registry = new KeyRegistry({
+    storage: f.storage, issuers: [{ iss: f.issuer.iss, jwks: { file: f.issuer.file } }], now: () => f.clock.t,
+    onConflict: (c) => seen.push({ iss: c.iss, kid: c.kid, n: c.jwk.n! }),
+  });
+  const bound = (await f.app.inject({ url: '/api/keys' })).json().keys.find((k: { kid: string }) => k.kid === 'k3');
+  const rogue = f.issuer.mk('k3');
+  f.issuer.set([rogue, { ...bound.jwk, alg: undefined }]); // k3 twice: other material, then the same key with other metadata
+  f.clock.t += 1000;
+  await registry.refresh(f.issuer.iss);
+  assert.deepEqual(seen, [{ iss: f.issuer.iss, kid: 'k3', n: rogue.n }]);
+  const r = (await f.app.inject({ url: `/api/keys?iss=${encodeURIComponent(f.issuer.iss)}` })).json();
+  assert.equal(r.keys.find((k: { kid: string }) => k.kid === 'k3').jwk.n, bound.jwk.n); // never re-bound
+  assert.equal(r.keys.find((k: { kid: string }) => k.kid === 'k3').lastSeen, f.clock.t); // the same key, seen again
+  assert.deepEqual(r.conflicts.map((c: { kid: string; jwk: { n: string }; firstSeen: number }) => [c.kid, c.jwk.n, c.firstSeen]), [['k3', rogue.n, f.clock.t]]);
+  assert.equal((await f.registry.getKey(f.issuer.iss, 'k3')).jwk.n, bound.jwk.n);
+  f.clock.t += 1000;
+  await registry.refresh(f.issuer.iss); // seen again: one conflict row, last seen moves
+  const again = (await f.app.inject({ url: '/api/keys' })).json().conflicts;
+  assert.equal(again.length, 1);
+  assert.equal(again[0].lastSeen, f.clock.t);
+  assert.equal(seen.length, 2);
+  assert.deepEqual((await f.app.inject({ url: '/api/keys?iss=https://nobody.test' })).json().conflicts, []);
 });
 
 test('GET /api/orgs: per domain, keys valid now (the anonymity set), keys ever registered, public posts', async () => {

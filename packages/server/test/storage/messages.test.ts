@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
-import { newKey, signedHeaders, signedPost } from '../helpers.ts';
+import { newKey, nextFeedChange, rawQuery, signedHeaders, signedPost } from '../helpers.ts';
 
 let f: Fixture;
 before(async () => { f = await makeFixture({ rateLimit: { postsPerKey: 0 } }); });
@@ -255,20 +255,39 @@ test('no unauthenticated mutation: unknown methods and routes are 404 JSON', asy
   assert.equal(missing.statusCode, 404);
 });
 
-test('the cached first page is bounded in age (writes by another process show up within 1 s)', async () => {
+test('the cached first page is bounded in age (writes that bypass Veil show up within 1 s)', async () => {
   const k = await f.seedMembership('cache.test');
   const p = signedPost(k, { group: 'cache.test', text: 'before' }, f.clock.t);
+  const told = nextFeedChange(f.storage); // this app's own write is announced too: let that pass first
   assert.equal((await post(p)).statusCode, 201);
+  await told;
   const url = '/api/messages?group=cache.test&limit=5';
   assert.equal((await f.app.inject({ url })).json().messages[0].message.text, 'before');
-  // another process writes straight to the database (not through this app)
+  // another process writes straight to the database with SQL (not through Veil's storage, which
+  // would tell every instance: multi-instance.pg.test.ts)
   const other = signedPost(k, { group: 'cache.test', text: 'from elsewhere' }, f.clock.t);
-  await f.storage.insertMessage({ ...other.message, signature: other.signature, receivedAt: f.clock.t });
+  const m = other.message;
+  await rawQuery(f.storage, 'INSERT INTO messages (id, grp, internal, text, created_at, epk, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    m.id, m.group, f.storage.kind === 'sqlite' ? 0 : false, m.text, m.createdAt, m.epk, other.signature, f.clock.t,
+  ]);
   assert.equal((await f.app.inject({ url })).json().messages[0].message.text, 'before'); // cached
   f.clock.t += 1000;
   try {
     assert.equal((await f.app.inject({ url })).json().messages[0].message.text, 'from elsewhere');
   } finally {
     f.clock.t -= 1000;
+  }
+});
+
+test('a signed read names the origin it was signed for: one signed for another board is refused', async () => {
+  const alice = await f.seedMembership('acme.test');
+  const url = '/api/messages?group=acme.test&internal=true';
+  const here = await f.app.inject({ url, headers: signedHeaders(alice, 'GET', url, f.clock.t) });
+  assert.equal(here.statusCode, 200, here.body);
+  for (const origin of ['https://other-board.example', 'http://board.test:8080', 'https://board.test']) {
+    // the Host header is the client's to choose: it never makes another origin acceptable
+    const r = await f.app.inject({ url, headers: { ...signedHeaders(alice, 'GET', url, f.clock.t, origin), host: new URL(origin).host } });
+    assert.equal(r.statusCode, 401, origin);
+    assert.equal(code(r), 'ERR_SIGNATURE_INVALID');
   }
 });

@@ -81,3 +81,19 @@ test('issuer keys: first seen kept, last seen updated, never deleted', async () 
   assert.equal((await s.getIssuerKey('https://k.test', 'a'))!.jwk.n, 'n1'); // a kid is never re-bound to another key
   assert.equal(await s.getIssuerKey('https://k.test', 'zz'), null);
 });
+
+test('driver errors become coded VeilErrors (never a bare driver error): PostgreSQL refuses U+0000, SQLite stores it', async () => {
+  const nul = 'https://k.test\u0000';
+  if (s.kind === 'postgres') {
+    await assert.rejects(s.getIssuerKey(nul, 'a'), (e) => isVeilError(e, 'ERR_INPUT_REFUSED'));
+    await assert.rejects(s.recordIssuerKeys(nul, [{ kid: 'a', jwk: { kty: 'RSA', n: 'n', e: 'AQAB' } }], 1), (e) => isVeilError(e, 'ERR_INPUT_REFUSED'));
+    await assert.rejects(
+      s.insertMessage({ id: 'f'.repeat(32), group: 'nul.test', internal: false, text: 'a\u0000b', createdAt: 1, epk: newKey().publicKey, signature: 'ab'.repeat(64), receivedAt: 1 }),
+      (e) => isVeilError(e, 'ERR_INPUT_REFUSED'),
+    );
+    assert.equal(await s.getMessage('f'.repeat(32)), null);
+  } else {
+    // the backends disagree here, which is why every schema refuses U+0000 before storage
+    assert.equal(await s.getIssuerKey(nul, 'a'), null);
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * The board API client. Wire types come from `@veil/server/schemas` (type-only imports: nothing
  * from the server ends up in the bundle). Members-only reads are signed with the ephemeral key over
- * `{ method, path, query, timestamp, epk }` (`encodeRequest`), exactly the octets put on the wire.
+ * `{ method, origin, path, query, timestamp, epk }` (`encodeRequest`): this page's origin (the API is
+ * same-origin) and exactly the path and query octets put on the wire.
  */
 import { encodeLike, encodePost, encodeRequest, generateMessageId, REQUEST_HEADERS } from '@veil/crypto';
 import type {
@@ -32,7 +33,7 @@ async function call<T>(method: string, path: string, query: string, opts: { body
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   if (opts.identity) {
     const timestamp = Date.now();
-    const payload = encodeRequest({ method, path, query, timestamp, epk: opts.identity.epk });
+    const payload = encodeRequest({ method, origin: location.origin, path, query, timestamp, epk: opts.identity.epk });
     headers[REQUEST_HEADERS.epk] = opts.identity.epk;
     headers[REQUEST_HEADERS.timestamp] = String(timestamp);
     headers[REQUEST_HEADERS.signature] = await sign(opts.identity, payload);
