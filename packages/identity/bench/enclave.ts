@@ -11,7 +11,7 @@ import { runEnclaveService } from '../src/enclave-service.ts';
 import { startProvisionAgent } from '../src/provision-agent.ts';
 import { receiveProvisionedSecret } from '../src/provision-client.ts';
 import { generateChannelKey } from '../src/channel.ts';
-import { toHex } from '../src/lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 
 const tmp = await mkdtemp(join(tmpdir(), 'veil-bench-enclave-'));
 const line = (name: string, value: string) => process.stdout.write(`${name.padEnd(44)} ${value}\n`);

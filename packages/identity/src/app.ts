@@ -16,7 +16,7 @@ import { isVeilError } from '@veil/crypto';
 import { deriveReportData } from './report-data.ts';
 import type { ChannelKey } from './channel.ts';
 import { EvidenceQuery, EvidenceResponse, ErrorResponse } from './wire.ts';
-import { fromHex, toBase64, toHex } from './lib/encoding.ts';
+import { fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import type { EnrollmentService } from './enroll/create-enrollment-service.ts';
 import { registerEnrollmentRoutes } from './enroll/routes.ts';
 

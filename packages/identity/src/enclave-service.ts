@@ -11,7 +11,7 @@ import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { buildEnclaveApp } from './app.ts';
 import { generateChannelKey } from './channel.ts';
 import { receiveProvisionedSecret } from './provision-client.ts';
-import { toHex } from './lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 import type { ChannelKey } from './channel.ts';
 import type { EnrollmentService } from './enroll/create-enrollment-service.ts';
 

@@ -20,7 +20,7 @@ import { JsonLines } from './lib/json-lines.ts';
 import { parseEndpoint } from './lib/endpoint.ts';
 import { agentPublicKey, provisionSignedBytes, signProvision } from './lib/provision-sig.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { toBase64, toHex } from './lib/encoding.ts';
+import { toBase64, toHex } from '@veil/crypto/bytes';
 import { MAX_SECRET_BYTES, PROVISION_HPKE_INFO } from './provision-client.ts';
 
 /** What happened on one connection. */

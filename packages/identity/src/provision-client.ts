@@ -20,7 +20,7 @@ import { deriveReportData } from './report-data.ts';
 import { JsonLines } from './lib/json-lines.ts';
 import { parseEndpoint } from './lib/endpoint.ts';
 import { provisionSignedBytes, verifyProvisionSig } from './lib/provision-sig.ts';
-import { fromBase64, fromHex, toBase64, toHex } from './lib/encoding.ts';
+import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 
 /** HPKE info string of provisioned secrets. */
 export const PROVISION_HPKE_INFO = new TextEncoder().encode('veil-enclave/provision-secret/v1');

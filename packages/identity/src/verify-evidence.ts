@@ -10,7 +10,7 @@ import { VeilError } from '@veil/crypto';
 import { applyPolicy, type AttestationFacts, type AttestationPolicy } from '@veil/attest/policy';
 import { verifySimulationEvidence } from '@veil/attest/simulation-verify';
 import { deriveReportData, type ReportDataPurpose } from './report-data.ts';
-import { fromBase64, fromHex } from './lib/encoding.ts';
+import { fromBase64, fromHex } from '@veil/crypto/bytes';
 import { MAX_EVIDENCE_BYTES } from './wire.ts';
 
 /** Verifies an SGX DCAP quote and applies the policy; the attest package provides the default. */

@@ -11,7 +11,7 @@ import { buildEnclaveApp } from '../src/app.ts';
 import { generateChannelKey } from '../src/channel.ts';
 import { deriveReportData } from '../src/report-data.ts';
 import { verifyEnclaveEvidence } from '../src/verify-evidence.ts';
-import { fromBase64, toHex } from '../src/lib/encoding.ts';
+import { fromBase64, toHex } from '@veil/crypto/bytes';
 
 const M = 'ef'.repeat(32);
 

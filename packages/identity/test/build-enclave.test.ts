@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSimulationRoot } from '@veil/attest/simulation-root';
 import { IDENTITY_DIR, measureEnclave } from '../src/build-enclave.ts';
 import { verifyEnclaveEvidence } from '../src/verify-evidence.ts';
-import { toHex } from '../src/lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 
 const REPO = resolve(IDENTITY_DIR, '..', '..');
 const SCRIPT = join(IDENTITY_DIR, 'scripts', 'build-enclave.ts');

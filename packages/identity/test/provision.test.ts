@@ -10,7 +10,7 @@ import { receiveProvisionedSecret } from '../src/provision-client.ts';
 import { generateChannelKey } from '../src/channel.ts';
 import { runEnclaveService } from '../src/enclave-service.ts';
 import { JsonLines } from '../src/lib/json-lines.ts';
-import { toHex } from '../src/lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 
 const M = '5a'.repeat(32);
 const SECRET = new TextEncoder().encode('postgres://veil:correct-horse@db.internal/veil');
@@ -124,7 +124,7 @@ test('provision: replayed evidence (bound to an old challenge) is refused', asyn
     // 1. an eavesdropper records a genuine exchange's evidence message
     const channel = await generateChannelKey();
     const { deriveReportData } = await import('../src/report-data.ts');
-    const { toBase64 } = await import('../src/lib/encoding.ts');
+    const { toBase64 } = await import('@veil/crypto/bytes');
     const first = await rawClient(f.sock);
     const c1 = (await first.read(5000)) as { challenge: string };
     const rd = deriveReportData('provision', Uint8Array.from(Buffer.from(c1.challenge, 'hex')), channel.publicKey);
@@ -199,7 +199,7 @@ test('provision: a relay that keeps the key only forwards a ciphertext for the g
     const { challenge } = (await conn.read(5000)) as { challenge: string };
     const c = Uint8Array.from(Buffer.from(challenge, 'hex'));
     const { deriveReportData } = await import('../src/report-data.ts');
-    const { toBase64, fromBase64 } = await import('../src/lib/encoding.ts');
+    const { toBase64, fromBase64 } = await import('@veil/crypto/bytes');
     const ev = await f.producer.evidence(deriveReportData('provision', c, service.publicKey));
     await conn.write({ v: 1, msg: 'evidence', response: { v: 1, type: 'simulation', evidence: toBase64(ev), channelPublicKey: toHex(service.publicKey), measurement: M, simulated: true } });
     const msg = (await conn.read(5000)) as { enc: string; ciphertext: string };

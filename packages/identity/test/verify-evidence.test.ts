@@ -13,7 +13,7 @@ import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { verifyEnclaveEvidence, type SgxQuoteVerifier } from '../src/verify-evidence.ts';
 import { deriveReportData } from '../src/report-data.ts';
 import { generateChannelKey } from '../src/channel.ts';
-import { toBase64, toHex } from '../src/lib/encoding.ts';
+import { toBase64, toHex } from '@veil/crypto/bytes';
 
 function vectors(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -23,7 +23,7 @@ import { evaluateBlinded } from './evaluate.ts';
 import { deriveEvaluateReportData, deriveNodeReportData } from './report-data.ts';
 import { aTrustPolicy, verifyAttestedEvidence, type TrustPolicy } from './verify-evidence.ts';
 import { ChallengeResponse, ErrorResponse, EvaluateRequest, EvaluateResponse, EvidenceQuery, MAX_EVIDENCE_BYTES, NodeEvidenceResponse } from './wire.ts';
-import { fromBase64, fromHex, toBase64, toHex } from './lib/encoding.ts';
+import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import { decodeElement } from './lib/group.ts';
 
 /** The key share the node serves with (already unsealed). */

@@ -21,7 +21,7 @@ import { finalizeUids, finalizeVerifiedUids } from './finalize.ts';
 import { deriveEvaluateReportData } from './report-data.ts';
 import { verifyPartial } from './verify-partial.ts';
 import { MAX_BATCH } from './evaluate.ts';
-import { fromHex, toBase64, toHex } from './lib/encoding.ts';
+import { fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import { requestJson, type Fetch } from './lib/http.ts';
 import type { UidGroup, UidGroupNode } from './share-file.ts';
 

@@ -14,7 +14,7 @@
  * The UID is the output in lowercase hex (128 characters).
  */
 import { suite } from './lib/group.ts';
-import { toHex } from './lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 import type { BlindedInput } from './blind.ts';
 
 /**

@@ -9,7 +9,7 @@
  * Randomness: noble's randomScalar (WebCrypto getRandomValues, reduced from 48 bytes).
  */
 import { Fn, Point, decodeScalar, suite } from './lib/group.ts';
-import { toHex } from './lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 import { MAX_NODES } from './combine.ts';
 import type { ShareFile, UidGroup } from './share-file.ts';
 

@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from './lib/encoding.ts';
+import { toHex } from '@veil/crypto/bytes';
 
 const SRC = fileURLToPath(new URL('.', import.meta.url));
 

@@ -18,7 +18,7 @@ import { Value } from '@sinclair/typebox/value';
 import { VeilError } from '@veil/crypto';
 import { Point, decodeScalar } from './lib/group.ts';
 import { checkPublicShares } from './lib/public-shares.ts';
-import { equalBytes, fromHex } from './lib/encoding.ts';
+import { equalBytes, fromHex } from '@veil/crypto/bytes';
 
 const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });

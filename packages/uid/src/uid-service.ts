@@ -25,7 +25,7 @@ import { measureUidSources } from './measure-sources.ts';
 import { generateShares } from './generate-shares.ts';
 import { checkShare, parseShareFile, type ShareFile } from './share-file.ts';
 import type { TrustPolicy } from './verify-evidence.ts';
-import { fromBase64, fromHex, toBase64, toHex } from './lib/encoding.ts';
+import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 
 /** Printed whenever a UID node runs on the simulation producer. */
 export const UID_SIMULATION_WARNING =

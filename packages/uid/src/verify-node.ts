@@ -15,7 +15,7 @@
 import { UidNodeError } from './errors.ts';
 import { deriveNodeReportData } from './report-data.ts';
 import { aTrustPolicy, verifyAttestedEvidence, type TrustPolicy, type VerifiedFacts } from './verify-evidence.ts';
-import { fromBase64, fromHex, toHex } from './lib/encoding.ts';
+import { fromBase64, fromHex, toHex } from '@veil/crypto/bytes';
 import { requestJson, type Fetch } from './lib/http.ts';
 import { MAX_EVIDENCE_BYTES } from './wire.ts';
 import type { UidGroupNode } from './share-file.ts';

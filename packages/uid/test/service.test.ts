@@ -17,7 +17,7 @@ import { createNodeVerifier } from '../src/verify-node.ts';
 import { deriveUid, deriveUids, type AttestCaller } from '../src/derive-uid.ts';
 import { deriveEvaluateReportData } from '../src/report-data.ts';
 import { blindInputs } from '../src/blind.ts';
-import { toBase64 } from '../src/lib/encoding.ts';
+import { toBase64 } from '@veil/crypto/bytes';
 
 const M_ID = 'a1'.repeat(32); // the identity service's (caller's) measurement
 const M_UID = 'b2'.repeat(32); // the UID service's measurement

@@ -12,7 +12,7 @@
 import { VeilError } from '@veil/crypto';
 import { parseSimulationRoot } from '@veil/attest/simulation-root';
 import { verifyEnclaveEvidence, type SgxQuoteVerifier } from '../verify-evidence.ts';
-import { fromBase64, fromHex, toBase64, toHex } from '../lib/encoding.ts';
+import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import { claimsSignerReportData, verifyBoundEvidence } from './claims-signer.ts';
 import { sealIdentityRequest } from './seal-identity-request.ts';
 import { publicKeyOf, signAsUser, signedMessages, type KeyAlg } from './user-key.ts';

@@ -27,7 +27,7 @@ import { VeilError, isVeilError } from '@veil/crypto';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { exportSimulationRoot } from '@veil/attest/simulation-root';
 import type { ChannelKey } from '../channel.ts';
-import { fromBase64, fromHex, toBase64, toHex } from '../lib/encoding.ts';
+import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import { ageOn, canonicaliseRecord, encodeUidInput } from './canonicalise-record.ts';
 import { createClaimsSigner, type ClaimsSigner, type EvidenceTrust } from './claims-signer.ts';
 import { signClaims } from './sign-claims.ts';

@@ -1,7 +1,7 @@
 // Service side of the enrollment channel (format and checks: request-envelope.ts).
 import { VeilError } from '@veil/crypto';
 import { sealToChannel, type ChannelKey } from '../channel.ts';
-import { fromHex, toBase64 } from '../lib/encoding.ts';
+import { fromHex, toBase64 } from '@veil/crypto/bytes';
 import { decodeSealed, replyAad, ReplayCache, REPLY_INFO, REQUEST_INFO, REQUEST_WINDOW_MS, type IdentityReply, type SealedMessage } from './request-envelope.ts';
 
 /** A decrypted, fresh, first-seen request and the means to answer it. */

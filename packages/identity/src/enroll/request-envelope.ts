@@ -17,7 +17,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { VeilError } from '@veil/crypto';
-import { fromBase64 } from '../lib/encoding.ts';
+import { fromBase64 } from '@veil/crypto/bytes';
 
 export const REQUEST_INFO = new TextEncoder().encode('veil-identity/request/v1');
 export const REPLY_INFO = new TextEncoder().encode('veil-identity/reply/v1');

@@ -1,7 +1,7 @@
 // Client side of the enrollment channel (format and checks: request-envelope.ts).
 import { VeilError } from '@veil/crypto';
 import { generateChannelKey, sealToChannel, type ChannelKey } from '../channel.ts';
-import { toBase64, toHex } from '../lib/encoding.ts';
+import { toBase64, toHex } from '@veil/crypto/bytes';
 import { decodeSealed, replyAad, REPLY_INFO, REQUEST_INFO, type IdentityReply, type SealedMessage } from './request-envelope.ts';
 
 /**

@@ -1,6 +1,6 @@
 // Issues a claims file inside the service (format and signed bytes: claims-file.ts).
 import { exportSimulationRoot } from '@veil/attest/simulation-root';
-import { toBase64, toHex } from '../lib/encoding.ts';
+import { toBase64, toHex } from '@veil/crypto/bytes';
 import type { ClaimsSigner } from './claims-signer.ts';
 import { CLAIMS_TYPE, claimsSignedBytes, type ClaimSet, type ClaimsFile } from './claims-file.ts';
 import { aUserPublicKey, type UserPublicKey } from './user-key.ts';

@@ -15,7 +15,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { VeilError } from '@veil/crypto';
-import { fromHex, toHex } from '../lib/encoding.ts';
+import { fromHex, toHex } from '@veil/crypto/bytes';
 
 export type KeyAlg = 'ed25519' | 'secp256k1';
 export const KEY_ALGS: readonly KeyAlg[] = Object.freeze(['ed25519', 'secp256k1']);

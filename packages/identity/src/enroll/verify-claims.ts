@@ -3,7 +3,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { parseSimulationRoot } from '@veil/attest/simulation-root';
 import { VeilError } from '@veil/crypto';
-import { fromBase64, fromHex } from '../lib/encoding.ts';
+import { fromBase64, fromHex } from '@veil/crypto/bytes';
 import { MAX_EVIDENCE_BYTES } from '../wire.ts';
 import { claimsSignerReportData, verifyBoundEvidence, type EvidenceTrust } from './claims-signer.ts';
 import { CLAIMS_TYPE, claimsSignedBytes, type ClaimsFile, type VerifiedClaims } from './claims-file.ts';

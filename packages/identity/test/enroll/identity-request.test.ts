@@ -4,7 +4,7 @@ import { generateChannelKey } from '../../src/channel.ts';
 import { openIdentityRequest } from '../../src/enroll/open-identity-request.ts';
 import { ReplayCache, REQUEST_WINDOW_MS } from '../../src/enroll/request-envelope.ts';
 import { sealIdentityRequest } from '../../src/enroll/seal-identity-request.ts';
-import { fromBase64, toBase64 } from '../../src/lib/encoding.ts';
+import { fromBase64, toBase64 } from '@veil/crypto/bytes';
 
 async function rejects(p: Promise<unknown>, code: string) {
   await assert.rejects(p, (e: { code?: string }) => e.code === code);

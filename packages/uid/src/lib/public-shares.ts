@@ -7,7 +7,7 @@
 import { VeilError } from '@veil/crypto';
 import { Point, decodeElement, type RistrettoPoint } from './group.ts';
 import { lagrangeAt, MAX_NODES } from '../combine.ts';
-import { fromHex, equalBytes } from './encoding.ts';
+import { fromHex, equalBytes } from '@veil/crypto/bytes';
 
 export interface PublicShareEntry {
   name: string;

@@ -21,7 +21,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { seal, unseal } from '@veil/attest/seal';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { VeilError, encodeGroupUpdate, signPayload, type GroupUpdate } from '@veil/crypto';
-import { fromBase64, toBase64, toHex } from '../../lib/encoding.ts';
+import { fromBase64, toBase64, toHex } from '@veil/crypto/bytes';
 import type { IdentityStore } from '../storage/types.ts';
 
 const SEAL_PURPOSE = 'veil-identity/registrar';
