@@ -3,58 +3,17 @@
 // trust flags are refused when incomplete.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { parseSimulationRoot } from '@veil/attest';
 import { parseUidGroup } from '@veil/uid/share-file';
 import { createNodeVerifier } from '@veil/uid/verify-node';
 import { deriveUid } from '@veil/uid/derive-uid';
 import { measureUidSources } from '@veil/uid/measure-sources';
-
-const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', 'bin', 'veil.mjs');
-
-function veil(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('close', (code) => res({ code, stdout, stderr }));
-  });
-}
-
-function veilBackground(args: string[]): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((res, rej) => {
-    let out = '';
-    const t = setTimeout(() => rej(new Error(`no output from veil ${args.join(' ')}: ${err}`)), 60_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) {
-        clearTimeout(t);
-        res({ child, line: out.split('\n')[0]!, stderr: () => err });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(t);
-      rej(new Error(`veil exited ${code}: ${err}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
+import { veil, veilBackground, stop } from './veil-process.ts';
 
 test('veil uid keygen 2-of-3 + three veil uid serve nodes: any two give the same UID, only for the pinned caller', async () => {
   const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-uid-'));
