@@ -5,6 +5,8 @@
 // person's own country, `age:18+` refuses the under-18 test person; a replacement (lost device)
 // removes the old leaf. Then the unlinkability scan: nothing in the board's database or logs links
 // a vote to a commitment, a UID or a key (4 proofs in all: poll create, two votes, the re-vote).
+// Each command's exit-code contract is kept by spawning the binary for one success and one refusal
+// (serve, enroll, join, poll create, vote); the other cases run the same actions in this process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -15,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { deriveCommitment } from '@veil/crypto';
 import { freePort } from '@veil/server';
+import { register as registerGroup } from '../src/commands/group.ts';
+import { register as registerIdentity } from '../src/commands/identity.ts';
+import { register as registerKeygen } from '../src/commands/keygen.ts';
+import { register as registerPoll } from '../src/commands/poll.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const VEIL = fileURLToPath(new URL('../bin/veil.mjs', import.meta.url));
 
@@ -71,7 +78,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
 
     const keys: Record<string, string> = {};
     for (const name of ['zoe', 'zoe2', 'juergen', 'lucas']) {
-      const k = await veil(['keygen'], dir);
+      const k = await veilInProcess(registerKeygen, ['keygen']);
       keys[name] = join(dir, `${name}.key.json`);
       writeFileSync(keys[name]!, k.stdout);
       publicKeys.push(JSON.parse(k.stdout).publicKey);
@@ -80,17 +87,20 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const claims: Record<string, string> = {};
     for (const id of ['zoe', 'juergen', 'lucas']) {
       claims[id] = join(dir, `${id}.claims.json`);
-      const e = await veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', keys[id]!, '--out', claims[id]!, ...trust], dir);
+      const args = ['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', keys[id]!, '--out', claims[id]!, ...trust];
+      const e = id === 'zoe' ? await veil(args, dir) : await veilInProcess(registerIdentity, args);
       assert.equal(e.code, 0, e.stderr);
     }
-    const l = await veil(['identity', 'link', '--server', url, '--key', keys.zoe2!, '--claims', claims.zoe!, ...trust], dir);
+    const l = await veilInProcess(registerIdentity, ['identity', 'link', '--server', url, '--key', keys.zoe2!, '--claims', claims.zoe!, ...trust], dir);
     assert.equal(l.code, 0, l.stderr);
 
     const secretPath = (name: string) => join(dir, `${name}.secret.json`);
-    const join_ = (group: string, person: string, key: string, secret: string, ...extra: string[]) =>
-      veil(['group', 'join', '--server', url, '--group', group, '--claims', claims[person]!, '--key', keys[key]!, '--secret', secretPath(secret), ...trust, ...extra], dir);
+    const joinArgs = (group: string, person: string, key: string, secret: string, extra: string[]) =>
+      ['group', 'join', '--server', url, '--group', group, '--claims', claims[person]!, '--key', keys[key]!, '--secret', secretPath(secret), ...trust, ...extra];
+    const spawnJoin = (group: string, person: string, key: string, secret: string, ...extra: string[]) => veil(joinArgs(group, person, key, secret, extra), dir);
+    const join_ = (group: string, person: string, key: string, secret: string, ...extra: string[]) => veilInProcess(registerGroup, joinArgs(group, person, key, secret, extra));
 
-    const z = await join_('human', 'zoe', 'zoe', 'zoe');
+    const z = await spawnJoin('human', 'zoe', 'zoe', 'zoe');
     assert.equal(z.code, 0, z.stderr);
     assert.deepEqual(JSON.parse(z.stdout), { group: 'human', leafIndex: 0, size: 1 });
     assert.equal(statSync(secretPath('zoe')).mode & 0o777, 0o600, 'the identity secret is created private');
@@ -103,7 +113,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     }
 
     // The same person through another linked key and a new secret: no second commitment.
-    const twice = await join_('human', 'zoe', 'zoe2', 'zoe-second');
+    const twice = await spawnJoin('human', 'zoe', 'zoe2', 'zoe-second');
     assert.equal(twice.code, 1);
     assert.match(twice.stderr, /ERR_ALREADY_REGISTERED/);
     // Someone else's claims with one's own key: refused (claims and key must be one person).
@@ -117,7 +127,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const de = await join_('country:DE', 'zoe', 'zoe', 'zoe');
     assert.equal(de.code, 1);
     assert.match(de.stderr, /ERR_NOT_ELIGIBLE/);
-    assert.equal((await join_('country:ie', 'zoe', 'zoe', 'zoe')).code, 2, 'usage: not an upper-case country code');
+    assert.equal((await spawnJoin('country:ie', 'zoe', 'zoe', 'zoe')).code, 2, 'usage: not an upper-case country code');
     const minor = await join_('age:18+', 'lucas', 'lucas', 'lucas');
     assert.equal(minor.code, 1);
     assert.match(minor.stderr, /ERR_NOT_ELIGIBLE/);
@@ -135,15 +145,16 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const created = await veil(['poll', 'create', '--server', url, '--group', 'human', '--secret', secretPath('zoe'), '--question', 'Tea or coffee?', '--option', 'tea', '--option', 'coffee'], dir);
     assert.equal(created.code, 0, created.stderr);
     pollId = created.stdout.trim();
-    const vote = (secret: string, option: string) => veil(['poll', 'vote', '--server', url, '--poll', pollId, '--option', option, '--secret', secretPath(secret)], dir);
-    const v1 = await vote('zoe', '0');
+    const voteArgs = (secret: string, option: string) => ['poll', 'vote', '--server', url, '--poll', pollId, '--option', option, '--secret', secretPath(secret)];
+    const vote = (secret: string, option: string) => veilInProcess(registerPoll, voteArgs(secret, option));
+    const v1 = await veil(voteArgs('zoe', '0'), dir);
     assert.equal(v1.code, 0, v1.stderr);
     const v2 = await vote('juergen', '1');
     assert.equal(v2.code, 0, v2.stderr);
     const again = await vote('zoe', '1');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /ERR_NULLIFIER_USED/);
-    const shown = await veil(['poll', 'show', '--server', url, '--poll', pollId], dir);
+    const shown = await veilInProcess(registerPoll, ['poll', 'show', '--server', url, '--poll', pollId]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.deepEqual(JSON.parse(shown.stdout), { id: pollId, group: 'human', question: 'Tea or coffee?', options: [{ text: 'tea', votes: 1 }, { text: 'coffee', votes: 1 }], voters: 2 });
 
