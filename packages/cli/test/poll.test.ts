@@ -1,6 +1,8 @@
 // `veil poll create|vote|show` and `veil verify-message` on a group post, against a real board
 // process (bench/group-server.ts: real group-proof verifier, test CRS) whose `human` tree this test
-// fills with registrar-signed insertions. The CLI proves for itself (4 proofs).
+// fills with registrar-signed insertions. The CLI proves for itself (4 proofs). The binary runs for
+// poll create, an exit-1 and an exit-2 refusal and verify-message; the other cases run the same
+// command actions in this process (veil-in-process.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
@@ -11,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { encodeGroupPost, generateMessageId, messageToField } from '@veil/crypto';
 import { createBackend } from '@veil/prover';
 import { makePerson, makeRegistrar, type Person } from '../../server/test/group-helpers.ts';
+import { register as registerPoll } from '../src/commands/poll.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const VEIL = join(REPO, 'packages/cli/bin/veil.mjs');
@@ -68,18 +72,19 @@ test('poll create, one vote per person, show re-verifies; refusals exit 1 with t
   const id = created.stdout.trim();
   assert.match(id, /^[0-9a-f]{32}$/);
 
-  const v1 = await veil('poll', 'vote', '--server', url, '--poll', id, '--option', '1', '--secret', a);
+  const cli = (...args: string[]) => veilInProcess(registerPoll, args);
+  const v1 = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '1', '--secret', a);
   assert.equal(v1.code, 0, v1.stderr);
   const again = await veil('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', a);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /ERR_NULLIFIER_USED: this person already voted/);
-  const outsider = await veil('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', c);
+  const outsider = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', c);
   assert.equal(outsider.code, 1);
   assert.match(outsider.stderr, /ERR_NOT_GROUP_MEMBER/);
-  const v2 = await veil('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', b);
+  const v2 = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', b);
   assert.equal(v2.code, 0, v2.stderr);
 
-  const shown = await veil('poll', 'show', '--server', url, '--poll', id);
+  const shown = await cli('poll', 'show', '--server', url, '--poll', id);
   assert.equal(shown.code, 0, shown.stderr);
   assert.deepEqual(JSON.parse(shown.stdout), {
     id, group: 'human', question: 'Tea or coffee?', options: [{ text: 'tea', votes: 1 }, { text: 'coffee', votes: 1 }], voters: 2,
@@ -87,7 +92,7 @@ test('poll create, one vote per person, show re-verifies; refusals exit 1 with t
 
   const usage = await veil('poll', 'create', '--server', url, '--group', 'human', '--secret', a, '--question', 'q', '--option', 'only one');
   assert.equal(usage.code, 2);
-  const missing = await veil('poll', 'show', '--server', url, '--poll', 'ab'.repeat(16));
+  const missing = await cli('poll', 'show', '--server', url, '--poll', 'ab'.repeat(16));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /ERR_NOT_FOUND/);
 });
