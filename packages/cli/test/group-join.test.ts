@@ -91,7 +91,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
       const e = id === 'zoe' ? await veil(args, dir) : await veilInProcess(registerIdentity, args);
       assert.equal(e.code, 0, e.stderr);
     }
-    const l = await veilInProcess(registerIdentity, ['identity', 'link', '--server', url, '--key', keys.zoe2!, '--claims', claims.zoe!, ...trust], dir);
+    const l = await veilInProcess(registerIdentity, ['identity', 'link', '--server', url, '--key', keys.zoe2!, '--claims', claims.zoe!, ...trust]);
     assert.equal(l.code, 0, l.stderr);
 
     const secretPath = (name: string) => join(dir, `${name}.secret.json`);
