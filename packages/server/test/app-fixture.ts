@@ -41,7 +41,7 @@ export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
   const now = () => clock.t;
   const config: ServerConfig = {
     profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
-    issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
+    issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, variant: 'oidc', jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
     rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, ...o.rateLimit },
     devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
     origins: [o.origin ?? BOARD_ORIGIN], ...(o.http ? { http: o.http } : {}),
