@@ -133,7 +133,7 @@ const KIND_VARIANTS: Record<IssuerKind, readonly Variant[]> = { google: ['google
  * @example
  * const issuer = issuerForIss(config.issuers, bundle.claims.iss);
  */
-export function issuerForIss(issuers: readonly IssuerConfig[], iss: string): IssuerConfig | undefined {
+export function issuerForIss<T extends Pick<IssuerConfig, 'kind' | 'iss' | 'tenants'>>(issuers: readonly T[], iss: string): T | undefined {
   const exact = issuers.find((i) => i.iss === iss);
   if (exact) return exact;
   const tid = ENTRA_ISS.exec(iss)?.[1];
