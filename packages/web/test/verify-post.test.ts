@@ -80,7 +80,7 @@ test('the proof verifier gets the registry key and the configured expectations; 
   };
   const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: rejecting, issuerKeys: publishes });
   assert.deepEqual(v, { ok: false, code: 'ERR_PROOF_INVALID', reason: 'proof does not verify' });
-  assert.deepEqual(calls, [{ bundle: d.membership.bundle, jwks: { keys: [key.jwk] }, expect: { iss: ISS, aud: 'veil-dev', domain: 'acme.test' } }]);
+  assert.deepEqual(calls, [{ bundle: d.membership.bundle, jwks: { keys: [key.jwk] }, expect: { iss: ISS, aud: 'veil-dev', domain: 'acme.test', variant: 'oidc' } }]);
   const accepting: MembershipVerifier = async () => ({});
   assert.deepEqual(await verifyPost(d, { registry: [key], issuers, verifyMembership: accepting, issuerKeys: publishes }), { ok: true, keySource: 'issuer' });
 });
