@@ -82,7 +82,7 @@ describe('veil membership inspect', () => {
     const prove = (extra: string[]) => veil(['membership', 'prove', '--token', token, '--jwks', jwks, ...nonceFlags, '--out', out, ...extra]);
     const r = await prove(['--variant', 'entra']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^veil: ERR_VARIANT_UNSUPPORTED: /);
+    assert.match(r.stderr, /^veil: ERR_VARIANT_UNSUPPORTED: /m);
     assert.equal(existsSync(out), false);
     assert.equal((await prove(['--variant', 'nope'])).code, 2);
   });
