@@ -214,6 +214,7 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
       const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : kind === 'microsoft' ? ENTRA_ISS_TEMPLATE : fail(`issuers[${i}].iss is required for kind ${kind}, e.g. {"kind":"${kind}","iss":"https://issuer.example","aud":"${aud}"}`));
       const defaults = kind === 'google' ? GOOGLE : kind === 'microsoft' ? MICROSOFT : { jwks: undefined, authorizationEndpoint: undefined };
       const jwks = str('jwks') ?? defaults.jwks;
+      if (kind === 'microsoft' && iss.includes(ENTRA_CONSUMER_TENANT)) fail(`issuers[${i}].iss: ${ENTRA_CONSUMER_TENANT} is Microsoft's personal-accounts tenant, not an organisation`);
       let tenants: string[] | undefined;
       if (e.tenants !== undefined) {
         if (kind !== 'microsoft' || iss !== ENTRA_ISS_TEMPLATE) fail(`issuers[${i}].tenants: only for a multi-tenant microsoft issuer (no "iss")`);
