@@ -10,10 +10,10 @@
 import { VeilError, applyGroupUpdate, createGroupTree, encodeGroupUpdate, verifySignature, type GroupTree } from '@veil/crypto';
 import type { GroupLeavesResponse } from '@veil/server/schemas';
 
-/** A verified tree and when each of its roots became current (as the board says: ms). */
+/** A verified tree; each of its roots with when it became current (as the board says: ms) and the members then. */
 export interface BrowserTree {
   tree: GroupTree;
-  roots: Map<string, number>;
+  roots: Map<string, { at: number; members: number }>;
   /** Log entries applied (the next `since`). */
   applied: number;
 }
@@ -42,7 +42,7 @@ export async function syncGroupTree(group: string, registrar: string, known?: Br
       if (e.update.group !== group) throw new VeilError('ERR_GROUP_LOG_INVALID', 'the leaf log holds another group\'s update');
       verifySignature(encodeGroupUpdate(e.update), e.signature, registrar);
       if (applyGroupUpdate(t.tree, e.update) !== e.root) throw new VeilError('ERR_GROUP_LOG_INVALID', `the board's root at position ${e.pos} is not the one its leaves give`);
-      t.roots.set(e.root, e.receivedAt);
+      t.roots.set(e.root, { at: e.receivedAt, members: t.tree.members });
       t.applied++;
     }
     since = p.next;
@@ -52,5 +52,5 @@ export async function syncGroupTree(group: string, registrar: string, known?: Br
 
 /** Roots the log held when the board received an action at `receivedAt`: a proof must use one of them. */
 export function rootsBefore(t: BrowserTree, receivedAt: number): string[] {
-  return [...t.roots].filter(([, at]) => at <= receivedAt).map(([root]) => root);
+  return [...t.roots].filter(([, r]) => r.at <= receivedAt).map(([root]) => root);
 }

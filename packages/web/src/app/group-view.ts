@@ -34,17 +34,16 @@ const people = (n: number) => `${n} ${n === 1 ? 'person' : 'people'}`;
 /**
  * The badge of an action carried by a group proof. Green: the proof verified in this browser for
  * exactly this action (scope and message) on a root the signed log held when the board received
- * it; it then hides its author among the group's `size` members.
+ * it; it hides its author among the group's members at that root (`state.size`, the anonymity set).
  */
-export function groupBadge(state: 'checking' | ItemVerdict, group: string, size: number | null): HTMLElement {
+export function groupBadge(state: 'checking' | ItemVerdict, group: string): HTMLElement {
   if (state === 'checking') return h('span', { class: 'badge checking', 'data-badge': 'checking', tabindex: 0, 'aria-label': 'Verification: checking in this browser…' }, '… checking');
   if (state.ok) {
-    const set = size === null ? '' : ` · one of ${people(size)}`;
     return h('span', {
-      class: 'badge ok', 'data-badge': 'verified', 'data-group-size': size ?? '', tabindex: 0,
-      title: `Group proof checked by this browser: made by a member of ${group} for exactly this, on a root of the group's signed leaf log. It does not say which member.`,
-      'aria-label': `Verified in this browser: by a member of ${group}${size === null ? '' : `, one of ${people(size)}`}`,
-    }, `✓ member of ${group}, verified in this browser${set}`);
+      class: 'badge ok', 'data-badge': 'verified', 'data-group-size': state.size, tabindex: 0,
+      title: `Group proof checked by this browser: made by a member of ${group} for exactly this, on a root of the group's signed leaf log (when it had ${people(state.size)}). It does not say which member.`,
+      'aria-label': `Verified in this browser: by a member of ${group}, one of ${people(state.size)}`,
+    }, `✓ member of ${group}, verified in this browser · one of ${people(state.size)}`);
   }
   return h('span', { class: 'badge bad', 'data-badge': 'failed', 'data-code': state.code, tabindex: 0, 'aria-label': `Verification failed: ${state.reason}` }, `✗ failed: ${state.reason} (${state.code})`);
 }

@@ -135,6 +135,7 @@ function pollForm(group: string, secret: string): HTMLElement {
   addOption();
   addOption();
   const allowChange = h('input', { type: 'checkbox', id: 'poll-allow-change' });
+  const closes = h('input', { type: 'datetime-local', id: 'poll-closes' });
   const status = h('p', { role: 'status', id: 'poll-create-status' });
   const error = h('p', { class: 'error', role: 'alert', id: 'poll-create-error' });
   const submit = h('button', { type: 'submit', id: 'poll-create' }, 'Ask');
@@ -146,10 +147,13 @@ function pollForm(group: string, secret: string): HTMLElement {
       const opts = [...options.querySelectorAll<HTMLInputElement>('input.poll-option')].map((i) => i.value.trim()).filter(Boolean);
       if (!question.value.trim()) { error.textContent = 'Write a question first.'; return; }
       if (opts.length < 2 || new Set(opts).size !== opts.length) { error.textContent = 'Give at least two different options.'; return; }
+      // datetime-local is this device's local time; the poll carries the instant (ms).
+      const closesAt = closes.value ? new Date(closes.value).getTime() : null;
+      if (closesAt !== null && !(closesAt > Date.now())) { error.textContent = 'The closing time must be in the future.'; return; }
       submit.disabled = true;
       status.textContent = 'Making your membership proof in this browser…';
       try {
-        const { id } = await createPoll(secret, { group, question: question.value.trim(), options: opts, closesAt: null, allowChange: allowChange.checked });
+        const { id } = await createPoll(secret, { group, question: question.value.trim(), options: opts, closesAt, allowChange: allowChange.checked });
         location.assign(`/polls/${id}`);
       } catch (err) {
         status.textContent = '';
@@ -161,6 +165,7 @@ function pollForm(group: string, secret: string): HTMLElement {
   },
   h('h3', { id: 'poll-form-h' }, 'Ask the group'),
   h('label', { for: 'poll-question' }, 'Question'), question, options,
+  h('div', { class: 'row' }, h('label', { for: 'poll-closes' }, 'Closes (optional) '), closes),
   h('div', { class: 'row' },
     h('button', { type: 'button', class: 'secondary', onclick: () => { if (options.childElementCount < 16) addOption(); } }, 'Add an option'),
     h('label', { class: 'check' }, allowChange, ' Voters may change their vote'),
@@ -169,12 +174,12 @@ function pollForm(group: string, secret: string): HTMLElement {
   status, error);
 }
 
-function groupPostView(item: GroupPostItem, group: string, size: number | null, secret: string | null): HTMLElement {
+function groupPostView(item: GroupPostItem, group: string, secret: string | null): HTMLElement {
   const p = item.post;
-  const badge = h('span', { class: 'badge-slot', role: 'status' }, groupBadge('checking', group, size));
+  const badge = h('span', { class: 'badge-slot', role: 'status' }, groupBadge('checking', group));
   void verifyItems(group, [postItem(item)]).then(
-    ([v]) => replace(badge, groupBadge(v!, group, size)),
-    (e: unknown) => replace(badge, groupBadge({ ok: false, code: String(codeOf(e) ?? 'ERR_VERIFIER'), reason: (e as Error).message }, group, size)),
+    ([v]) => replace(badge, groupBadge(v!, group)),
+    (e: unknown) => replace(badge, groupBadge({ ok: false, code: String(codeOf(e) ?? 'ERR_VERIFIER'), reason: (e as Error).message }, group)),
   );
   const count = h('span', { class: 'like-count' }, String(item.likes));
   const likeError = h('span', { class: 'error', role: 'alert' });
@@ -244,7 +249,6 @@ export async function personGroupPage(main: HTMLElement, group: string, note?: s
     return;
   }
   const member = secret !== null && tree.index >= 0;
-  const size = tree.root === null ? null : tree.members;
   const join = await joinSection(group, tree, tree.index, (n) => void personGroupPage(main, group, n).then(() => main.querySelector<HTMLElement>('#group-status')?.focus()));
 
   const polls = h('ul', { class: 'poll-list', id: 'poll-list' });
@@ -260,7 +264,7 @@ export async function personGroupPage(main: HTMLElement, group: string, note?: s
       polls),
     h('section', { id: 'posts', 'aria-labelledby': 'posts-h' },
       h('h2', { id: 'posts-h' }, 'Posts'),
-      member ? postComposer(group, secret!, config.limits.maxTextCodePoints, (item) => posts.prepend(groupPostView(item, group, size, secret))) : null,
+      member ? postComposer(group, secret!, config.limits.maxTextCodePoints, (item) => posts.prepend(groupPostView(item, group, secret))) : null,
       posts));
 
   const [pl, ps] = await Promise.allSettled([getGroupPolls(group), getGroupPosts(group)]);
@@ -268,17 +272,17 @@ export async function personGroupPage(main: HTMLElement, group: string, note?: s
   else if (pl.value.polls.length === 0) polls.append(h('li', { class: 'hint' }, 'No polls yet.'));
   else {
     const items = pl.value.polls;
-    const badges = items.map(() => h('span', { class: 'badge-slot', role: 'status' }, groupBadge('checking', group, size)));
+    const badges = items.map(() => h('span', { class: 'badge-slot', role: 'status' }, groupBadge('checking', group)));
     polls.append(...items.map((p, i) => h('li', { class: 'poll-item', 'data-poll': p.poll.id },
       h('a', { href: `/polls/${p.poll.id}` }, p.poll.question), ' ',
       h('span', { class: 'hint' }, `${p.voters} ${p.voters === 1 ? 'vote' : 'votes'} · `, relativeTimeEl(p.poll.createdAt)), ' ', badges[i])));
     void verifyItems(group, items.map(pollItem)).then(
-      (vs) => vs.forEach((v, i) => replace(badges[i]!, groupBadge(v, group, size))),
-      (e: unknown) => badges.forEach((b) => replace(b, groupBadge({ ok: false, code: String(codeOf(e) ?? 'ERR_VERIFIER'), reason: (e as Error).message }, group, size))),
+      (vs) => vs.forEach((v, i) => replace(badges[i]!, groupBadge(v, group))),
+      (e: unknown) => badges.forEach((b) => replace(b, groupBadge({ ok: false, code: String(codeOf(e) ?? 'ERR_VERIFIER'), reason: (e as Error).message }, group))),
     );
   }
   if (ps.status === 'rejected') posts.append(retryBlock(`Could not load the posts: ${describeError(ps.reason)}`, () => void personGroupPage(main, group)));
   else if (ps.value.posts.length === 0) posts.append(h('p', { class: 'hint' }, 'No posts yet.'));
-  else posts.append(...ps.value.posts.map((item) => groupPostView(item, group, size, member ? secret : null)));
+  else posts.append(...ps.value.posts.map((item) => groupPostView(item, group, member ? secret : null)));
 }
 

@@ -68,7 +68,7 @@ export async function pollPage(main: HTMLElement, id: string): Promise<void> {
   const size = tree.root === null ? null : tree.members;
   const member = secret !== null && tree.index >= 0;
   const closed = poll.closesAt !== null && Date.now() >= poll.closesAt;
-  const creator = h('span', { class: 'badge-slot', role: 'status' }, groupBadge('checking', poll.group, size));
+  const creator = h('span', { class: 'badge-slot', role: 'status' }, groupBadge('checking', poll.group));
   const resultsSlot = h('div', { id: 'results-slot' }, h('p', { class: 'hint' }, 'Re-verifying every vote in this browser…'));
   const showResults = async (fresh?: PollResponse) => {
     try {
@@ -122,8 +122,8 @@ export async function pollPage(main: HTMLElement, id: string): Promise<void> {
     voteForm,
     resultsSlot);
   void verifyItems(poll.group, [pollItem(r)]).then(
-    ([v]) => replace(creator, groupBadge(v!, poll.group, size)),
-    (e: unknown) => replace(creator, groupBadge({ ok: false, code: String(codeOf(e) ?? 'ERR_VERIFIER'), reason: (e as Error).message }, poll.group, size)),
+    ([v]) => replace(creator, groupBadge(v!, poll.group)),
+    (e: unknown) => replace(creator, groupBadge({ ok: false, code: String(codeOf(e) ?? 'ERR_VERIFIER'), reason: (e as Error).message }, poll.group)),
   );
   await showResults(r);
 }

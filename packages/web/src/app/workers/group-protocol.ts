@@ -28,7 +28,8 @@ export interface VerifyItem {
   receivedAt: number;
 }
 
-export type ItemVerdict = { ok: true; nullifier: string } | { ok: false; code: string; reason: string };
+/** `size`: the group's members when the proof's root was current — the anonymity set of that action. */
+export type ItemVerdict = { ok: true; nullifier: string; size: number } | { ok: false; code: string; reason: string };
 
 export type GroupRequest = { seq: number; ctx: GroupWorkerContext } & (
   | { op: 'commitment'; secret: string }

@@ -66,7 +66,7 @@ async function run(req: GroupRequest): Promise<unknown> {
         let v = verdicts.get(key);
         if (!v) {
           v = b.verifyGroup(item.proof, { scope: item.scope, message: item.message, roots, allowTestCrs: ctx.crs === 'test' }).then(
-            (ok): ItemVerdict => ({ ok: true, nullifier: ok.nullifier }),
+            (ok): ItemVerdict => ({ ok: true, nullifier: ok.nullifier, size: t.roots.get(ok.root)!.members }),
             (e: unknown): ItemVerdict => {
               if (isVeilError(e)) return { ok: false, code: e.code, reason: e.message };
               throw e;
