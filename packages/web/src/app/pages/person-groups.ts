@@ -58,15 +58,15 @@ export async function groupsPage(main: HTMLElement): Promise<void> {
 }
 
 /** The join section: what is kept where, then the state (member, can join, or why not). */
-async function joinSection(group: string, tree: TreeSummary, myIndex: number, onJoined: (note: string) => void): Promise<HTMLElement> {
+async function joinSection(group: string, tree: TreeSummary, onJoined: (note: string) => void): Promise<HTMLElement> {
   const section = h('section', { id: 'join', 'aria-labelledby': 'join-h' }, h('h2', { id: 'join-h' }, 'Membership'));
   const secretNote = h('p', { class: 'hint', id: 'secret-note' },
     'Your identity secret is made in this browser and kept in its local storage for this site (scripts of this site can read it; no server ever receives it). ',
     'Joining sends only its commitment — a Poseidon2 hash of it — to the identity service, encrypted to the service’s attested key; the board then learns a new leaf, not whose it is. ',
     'Votes, polls, posts and likes carry a zero-knowledge proof made here from the secret.');
-  if (myIndex >= 0) {
+  if (tree.index >= 0) {
     section.append(
-      h('p', { id: 'join-state', 'data-state': 'member', 'data-leaf': myIndex }, `✓ You are in ${group}: leaf #${myIndex} of ${tree.leaves}, found by this browser in the tree it rebuilt from the signed log.`),
+      h('p', { id: 'join-state', 'data-state': 'member', 'data-leaf': tree.index }, `✓ You are in ${group}: leaf #${tree.index} of ${tree.leaves}, found by this browser in the tree it rebuilt from the signed log.`),
       secretNote,
       h('button', { type: 'button', class: 'secondary', id: 'save-secret', onclick: () => download('veil-identity-secret.json', `${JSON.stringify({ secret: loadSecret() })}\n`) }, 'Save the identity secret (for the CLI’s --secret)'));
     return section;
@@ -249,7 +249,7 @@ export async function personGroupPage(main: HTMLElement, group: string, note?: s
     return;
   }
   const member = secret !== null && tree.index >= 0;
-  const join = await joinSection(group, tree, tree.index, (n) => void personGroupPage(main, group, n).then(() => main.querySelector<HTMLElement>('#group-status')?.focus()));
+  const join = await joinSection(group, tree, (n) => void personGroupPage(main, group, n).then(() => main.querySelector<HTMLElement>('#group-status')?.focus()));
 
   const polls = h('ul', { class: 'poll-list', id: 'poll-list' });
   const posts = h('div', { class: 'posts', id: 'group-posts' });
