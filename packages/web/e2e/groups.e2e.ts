@@ -6,8 +6,9 @@
  * in the tree the page rebuilt from the signed log); one asks a poll, both vote with group proofs
  * made in the browser; the tally, re-verified in the browser from the stored proofs, shows two
  * votes; a second vote by one of them is refused (409 ERR_NULLIFIER_USED) with a readable message.
- * A post in the group shows its verified badge and a "1 per person" like. axe-core on every new
- * page; no Content-Security-Policy violation. One browser, one server, five proofs.
+ * A post in the group shows its verified badge and a "1 per person" like; a country group the claims
+ * do not admit and an organisation's group show why there is no Join. axe-core on every new page; no
+ * Content-Security-Policy violation. One browser, one server, five proofs.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,9 +70,9 @@ async function enroll(page: Page, person: string): Promise<void> {
   await page.locator('#enroll-groups').getByRole('link', { name: 'human' }).waitFor();
 }
 
-/** Joins `human` from its page; returns the leaf index the page found in the tree it rebuilt. */
+/** Joins `human` from its page (being opened); returns the leaf index the page found in the tree it rebuilt. */
 async function joinHuman(page: Page): Promise<number> {
-  await page.locator('#enroll-groups').getByRole('link', { name: 'human' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Group human' }).waitFor();
   await page.locator('#join-state[data-state="can-join"]').waitFor();
   await page.locator('#join-submit').click();
   await page.locator('#group-status', { hasText: /^Joined human: your commitment [0-9a-f]{16}… is leaf #\d+ of \d+ \(checked in this browser/ }).waitFor();
@@ -94,6 +95,7 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
 
   await enroll(zoe, 'zoe');
   juergen.on('request', (r) => { if (r.url().includes('/api/identity-service/')) joinRequests++; });
+  await zoe.locator('#enroll-groups').getByRole('link', { name: 'human' }).click();
   assert.equal(await joinHuman(zoe), 0);
   await zoe.locator('#group-size', { hasText: '1 person' }).waitFor();
   const zoeSecret = await zoe.evaluate(() => localStorage.getItem('veil-group-secret'));
@@ -103,6 +105,16 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
   await zoe.screenshot({ path: join(OUTPUT, 'group-human.png'), fullPage: true });
 
   await enroll(juergen, 'juergen');
+  // Country and organisation pages (no proof): the claims decide what is offered.
+  await juergen.goto(`${server.url}/groups/country/IE`);
+  await juergen.locator('#join-state[data-state="not-eligible"]').getByRole('link', { name: 'country:DE' }).waitFor();
+  await juergen.goto(`${server.url}/groups/member/acme.test/`);
+  await juergen.getByRole('heading', { level: 1, name: 'Group member:acme.test' }).waitFor();
+  await juergen.locator('#join-state[data-state="org"]').waitFor();
+  await juergen.locator('#group-tree-check', { hasText: 'log of member:acme.test is empty' }).waitFor();
+  await assertAccessible(juergen, '/groups/member/acme.test/');
+  await juergen.goto(`${server.url}/identity`);
+  await juergen.locator('#person-claims').getByRole('link', { name: 'human' }).click();
   assert.equal(await joinHuman(juergen), 1);
   assert.ok(joinRequests > 0, 'the join went through the identity service relay');
   await juergen.locator('#group-tree[data-size="2"][data-verified="true"]').waitFor();
