@@ -35,7 +35,7 @@ export async function groupsPage(main: HTMLElement): Promise<void> {
   replace(main,
     h('h1', { tabindex: -1 }, 'Person groups'),
     h('p', {}, 'In a person group each enrolled person holds one leaf, so a poll counts one vote per person and a like one per person — and a proof says only “a member of this group”, never which one. The size is the ',
-      h('strong', {}, 'anonymity set'), '.'),
+      h('strong', {}, 'anonymity set'), '. Sizes here are as the board lists them; a group’s page rebuilds its tree from the signed log and checks them in this browser.'),
     slot);
   let groups: GroupInfo[];
   try {
