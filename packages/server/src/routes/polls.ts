@@ -6,12 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { VeilError, encodePoll, encodeVote, messageToField, voteScope } from '@veil/crypto';
-import { CreatePollBody, ErrorResponse, MessageIdSchema, PollResponse, VoteBody, VoteResponse } from '../schemas.ts';
+import { CreatePollBody, ErrorResponse, GroupParams, GroupPollsResponse, MessageIdSchema, PollResponse, VoteBody, VoteResponse } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
 import { acceptGroupProof } from '../lib/group-proof.ts';
 import { assertFresh } from '../lib/member-auth.ts';
 
 const PollParams = Type.Object({ id: MessageIdSchema }, { additionalProperties: false });
+const POLLS_PER_GROUP = 50;
 
 export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: CreatePollBody }>(
@@ -34,6 +35,17 @@ export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
       reply.code(201);
       return { poll, proof, receivedAt, tally: poll.options.map(() => 0), voters: 0, votes: [] };
     },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/groups/:id/polls',
+    { schema: { params: GroupParams, response: { 200: GroupPollsResponse, '4xx': ErrorResponse } } },
+    async (req) => ({
+      polls: (await ctx.storage.listPolls(req.params.id, POLLS_PER_GROUP)).map((p) => ({
+        poll: { v: 1 as const, id: p.id, group: p.group, question: p.question, options: p.options, closesAt: p.closesAt, allowChange: p.allowChange, createdAt: p.createdAt },
+        proof: p.proof, receivedAt: p.receivedAt, voters: p.voters,
+      })),
+    }),
   );
 
   app.get<{ Params: { id: string } }>(

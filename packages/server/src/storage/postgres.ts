@@ -428,6 +428,13 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       const { rows } = await pool.query<PollDb>('SELECT * FROM polls WHERE id = $1', [id]);
       return rows[0] ? poll(rows[0]) : null;
     },
+    async listPolls(group, limit) {
+      const { rows } = await pool.query<PollDb & { voters: string }>(
+        'SELECT p.*, (SELECT COUNT(*) FROM votes v WHERE v.poll_id = p.id) AS voters FROM polls p WHERE grp = $1 ORDER BY received_at DESC, id LIMIT $2',
+        [group, limit],
+      );
+      return rows.map((r) => ({ ...poll(r), voters: Number(r.voters) }));
+    },
     castVote: (v, allowChange) =>
       tx(async (c): Promise<'created' | 'changed'> => {
         const proof = JSON.stringify(v.proof);

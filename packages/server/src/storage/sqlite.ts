@@ -124,6 +124,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     addLike: db.prepare('UPDATE group_posts SET likes = likes + 1 WHERE id = ? RETURNING likes'),
     insPoll: db.prepare('INSERT INTO polls (id, grp, question, options, closes_at, allow_change, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
     getPoll: db.prepare('SELECT * FROM polls WHERE id = ?'),
+    listPolls: db.prepare('SELECT p.*, (SELECT COUNT(*) FROM votes v WHERE v.poll_id = p.id) AS voters FROM polls p WHERE grp = ? ORDER BY received_at DESC, id LIMIT ?'),
     insVote: db.prepare('INSERT INTO votes (poll_id, nullifier, option, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
     getVote: db.prepare('SELECT created_at FROM votes WHERE poll_id = ? AND nullifier = ?'),
     updVote: db.prepare('UPDATE votes SET option = ?, created_at = ?, proof = ?, received_at = ? WHERE poll_id = ? AND nullifier = ?'),
@@ -320,6 +321,9 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     async getPoll(id) {
       const r = g.getPoll.get(id) as PollDb | undefined;
       return r ? poll(r) : null;
+    },
+    async listPolls(group, limit) {
+      return (g.listPolls.all(group, limit) as Array<PollDb & { voters: number }>).map((r) => ({ ...poll(r), voters: Number(r.voters) }));
     },
     async castVote(v, allowChange) { return castVote(v, allowChange); },
     async listVotes(pollId) { return (g.listVotes.all(pollId) as VoteDb[]).map(vote); },

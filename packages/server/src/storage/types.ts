@@ -199,6 +199,8 @@ export interface Storage {
   /** Throws ERR_POLL_ID_TAKEN when the id exists. */
   insertPoll(p: PollRow): Promise<void>;
   getPoll(id: string): Promise<PollRow | null>;
+  /** A group's polls, newest first (by receipt), each with its number of voters. */
+  listPolls(group: string, limit: number): Promise<Array<PollRow & { voters: number }>>;
   /**
    * One vote per (poll, nullifier): a second one throws ERR_NULLIFIER_USED, unless `allowChange`,
    * where a newer vote replaces it ('changed') and an older or equal one throws ERR_VOTE_REPLAY.

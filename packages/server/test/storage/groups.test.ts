@@ -12,7 +12,7 @@ import {
   messageToField, verifySignature, voteScope, type GroupLike, type GroupPost, type Poll, type Vote,
 } from '@veil/crypto';
 import { createBackend, type Backend, type GroupProof } from '@veil/prover';
-import type { GroupLeavesResponse, GroupsResponse, PollResponse } from '@veil/server/schemas';
+import type { GroupLeavesResponse, GroupPollsResponse, GroupsResponse, PollResponse } from '@veil/server/schemas';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
 import { newKey } from '../helpers.ts';
 import { makePerson, makeRegistrar, proveOnBoard, type Person, type Registrar } from '../group-helpers.ts';
@@ -162,7 +162,13 @@ describe('group trees, polls and person-group likes', () => {
       tally[v.option]!++;
     }
     assert.deepEqual(tally, r.tally);
-    const stored = JSON.stringify([r, await f.storage.listVotes(p1.id), await f.storage.getPoll(p1.id)]);
+    // The group page's list: newest first, with each poll's voters and its creator's proof.
+    const list = (await f.app.inject({ method: 'GET', url: `/api/groups/${GROUP}/polls` })).json() as GroupPollsResponse;
+    assert.deepEqual(list.polls.map((x) => [x.poll.id, x.voters]).sort(), [[p1.id, r.voters], [p2.id, 0]].sort());
+    assert.deepEqual(list.polls.find((x) => x.poll.id === p1.id)!.proof, r.proof);
+    assert.deepEqual((await f.app.inject({ method: 'GET', url: '/api/groups/country:FR/polls' })).json(), { polls: [] });
+    code(await f.app.inject({ method: 'GET', url: '/api/groups/Not%20a%20group/polls' }), 400, 'ERR_VALIDATION');
+    const stored = JSON.stringify([r, list, await f.storage.listVotes(p1.id), await f.storage.getPoll(p1.id)]);
     for (const who of [A, B, C]) {
       assert.ok(!stored.includes(who.commitment), 'a commitment is stored beside a vote');
       assert.ok(!stored.includes(who.secret));
