@@ -42,7 +42,8 @@ export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
   const config: ServerConfig = {
     profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
     issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
-    rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, ...o.rateLimit },
+    rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0,
+      groupUpdatesPerIp: 0, pollsPerIp: 0, votesPerIp: 0, groupPostsPerIp: 0, groupLikesPerIp: 0, ...o.rateLimit },
     devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
     origins: [o.origin ?? BOARD_ORIGIN], ...(o.http ? { http: o.http } : {}),
     ...(o.groups ? { groups: o.groups } : {}),

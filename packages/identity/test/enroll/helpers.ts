@@ -70,12 +70,14 @@ export async function startStack(o: { databaseUrl?: string; databaseSchema?: str
 /**
  * A replica of the board's group routes that makes the board's own checks with the same code
  * (`encodeGroupUpdate` + Ed25519 verification against the registrar key, next sequence number,
- * `applyGroupUpdate` on a real tree) and serves the leaf log.
+ * `applyGroupUpdate` on a real tree) and serves the leaf log; like the board, it acknowledges (200)
+ * an update it logged when it comes again byte for byte.
  */
 export async function startBoardReplica(registrarKey: () => string) {
   const trees = new Map<string, GroupTree>();
   const log = new Map<string, GroupUpdate[]>();
   const received: GroupUpdate[] = [];
+  const bySeq = new Map<number, { update: GroupUpdate; signature: string }>();
   let seq = 0;
   const server = createServer(async (req, res) => {
     const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)); };
@@ -89,6 +91,10 @@ export async function startBoardReplica(registrarKey: () => string) {
     for await (const c of req) body += c;
     const { update, signature } = JSON.parse(body) as { update: GroupUpdate; signature: string };
     if (!ed25519.verify(Buffer.from(signature, 'hex'), encodeGroupUpdate(update), Buffer.from(registrarKey(), 'hex'))) return send(401, { error: { code: 'ERR_SIGNATURE_INVALID', message: 'bad' } });
+    const logged = bySeq.get(update.seq);
+    if (logged && logged.signature === signature && JSON.stringify(logged.update) === JSON.stringify(update)) {
+      return send(200, { group: update.group, seq: update.seq, leafIndex: update.index, size: trees.get(update.group)!.members });
+    }
     if (update.seq !== seq + 1) return send(409, { error: { code: 'ERR_REGISTRAR_SEQUENCE', message: 'not next' } });
     if (!trees.has(update.group)) { trees.set(update.group, await createGroupTree()); log.set(update.group, []); }
     try {
@@ -97,6 +103,7 @@ export async function startBoardReplica(registrarKey: () => string) {
       return send(409, { error: { code: (e as { code: string }).code, message: (e as Error).message } });
     }
     seq++;
+    bySeq.set(update.seq, { update, signature });
     received.push(update);
     log.get(update.group)!.push(update);
     send(201, { group: update.group, seq: update.seq, leafIndex: update.index, size: trees.get(update.group)!.members });
