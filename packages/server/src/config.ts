@@ -35,6 +35,8 @@ export interface RateLimitConfig {
   votesPerIp: number;
   groupPostsPerIp: number;
   groupLikesPerIp: number;
+  /** Requests relayed to the identity service (enrollment steps and group joins). */
+  identityRequestsPerIp: number;
 }
 
 export interface ServerConfig {
@@ -114,6 +116,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   votesPerIp: 300,
   groupPostsPerIp: 300,
   groupLikesPerIp: 600,
+  identityRequestsPerIp: 120,
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };

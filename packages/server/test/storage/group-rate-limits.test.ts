@@ -1,9 +1,12 @@
 // Rate limits on the person-group routes (per client IP, counted in the storage: PostgreSQL
 // counters shared by every instance under --pg): registrar updates, poll creation, votes, group
-// posts and group likes. Each hit is counted before the signature or proof is verified, so the
-// requests here need no valid proof: the third update and the second of each other is 429.
+// posts and group likes, and the relay to the identity service (enrollment steps, group joins).
+// Each hit is counted before the signature or proof is verified, so the requests here need no
+// valid proof: the third update and the second of each other is 429; a refused relay request
+// never reaches the identity service.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { generateMessageId } from '@veil/crypto';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
 import { newKey } from '../helpers.ts';
@@ -50,5 +53,24 @@ test('person-group routes are rate-limited per IP and per window, before any ver
   f.clock.t += f.config.rateLimit.windowMs;
   for (const name of Object.keys(limits) as Array<keyof typeof limits>) {
     assert.notEqual((await f.app.inject({ ...requests()[name], remoteAddress: '192.0.2.1' })).statusCode, 429, `${name}: next window`);
+  }
+});
+
+test('requests relayed to the identity service are rate-limited per IP; a refused one never reaches it', async () => {
+  let reached = 0;
+  const service = createServer((req, res) => { reached++; req.resume(); res.writeHead(200, { 'content-type': 'application/json' }).end('{"v":1}'); });
+  await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(service.address() as { port: number }).port}`;
+  const g = await makeFixture({ storage: f.storage, rateLimit: { identityRequestsPerIp: 2 }, enclave: { url, type: 'simulation', simulated: true, measurement: h('e1'), channelPublicKey: h('c2') } });
+  try {
+    const send = (ip: string) => g.app.inject({ method: 'POST', url: '/api/identity-service/identity/v1/request', payload: { v: 1, enc: 'AA==', ciphertext: 'AA==' }, remoteAddress: ip });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send('198.51.100.7')).statusCode);
+    assert.deepEqual(statuses, [200, 200, 429]);
+    assert.equal(reached, 2);
+    assert.equal((await send('198.51.100.8')).statusCode, 200);
+  } finally {
+    await g.app.close();
+    await new Promise<void>((r) => service.close(() => r()));
   }
 });
