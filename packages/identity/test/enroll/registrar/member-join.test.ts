@@ -12,11 +12,13 @@ import { deriveCommitment, generateIdentitySecret } from '@veil/crypto';
 import { fetchIssuerJwks } from '@veil/crypto/fetch-issuer-jwks';
 import { verifyIdToken } from '@veil/crypto/verify-id-token';
 import { connectIdentityService, joinMemberGroup, memberJoinNonce } from '../../../src/enroll/index.ts';
+import { createIssuerKeys } from '../../../src/enroll/issuer-keys.ts';
 import { M_IDENTITY, startBoardReplica, startStack } from '../helpers.ts';
 
 const code = (c: string) => (e: { code?: string }) => { assert.equal(e.code, c); return true; };
 const commitment = async () => deriveCommitment(generateIdentitySecret());
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const kidOf = (k: JsonWebKey | undefined) => (k as { kid?: string } | undefined)?.kid;
 const payloadOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
 async function startIssuers(dir: string): Promise<{ origin: string; issuers: Record<'good' | 'otherAud' | 'rogue', DevIssuer>; server: Server }> {
@@ -115,4 +117,29 @@ test('member groups: one leaf per account across sessions, two accounts two leav
     await board.close();
     await new Promise<void>((r) => server.close(() => r()));
   }
+});
+
+test('issuer keys: read over https only (http on loopback for the dev issuer), cached, unknown kids refetched at most every 10 s', async () => {
+  const asked: string[] = [];
+  const jwks = { keys: [{ kty: 'RSA', kid: 'k1', n: 'AQAB', e: 'AQAB' }] };
+  const fake: typeof fetch = async (input) => {
+    const url = String(input);
+    asked.push(url);
+    const body = url.endsWith('/.well-known/openid-configuration') ? { issuer: url.replace('/.well-known/openid-configuration', ''), jwks_uri: url.startsWith('https://evil.test') ? 'http://evil.test/jwks' : `${url.split('/.well-known')[0]}/jwks` } : jwks;
+    return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
+  };
+  let t = 0;
+  const keyOf = createIssuerKeys({ fetch: fake, now: () => t });
+  await assert.rejects(keyOf('http://idp.example', 'k1'), code('ERR_ISSUER_UNREACHABLE'));
+  assert.deepEqual(asked, [], 'plain http to a remote issuer is never even asked');
+  await assert.rejects(keyOf('https://evil.test', 'k1'), code('ERR_ISSUER_UNREACHABLE'), 'a jwks_uri over plain http');
+  asked.length = 0;
+  assert.equal(kidOf(await keyOf('https://idp.example', 'k1')), 'k1');
+  assert.equal(kidOf(await keyOf('https://idp.example', 'k1')), 'k1');
+  assert.equal(await keyOf('https://idp.example', 'nope'), undefined);
+  assert.equal(asked.length, 2, 'cached: one discovery and one JWKS read');
+  t += 10_000;
+  assert.equal(await keyOf('https://idp.example', 'nope'), undefined);
+  assert.equal(asked.length, 4, 'an unknown kid after 10 s: read again');
+  assert.equal(kidOf(await createIssuerKeys({ fetch: fake })('http://127.0.0.1:9/dev-issuer', 'k1')), 'k1', 'loopback http');
 });
