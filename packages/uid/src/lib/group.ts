@@ -19,9 +19,6 @@ import { VeilError } from '@veil/crypto';
 
 await sodium.ready;
 
-/** Byte lengths of the suite's encodings. */
-export const LENGTHS = Object.freeze({ element: 32, scalar: 32, proof: 64, output: 64 });
-
 /** RFC 9497 caps inputs at 2^16 - 1 bytes (they are length-prefixed with two bytes). */
 export const MAX_INPUT_BYTES = 0xffff;
 
