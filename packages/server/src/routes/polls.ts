@@ -19,6 +19,8 @@ export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/polls',
     { schema: { body: CreatePollBody, response: { 201: PollResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      // Counted before the (costly) proof verification.
+      await ctx.limiter.hit({ key: `poll:ip:${req.ip}`, limit: ctx.config.rateLimit.pollsPerIp });
       const { poll, proof } = req.body;
       assertFresh(ctx, poll.createdAt, 'createdAt');
       if (poll.closesAt !== null && poll.closesAt <= ctx.now()) throw new VeilError('ERR_VALIDATION', 'closesAt must be in the future');
@@ -69,6 +71,7 @@ export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/polls/:id/votes',
     { schema: { params: PollParams, body: VoteBody, response: { 201: VoteResponse, 200: VoteResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      await ctx.limiter.hit({ key: `vote:ip:${req.ip}`, limit: ctx.config.rateLimit.votesPerIp });
       const { vote, proof } = req.body;
       if (vote.pollId !== req.params.id) throw new VeilError('ERR_VALIDATION', 'vote.pollId must be the poll in the path');
       const p = await ctx.storage.getPoll(vote.pollId);

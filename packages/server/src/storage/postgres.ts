@@ -375,6 +375,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       const { rows } = await pool.query<GroupDb>('SELECT * FROM groups WHERE grp = $1', [group]);
       return rows[0] ? groupState(rows[0]) : null;
     },
+    async getGroupUpdate(seq) {
+      const { rows } = await pool.query<LogDb>('SELECT * FROM group_log WHERE seq = $1', [seq]);
+      return rows[0] ? logEntry(rows[0]) : null;
+    },
     async listGroupLog(group, since, limit) {
       const { rows } = await pool.query<LogDb>('SELECT * FROM group_log WHERE grp = $1 AND pos >= $2 ORDER BY pos LIMIT $3', [group, since, limit]);
       return rows.map(logEntry);

@@ -115,6 +115,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       ON CONFLICT (grp) DO UPDATE SET size = excluded.size, members = excluded.members, root = excluded.root, pos = excluded.pos,
       last_removal_pos = COALESCE(excluded.last_removal_pos, groups.last_removal_pos), updated_at = excluded.updated_at`),
     log: db.prepare('SELECT * FROM group_log WHERE grp = ? AND pos >= ? ORDER BY pos LIMIT ?'),
+    bySeq: db.prepare('SELECT * FROM group_log WHERE seq = ?'),
     findRoot: db.prepare('SELECT pos, received_at FROM group_log WHERE grp = ? AND root = ? ORDER BY pos DESC LIMIT 1'),
     nextAt: db.prepare('SELECT received_at FROM group_log WHERE grp = ? AND pos = ?'),
     insPost: db.prepare('INSERT INTO group_posts (id, grp, text, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -294,6 +295,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       return r ? groupState(r) : null;
     },
     async listGroupLog(group, since, limit) { return (g.log.all(group, since, limit) as LogDb[]).map(logEntry); },
+    async getGroupUpdate(seq) {
+      const r = g.bySeq.get(seq) as LogDb | undefined;
+      return r ? logEntry(r) : null;
+    },
     async findGroupRoot(group, root) {
       const r = g.findRoot.get(group, root) as { pos: number; received_at: number } | undefined;
       if (!r) return null;

@@ -179,6 +179,8 @@ export interface Storage {
   watchFeeds(onChange: () => void): { live(): boolean; close(): void };
   /** The registrar's last applied sequence number (0 before the first). */
   lastGroupSeq(): Promise<number>;
+  /** The logged update with this sequence number, if any (the registrar's resend after a crash). */
+  getGroupUpdate(seq: number): Promise<GroupLogEntry | null>;
   /**
    * Appends a registrar update and sets the group's state, atomically. Throws
    * ERR_REGISTRAR_SEQUENCE unless `e.seq` is the next sequence number and `e.pos` the group's next position.

@@ -1,5 +1,6 @@
 // One-person groups on the board, on SQLite and (--pg) PostgreSQL, with real group proofs (test CRS):
-// registrar-signed tree updates (forged, replayed, out-of-order, inconsistent ones refused; every
+// registrar-signed tree updates (forged, out-of-order, inconsistent ones and altered replays refused,
+// an exact resend acknowledged without change; every
 // root recomputable from the log), polls and votes (one vote per person, also for two proofs of one
 // secret sent at once; two people both count; replays on another poll or message and tampered
 // proofs refused; the root window; a removed member's proofs refused; closed polls), person-group
@@ -92,7 +93,14 @@ describe('group trees, polls and person-group likes', () => {
     code(await send({ ...good, update: { ...good.update, group: 'country:FR' } }), 401, 'ERR_SIGNATURE_INVALID');
     const replay = makeRegistrar(reg.key);
     replay.seq = last - 1;
-    code(await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: C.commitment }, t0())), 409, 'ERR_REGISTRAR_SEQUENCE');
+    // The logged update again, byte for byte (a registrar's resend after a crash): acknowledged, nothing changes.
+    const again = await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: C.commitment }, t0()));
+    code(again, 200);
+    assert.deepEqual(again.json(), { group: GROUP, seq: last, leafIndex: 2, leaves: 3, size: 3, root: (await f.storage.getGroup(GROUP))!.root });
+    replay.seq = last - 1;
+    code(await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: C.commitment }, t0() + 1)), 409, 'ERR_REGISTRAR_SEQUENCE');
+    replay.seq = last - 1;
+    code(await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: D.commitment }, t0())), 409, 'ERR_REGISTRAR_SEQUENCE');
     replay.seq = last + 1;
     code(await send(replay.next({ group: GROUP, action: 'insert', index: 3, commitment: D.commitment }, t0())), 409, 'ERR_REGISTRAR_SEQUENCE');
     replay.seq = last;
