@@ -206,6 +206,7 @@ test('a wrong recipient: a share moved to another slot does not decrypt; an impo
   const wrongBuild = await joinDkg(plan, { node: 'uid-c', producer: otherBuild, dataDir: join(root, 'other-build') });
   await assert.rejects(dealDkg(plan, [joins[0]!, joins[1]!, wrongBuild], nodes[0]!, trust), { code: 'ERR_UID_DKG_JOIN_INVALID', message: /ERR_MEASUREMENT_MISMATCH/ });
   await assert.rejects(dealDkg(plan, joins, nodes[0]!, { measurements: [M_UID] }), { code: 'ERR_UID_DKG_JOIN_INVALID', message: /ERR_SIMULATION_NOT_ALLOWED/ });
+  await assert.rejects(dealDkg(plan, joins, nodes[0]!, { ...trust, simulationRoots: { 'uid-a': nodes[0]!.producer.rootPublicKey, 'uid-b': nodes[1]!.producer.rootPublicKey } }), { code: 'ERR_UID_DKG_JOIN_INVALID', message: /"uid-c" is simulated and no simulation root was given/ });
   // a check by a node whose join file carries someone else's key
   await assert.rejects(checkDkg(plan, [joins[0]!, joins[1]!, { ...joins[1]!, node: 'uid-c' }], deals, nodes[2]!, trust), { code: 'ERR_UID_DKG_JOIN_INVALID' });
 });

@@ -37,7 +37,7 @@ import { parseShareFile, type ShareFile, type UidGroup } from '../share-file.ts'
 import { verifyAttestedEvidence, type SgxQuoteVerifier } from '../verify-evidence.ts';
 import { writeOnce } from '../lib/write-once.ts';
 import {
-  checkDigest, dealDigest, joinReportData, lp, parseDkgCheck, parseDkgDeal, parseDkgJoin, parseDkgPlan, planDigest, shareInfo, transcriptDigest,
+  checkDigest, dealDigest, joinReportData, lp, parseDkgCheck, parseDkgDeal, parseDkgJoin, parseDkgPlan, shareInfo, transcriptDigest,
   type DkgCheck, type DkgDeal, type DkgJoin, type DkgPlan,
 } from './files.ts';
 
@@ -82,6 +82,7 @@ async function attest(producer: EvidenceProducer, reportData: Uint8Array): Promi
 async function verifyPeer(trust: DkgTrust, node: string, f: { evidenceType: string; evidence: string }, reportData: Uint8Array, code: string, what: string): Promise<void> {
   const roots = trust.simulationRoots;
   const simulationRoot = roots instanceof Uint8Array ? roots : roots?.[node];
+  if (f.evidenceType === 'simulation' && trust.allowSimulation === true && simulationRoot === undefined) fail(code, `${what} of node "${node}" is simulated and no simulation root was given for it`);
   try {
     const evidence = fromBase64(f.evidence, 65536, 'ERR_EVIDENCE_MALFORMED', 'evidence');
     await verifyAttestedEvidence(
