@@ -105,6 +105,11 @@ async function assertShares(results: Awaited<ReturnType<typeof finishDkg>>[], no
   const expected = inputs.map((x) => bytesToHex(evaluateDirect(k, x)));
   for (const set of subsets(partials, t)) assert.deepEqual(finalizeUids(items, combinePartials(set, t)), expected);
   for (const set of subsets(partials, t - 1)) assert.throws(() => combinePartials(set, t), { code: 'ERR_UID_THRESHOLD' });
+  // a node answering with another node's share is caught by its DLEQ proof and named
+  const [a, b] = secrets;
+  const publicShareB = hexToBytes(group.nodes.find((n) => n.name === b!.node)!.publicShare);
+  assert.throws(() => verifyPartial({ node: b!.node, publicShare: publicShareB, blinded, ...evaluateBlinded({ secretKey: a!.secret, publicKey: publicShareB, blinded }) }),
+    { name: 'UidNodeError', code: 'ERR_UID_PARTIAL_INVALID', node: b!.node });
 }
 
 for (const [t, n] of [[2, 3], [3, 5]] as const) {
