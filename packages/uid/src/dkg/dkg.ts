@@ -121,7 +121,7 @@ export function createDkgPlan(opts: { threshold: number; nodes: ReadonlyArray<{ 
 }
 
 function seedPath(dataDir: string, plan: DkgPlan, node: string): string {
-  return join(dataDir, `dkg-${plan.ceremony.slice(0, 16)}.${node}.hpke.sealed`);
+  return join(dataDir, `dkg-${plan.ceremony}.${node}.hpke.sealed`);
 }
 
 async function hpkeKeyPair(seed: Uint8Array): Promise<{ keyPair: CryptoKeyPair; publicKey: Uint8Array }> {
@@ -137,7 +137,7 @@ async function loadSeed(me: DkgNode, plan: DkgPlan): Promise<Uint8Array> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') fail('ERR_UID_DKG_NOT_JOINED', `node "${me.node}" has not joined ceremony ${plan.ceremony} with data dir ${me.dataDir}`);
     throw e;
   }
-  return unseal(new Uint8Array(blob), me.producer, { purpose: HPKE_SEAL_PURPOSE });
+  return unseal(new Uint8Array(blob), me.producer, { purpose: `${HPKE_SEAL_PURPOSE}/${plan.ceremony}` });
 }
 
 /**
@@ -156,7 +156,7 @@ export async function joinDkg(planInput: unknown, me: DkgNode): Promise<DkgJoin>
   const path = seedPath(me.dataDir, plan, me.node);
   const fresh = globalThis.crypto.getRandomValues(new Uint8Array(32));
   try {
-    await writeOnce(path, await seal(fresh, me.producer, { purpose: HPKE_SEAL_PURPOSE }));
+    await writeOnce(path, await seal(fresh, me.producer, { purpose: `${HPKE_SEAL_PURPOSE}/${plan.ceremony}` }));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
