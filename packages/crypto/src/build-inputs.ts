@@ -22,7 +22,7 @@
  */
 import { VeilError } from './errors.ts';
 import { parseToken } from './lib/parse-token.ts';
-import { statementClauses } from './inspect-token.ts';
+import { aVariant, statementClauses, type Variant } from './inspect-token.ts';
 import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
@@ -38,7 +38,7 @@ export interface BuildInputsOptions {
   /** entra only: also bind the email's domain, which needs `xms_edov` true or "1" (default: not bound). */
   emailDomain?: string;
   /** The statement: `oidc` (circuits/membership, default), `google` or `entra` (circuits/membership-<variant>). */
-  variant?: 'oidc' | 'google' | 'entra';
+  variant?: Variant;
   /** Skip the pre-checks: produce inputs for any encodable token and let the circuit decide. */
   unchecked?: boolean;
 }
@@ -178,14 +178,26 @@ export async function buildInputs(
   epk: Uint8Array,
   salt: bigint | Uint8Array,
   expiry: number | bigint,
+  opts?: BuildInputsOptions,
+): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs; publicClaims: PublicClaims }>;
+export async function buildInputs(
+  token: string,
+  jwk: JsonWebKey,
+  epk: Uint8Array,
+  salt: bigint | Uint8Array,
+  expiry: number | bigint,
   opts: BuildInputsOptions = {},
 ): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs | EntraMembershipInputs; publicClaims: PublicClaims | EntraPublicClaims }> {
   if (typeof token !== 'string') throw new TypeError('token must be a string');
   if (typeof jwk !== 'object' || jwk === null) throw new TypeError('jwk must be a JsonWebKey object');
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
   if (opts.domain !== undefined && typeof opts.domain !== 'string') throw new TypeError('opts.domain must be a string');
-  const variant = opts.variant ?? 'oidc';
-  if (variant !== 'oidc' && variant !== 'google' && variant !== 'entra') throw new TypeError('opts.variant must be "oidc", "google" or "entra"');
+  let variant: Variant;
+  try {
+    variant = aVariant(opts.variant ?? 'oidc');
+  } catch (e) {
+    throw new TypeError(`opts.variant: ${(e as Error).message}`);
+  }
   if (opts.emailDomain !== undefined && (typeof opts.emailDomain !== 'string' || variant !== 'entra')) throw new TypeError('opts.emailDomain is a string, for variant "entra" only');
   epkToFields(epk);
   const saltF = saltToField(salt);
