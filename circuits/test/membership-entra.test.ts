@@ -42,7 +42,7 @@ function layout(token: string, inputs: EntraMembershipInputs): { payload: string
   return { payload: new TextDecoder().decode(base64urlDecode(token.split('.')[1]!)), base: (3 * (ps - (ps % 4))) / 4 };
 }
 
-test('entra: an organisation token proves its tenant, with or without the email domain (xms_edov "1" or true)', async () => {
+test('entra: an organisation token proves its tenant, with or without the email domain (xms_edov "1" or true), with or without an email', async () => {
   const { inputs, publicClaims } = await entra();
   assert.equal(publicClaims.domain, TEST_TENANT);
   assert.equal(publicClaims.emailDomain, '');
@@ -53,6 +53,9 @@ test('entra: an organisation token proves its tenant, with or without the email 
   assert.deepEqual((await buildInputs(m.token, m.jwk, epk, salt, expiry, { variant: 'entra' })).inputs, inputs);
   await run((await entra({}, { emailDomain: 'contoso.example' })).inputs);
   await run((await entra({ xms_edov: true }, { emailDomain: 'contoso.example' })).inputs);
+  // Not bound, the email is not read: none, or one that is no address, does not stop the statement.
+  await run((await entra({ email: undefined, xms_edov: undefined })).inputs);
+  await run((await entra({ email: 'not-an-address' })).inputs);
 });
 
 test('entra: a token from another tenant, iss and tid disagreeing, ver 1.0 or no ver: refused', async () => {
