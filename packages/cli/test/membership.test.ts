@@ -66,8 +66,8 @@ describe('veil keygen / membership', () => {
     assert.equal((await veil(['membership', 'nonce', '--epk', epk, '--expiry', '1'])).code, 2);
   });
 
-  it('proves a Google Workspace token with the google statement (variant from iss) and verifies the bundle (exit 0), warning about the test CRS', async () => {
-    const p = await veil(proveArgs(tokenPath, bundlePath));
+  it('prove --variant google proves a Google Workspace token with the hd statement and verify checks it (exit 0), warning about the test CRS', async () => {
+    const p = await veil(proveArgs(tokenPath, bundlePath, ['--variant', 'google']));
     assert.equal(p.code, 0, p.stderr);
     assert.match(p.stderr, /INSECURE test CRS/);
     const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { variant: string; circuit: { name: string }; claims: { domain: string; epk: string } };
@@ -122,8 +122,9 @@ describe('veil keygen / membership', () => {
     ['email_verified:false', { email_verified: false }, oidc, true],
     ['domain suffix attack (alice@evilacme.com as acme.com)', { email: 'alice@evilacme.com' }, [...oidc, '--domain', 'acme.com'], false],
     ['domain prefix attack (alice@acme.com.evil.org as acme.com)', { email: 'alice@acme.com.evil.org' }, [...oidc, '--domain', 'acme.com'], false],
-    // google (default from iss): hd is the group. Another hd, hd a suffix or prefix of the domain and the
-    // rest run as witnesses (unchecked inputs) in circuits/test/membership-google.test.ts.
+    // No --variant: google, chosen from iss (under oidc this token would prove acme.com from its email).
+    // Another hd, hd a suffix or prefix of the domain and the rest run as witnesses (unchecked
+    // inputs) in circuits/test/membership-google.test.ts.
     ['google: a consumer account (no hd) with an @acme.com address', { hd: undefined }, ['--domain', 'acme.com'], false],
   ];
   for (const [name, claims, extra, alsoChecked] of mustFail) {

@@ -108,7 +108,8 @@ const pass = (name: string, reason: string): Clause => ({ name, ok: true, reason
 const failed = (name: string, code: string, reason: string): Clause => ({ name, ok: false, reason, code });
 const bytes = (s: string): number => new TextEncoder().encode(s).length;
 
-async function signatureClause(t: ParsedToken, jwk: JsonWebKey, variant: Variant): Promise<Clause> {
+/** RS256 under a 2048-bit, e = 65537 key; entra also needs a kid on both sides (internal: also `verifyIdToken`). */
+export async function signatureClause(t: ParsedToken, jwk: JsonWebKey, variant?: Variant): Promise<Clause> {
   const n = 'signature';
   if (t.header.alg !== 'RS256') return failed(n, 'ERR_TOKEN_ALG', `token alg is ${JSON.stringify(t.header.alg)}, expected RS256`);
   const kid = t.header.kid;
@@ -185,8 +186,8 @@ function verClause(t: ParsedToken): Clause {
   return ver === '2.0' ? pass('ver', '"2.0"') : failed('ver', 'ERR_CLAIM_INVALID', `ver is ${JSON.stringify(ver)}, expected "2.0"`);
 }
 
-/** The email claim; for oidc its domain is the group. Returns the clause and the email's domain. */
-function emailClause(t: ParsedToken, variant: Variant, domain: string | undefined): { clause: Clause; emailDomain: string } {
+/** The email claim; for oidc its domain is the group. Returns the clause and the email's domain (internal: also `verifyIdToken`). */
+export function emailClause(t: ParsedToken, variant: Variant, domain: string | undefined): { clause: Clause; emailDomain: string } {
   const v = t.payload.email;
   if (variant === 'entra' && domain === undefined) {
     // not bound: the tenant is the group; say whether it could be
@@ -211,7 +212,8 @@ function emailClause(t: ParsedToken, variant: Variant, domain: string | undefine
 /** xms_edov as Entra issues it: documented as a boolean, real tokens carry the string "1". */
 const edovTrue = (t: ParsedToken): boolean => t.payload.xms_edov === true || t.payload.xms_edov === '1';
 
-function verifiedClause(t: ParsedToken, variant: Variant, emailDomain: string | undefined): Clause {
+/** The verified flag: `email_verified: true`; entra: `xms_edov` when the email domain is bound (internal: also `verifyIdToken`). */
+export function verifiedClause(t: ParsedToken, variant: Variant, emailDomain?: string): Clause {
   if (variant === 'entra') {
     const edov = t.payload.xms_edov;
     if (edovTrue(t)) return pass('verified', `xms_edov ${JSON.stringify(edov)}`);
@@ -267,7 +269,8 @@ function topLevelKeysClause(t: ParsedToken, variant: Variant): Clause {
   return pass('top-level-keys', [...strings, ...literals].filter((k) => t.members.has(k)).join(', '));
 }
 
-function duplicatesClause(t: ParsedToken): Clause {
+/** No top-level key twice (internal: also `verifyIdToken`). */
+export function duplicatesClause(t: ParsedToken): Clause {
   return t.duplicate === undefined
     ? pass('duplicates', 'no top-level key twice')
     : failed('duplicates', 'ERR_TOKEN_DUPLICATE_CLAIM', `token payload has the claim ${JSON.stringify(t.duplicate)} more than once`);

@@ -38,6 +38,14 @@ export interface RateLimitConfig {
   likesPerKey: number;
   likesPerIp: number;
   membershipsPerIp: number;
+  /** Person groups (per IP: group proofs are anonymous, so there is no key to count). */
+  groupUpdatesPerIp: number;
+  pollsPerIp: number;
+  votesPerIp: number;
+  groupPostsPerIp: number;
+  groupLikesPerIp: number;
+  /** Requests relayed to the identity service (enrollment steps and group joins). */
+  identityRequestsPerIp: number;
 }
 
 export interface ServerConfig {
@@ -112,6 +120,12 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   likesPerKey: 120,
   likesPerIp: 600,
   membershipsPerIp: 30,
+  groupUpdatesPerIp: 600,
+  pollsPerIp: 30,
+  votesPerIp: 300,
+  groupPostsPerIp: 300,
+  groupLikesPerIp: 600,
+  identityRequestsPerIp: 120,
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };
@@ -214,6 +228,7 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
       const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : kind === 'microsoft' ? ENTRA_ISS_TEMPLATE : fail(`issuers[${i}].iss is required for kind ${kind}, e.g. {"kind":"${kind}","iss":"https://issuer.example","aud":"${aud}"}`));
       const defaults = kind === 'google' ? GOOGLE : kind === 'microsoft' ? MICROSOFT : { jwks: undefined, authorizationEndpoint: undefined };
       const jwks = str('jwks') ?? defaults.jwks;
+      if (kind === 'microsoft' && iss.includes(ENTRA_CONSUMER_TENANT)) fail(`issuers[${i}].iss: ${ENTRA_CONSUMER_TENANT} is Microsoft's personal-accounts tenant, not an organisation`);
       let tenants: string[] | undefined;
       if (e.tenants !== undefined) {
         if (kind !== 'microsoft' || iss !== ENTRA_ISS_TEMPLATE) fail(`issuers[${i}].tenants: only for a multi-tenant microsoft issuer (no "iss")`);

@@ -152,7 +152,7 @@ test('issue 12: Microsoft multi-tenant: the tenant is the group; tenants allowli
   const single = loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client', iss: tenantIss(tid) }] }) });
   assert.equal(issuerForIss(single.issuers, tenantIss(tid))?.id, 'microsoft');
   assert.equal(issuerForIss(single.issuers, tenantIss(other)), undefined);
-  for (const bad of [{ tenants: [consumers] }, { tenants: [] }, { tenants: ['acme'] }, { tenants: [tid], iss: tenantIss(tid) }]) {
+  for (const bad of [{ tenants: [consumers] }, { tenants: [] }, { tenants: ['acme'] }, { tenants: [tid], iss: tenantIss(tid) }, { iss: tenantIss(consumers) }]) {
     assert.throws(() => loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client', ...bad }] }) }), configError, JSON.stringify(bad));
   }
   assert.throws(() => loadConfig({ env, file: file({ issuers: [{ kind: 'google', aud: 'g', tenants: [tid] }] }) }), configError);

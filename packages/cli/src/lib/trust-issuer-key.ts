@@ -10,7 +10,7 @@
 // (Notarised observations from an attested service the user pins would be a fourth source; not yet.)
 // Not checked: that `iss` is an issuer the user wants — the output names it; the server picks `aud`.
 import { VeilError } from '@veil/crypto';
-import { fetchIssuerJwks } from '@veil/prover/fetch-issuer-jwks';
+import { fetchIssuerJwks } from '@veil/crypto/fetch-issuer-jwks';
 
 export interface IssuerKeyClaim { iss: string; kid: string; jwk: { n?: string; e?: string } }
 interface Jwk { kid?: unknown; n?: unknown; e?: unknown }

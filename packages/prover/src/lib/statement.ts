@@ -1,10 +1,8 @@
 // The membership statement's TypeScript side lives in @veil/crypto (buildInputs, encodePublicInputs,
-// encodeEntraPublicInputs); this file only adapts it to the prover: the circuit's name, and public
-// inputs as bytes, per variant.
+// encodeEntraPublicInputs); this file only adapts it to the prover: public inputs as bytes, per
+// variant (oidc and google: 37 with the group in `domain`; entra: 46, with the public header).
 import { encodeEntraPublicInputs, encodePublicInputs, VeilError, type Variant } from '@veil/crypto';
 import { hexToBytes } from './bytes.ts';
-
-export { MEMBERSHIP_CIRCUIT } from '../artifacts.ts';
 
 /** The claims a bundle carries (epk as lowercase hex). */
 export interface MembershipClaims {

@@ -112,4 +112,10 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNLOGGED TABLE rate_counts (
         key TEXT NOT NULL, win BIGINT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, win));`,
   },
+  {
+    // A group page lists the group's polls, newest first.
+    version: 4,
+    sqlite: `CREATE INDEX polls_grp ON polls (grp, received_at);`,
+    postgres: `CREATE INDEX polls_grp ON polls (grp, received_at);`,
+  },
 ];
