@@ -89,8 +89,6 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     // entra: the header is public; the email domain only when bound
     ...entraClaims(publicClaims),
   };
-  // What a verifier will encode (entra: refuses a header it would refuse), before the costly proof.
-  const pi = publicInputBytes(claims, input.jwk, modulus, variant);
   const circuit = await engine.circuit(info.name);
   await engine.noirReady();
   let witness: Uint8Array;
@@ -100,6 +98,8 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     throw new VeilError('ERR_STATEMENT_UNSATISFIED', `the token does not satisfy the statement: ${firstLine(e)}`, { cause: e });
   }
   const out = await engine.prove(circuit, kind, witness);
+  // What a verifier will encode (entra: also its header checks; the pre-checks ran them already).
+  const pi = publicInputBytes(claims, input.jwk, modulus, variant);
   // The circuit and the TypeScript encoding must agree, or no verifier could rebuild the inputs.
   if (out.length <= pi.bytes.length || out.subarray(0, pi.bytes.length).some((b, i) => b !== pi.bytes[i])) {
     throw new Error('the circuit\'s public inputs differ from the encoding of the claims: prover and verifier disagree');
