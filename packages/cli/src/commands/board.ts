@@ -8,7 +8,7 @@
 // (`--trust-server-keys` to accept the server's word, loudly).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VeilError, isVeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
+import { VeilError, assertIssuerKeyFor, isVeilError, issuerForIss, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
 import { MAX_TEXT_CODE_POINTS } from '@veil/server/schemas';
 import type { ConfigResponse, FeedResponse, LikeResponse, MessageDetail } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
@@ -16,7 +16,6 @@ import { api, requireKey, resolveKey, resolveServer } from '../lib/board-client.
 import { warnTestCrs } from '../lib/crs-follow.ts';
 import { verifyGroupPost } from '../lib/group-client.ts';
 import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
-import { issuerForIss } from '@veil/server/config';
 
 const MAX_TEXT = MAX_TEXT_CODE_POINTS;
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -170,15 +169,18 @@ export function register(program: Command): void {
         if (claims.epk !== m.epk) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', 'the membership proof is for another key');
         if (claims.domain !== m.group) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', `the membership proves ${claims.domain}, the post claims ${m.group}`);
         if (m.createdAt > claims.expiry * 1000) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the post was made after the membership expired');
-        // 3. the issuer key: the server's word is not enough (lib/trust-issuer-key.ts)
-        const k = d.issuerKey;
-        if (k.iss !== claims.iss || k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
-        const trust = await trustIssuerKey(k, { ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true });
-        if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
-        // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
+        // 3. the issuer this server admits the proof's iss under (a multi-tenant Microsoft issuer for a tenant's iss)
         const config = await api<ConfigResponse>(server, 'GET', '/api/config');
         const issuer = issuerForIss(config.issuers, claims.iss);
         if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
+        // 4. the issuer key: one for that issuer and this proof, and the server's word is not enough (lib/trust-issuer-key.ts)
+        const k = d.issuerKey;
+        if (k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
+        assertIssuerKeyFor(k.iss, claims, issuer);
+        // Ask the proof's own issuer: a tenant's discovery names its tenant issuer, not the template.
+        const trust = await trustIssuerKey({ ...k, iss: claims.iss }, { ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true });
+        if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
+        // 5. the proof, against that key, this server's accepted issuer/audience, at the time of posting
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';
         // Only a server in the development profile is followed: a production one never runs the test CRS.
