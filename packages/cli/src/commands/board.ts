@@ -169,18 +169,19 @@ export function register(program: Command): void {
         if (claims.epk !== m.epk) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', 'the membership proof is for another key');
         if (claims.domain !== m.group) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', `the membership proves ${claims.domain}, the post claims ${m.group}`);
         if (m.createdAt > claims.expiry * 1000) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the post was made after the membership expired');
-        // 3. the issuer this server admits the proof's iss under (a multi-tenant Microsoft issuer for a tenant's iss)
+        // 3. the issuer key: one for this proof — under the issuer this server admits its iss as (a
+        // multi-tenant Microsoft issuer's template for a tenant's iss) — and the server's word is not
+        // enough (lib/trust-issuer-key.ts)
         const config = await api<ConfigResponse>(server, 'GET', '/api/config');
         const issuer = issuerForIss(config.issuers, claims.iss);
-        if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
-        // 4. the issuer key: one for that issuer and this proof, and the server's word is not enough (lib/trust-issuer-key.ts)
         const k = d.issuerKey;
-        if (k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
-        assertIssuerKeyFor(k.iss, claims, issuer);
+        if (k.kid !== claims.kid || (!issuer && k.iss !== claims.iss)) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
+        if (issuer) assertIssuerKeyFor(k.iss, claims, issuer);
         // Ask the proof's own issuer: a tenant's discovery names its tenant issuer, not the template.
         const trust = await trustIssuerKey({ ...k, iss: claims.iss }, { ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true });
         if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
-        // 5. the proof, against that key, this server's accepted issuer/audience, at the time of posting
+        // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
+        if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';
         // Only a server in the development profile is followed: a production one never runs the test CRS.
