@@ -73,22 +73,19 @@ export async function memberJoinControls(group: string): Promise<HTMLElement[]> 
   const usable = config.issuers.filter((i) => i.authorizationEndpoint && i.keys?.state !== 'unavailable');
   if (usable.length === 0) return [h('p', { id: 'join-state', 'data-state': 'no-issuer' }, 'This board has no working sign-in provider, so nobody can join here.')];
   const error = h('p', { class: 'error', role: 'alert', id: 'join-error' });
-  const buttons = usable.map((issuer) => {
-    const b = h('button', {
-      type: 'button', class: 'join-member', 'data-issuer': issuer.id,
-      onclick: async () => {
-        for (const x of buttons) x.disabled = true;
-        error.textContent = '';
-        try {
-          await startMemberJoin(group, issuer, false);
-        } catch (e) {
-          error.textContent = `Could not start the sign-in: ${refusal(e)}`;
-          for (const x of buttons) x.disabled = false;
-        }
-      },
-    }, `Join with ${issuer.label}`, issuer.kind === 'dev' ? h('span', { class: 'tag dev' }, 'development') : null);
-    return b;
-  });
+  const buttons: HTMLButtonElement[] = usable.map((issuer) => h('button', {
+    type: 'button', class: 'join-member', 'data-issuer': issuer.id,
+    onclick: async () => {
+      for (const x of buttons) x.disabled = true;
+      error.textContent = '';
+      try {
+        await startMemberJoin(group, issuer, false);
+      } catch (e) {
+        error.textContent = `Could not start the sign-in: ${refusal(e)}`;
+        for (const x of buttons) x.disabled = false;
+      }
+    },
+  }, `Join with ${issuer.label}`));
   return [
     h('p', { id: 'join-state', 'data-state': 'can-join-member' },
       `Sign in with an account at ${domain}: the ID token goes only to the identity service, encrypted to its attested key, which admits one leaf per account. The board never sees the token or which account joined.`),
