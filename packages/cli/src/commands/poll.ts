@@ -12,17 +12,14 @@ import { REGISTRAR_TRUST_OPTIONS, fetchGroupTree, proveForBoard, readSecretFile,
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** The registrar-trust flags (lib/group-client.ts) on a command that rebuilds a group tree. */
-function withRegistrarTrust(c: Command): Command {
-  for (const [flag, help] of REGISTRAR_TRUST_OPTIONS) c.option(flag, help);
-  return c;
-}
+// The registrar-trust flags (lib/group-client.ts), on every command that rebuilds a group tree.
+const [MEASUREMENT, SIMULATION, SERVER_REGISTRAR] = REGISTRAR_TRUST_OPTIONS;
 
 export function register(program: Command): void {
   const poll = program.command('poll').description('anonymous polls in person groups: one vote per person');
 
-  withRegistrarTrust(poll
-    .command('create'))
+  poll
+    .command('create')
     .description('create a poll as a member of --group (with a group proof); prints the poll id')
     .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--group <id>', 'person group, e.g. human')
@@ -31,6 +28,7 @@ export function register(program: Command): void {
     .requiredOption('--option <text>', 'an option (repeat: 2-16)', collect, [])
     .option('--closes <iso-time>', 'when voting ends (ISO 8601)')
     .option('--allow-change', 'let voters change their vote (the latest counts)')
+    .option(...MEASUREMENT).option(...SIMULATION).option(...SERVER_REGISTRAR)
     .action(
       action(async (o: { server?: string; group: string; secret: string; question: string; option: string[]; closes?: string; allowChange?: boolean } & RegistrarTrustFlags) => {
         const server = resolveServer(o.server);
@@ -54,13 +52,14 @@ export function register(program: Command): void {
       }),
     );
 
-  withRegistrarTrust(poll
-    .command('vote'))
+  poll
+    .command('vote')
     .description('vote once (exit 0 accepted, 1 refused: already voted, not a member, closed)')
     .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--poll <id>', 'poll id')
     .requiredOption('--option <n>', 'option number, 0-based (as `veil poll show` lists them)')
     .requiredOption('--secret <file>', 'identity secret JSON {"secret": hex}')
+    .option(...MEASUREMENT).option(...SIMULATION).option(...SERVER_REGISTRAR)
     .action(
       action(async (o: { server?: string; poll: string; option: string; secret: string } & RegistrarTrustFlags) => {
         const server = resolveServer(o.server);
@@ -78,12 +77,13 @@ export function register(program: Command): void {
       }),
     );
 
-  withRegistrarTrust(poll
-    .command('show'))
+  poll
+    .command('show')
     .description('the poll and its tally as JSON, every vote re-verified here (exit 1 if any does not verify)')
     .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--poll <id>', 'poll id')
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default only with VEIL_CRS=test)')
+    .option(...MEASUREMENT).option(...SIMULATION).option(...SERVER_REGISTRAR)
     .action(
       action(async (o: { server?: string; poll: string; allowTestCrs?: boolean } & RegistrarTrustFlags) => {
         const server = resolveServer(o.server);
