@@ -14,7 +14,7 @@ import type { ConfigResponse, FeedResponse, LikeResponse, MessageDetail } from '
 import { action, UsageError } from '../lib/run.ts';
 import { api, requireKey, resolveKey, resolveServer } from '../lib/board-client.ts';
 import { warnTestCrs } from '../lib/crs-follow.ts';
-import { verifyGroupPost } from '../lib/group-client.ts';
+import { REGISTRAR_TRUST_OPTIONS, verifyGroupPost, type RegistrarTrustFlags } from '../lib/group-client.ts';
 import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
 import { issuerForIss } from '@veil/server/config';
 
@@ -135,9 +135,10 @@ export function register(program: Command): void {
     .option('--jwks <file>', 'issuer key set you pinned { "keys": [...] }: trusted besides what the issuer itself publishes')
     .option('--trust-server-keys', "accept an issuer key only the board server vouches for (the server could have invented it)")
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default: when the server runs it, or VEIL_CRS=test; always with a warning)')
+    .option(...REGISTRAR_TRUST_OPTIONS[0]).option(...REGISTRAR_TRUST_OPTIONS[1]).option(...REGISTRAR_TRUST_OPTIONS[2])
     .argument('<id>', 'post id')
     .action(
-      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean }) => {
+      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean } & RegistrarTrustFlags) => {
         if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError(`${id}: not a post id (32 hex characters)`);
         const server = resolveServer(o.server);
         const pinned = o.jwks === undefined ? undefined : readJwksFile(o.jwks);

@@ -334,6 +334,7 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
         simulated: deps.producer.simulated,
         ...(deps.simulationRoot && deps.producer.simulated ? { simulationRoot: exportSimulationRoot(deps.simulationRoot) } : {}),
         providers: [...providers.keys()],
+        ...(deps.registrar ? { registrar: { publicKey: deps.registrar.publicKey, ...deps.registrar.attestation } } : {}),
       };
     },
     lastTimings: () => timings,
