@@ -112,4 +112,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNLOGGED TABLE rate_counts (
         key TEXT NOT NULL, win BIGINT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, win));`,
   },
+  {
+    // Notarised observations of issuer keys (lib/key-observations.ts): the newest one per key and
+    // observer (signer key), kept for good like the keys themselves.
+    version: 4,
+    sqlite: `
+      CREATE TABLE issuer_key_observations (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, signer TEXT NOT NULL, observed_at INTEGER NOT NULL,
+        doc TEXT NOT NULL, PRIMARY KEY (iss, kid, signer));`,
+    postgres: `
+      CREATE TABLE issuer_key_observations (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, signer TEXT NOT NULL, observed_at BIGINT NOT NULL,
+        doc TEXT NOT NULL, PRIMARY KEY (iss, kid, signer));`,
+  },
 ];
