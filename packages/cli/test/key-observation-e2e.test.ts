@@ -7,7 +7,6 @@
 // flow is in server/test/e2e-serve.test.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +18,9 @@ import { encodePost, generateMessageId, signPayload, type Post } from '@veil/cry
 import { buildApp, collectKeyObservations, DEFAULT_RATE_LIMIT, KeyRegistry, openSqliteStorage, type ServerConfig, type Storage } from '@veil/server';
 import { M_IDENTITY, startStack, type Stack } from '../../identity/test/enroll/helpers.ts';
 import { startTlsDevIssuer, type TlsDevIssuer } from '../../identity/test/key-history/tls-dev-issuer.ts';
+import { veil } from './veil-process.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const VEIL = join(REPO, 'packages/cli/bin/veil.mjs');
 const CIRCUIT = (JSON.parse(readFileSync(join(REPO, 'circuits/circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id: string }> }).circuits[0]!;
 const TEST_CRS_ID = /^membership\.(test-[0-9a-f]{64})\.json$/.exec(readdirSync(join(REPO, 'circuits/keys')).find((f) => f.startsWith('membership.test-'))!)![1]!;
 const dir = mkdtempSync(join(tmpdir(), 'veil-keyobs-e2e-'));
@@ -34,11 +33,7 @@ let boardUrl = '';
 let registry: KeyRegistry;
 const caFile = join(dir, 'ca.pem');
 
-const veil = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-  execFile(process.execPath, [VEIL, ...args], { timeout: 120_000, env: { ...process.env, VEIL_CRS: 'test', NODE_EXTRA_CA_CERTS: caFile } }, (err, stdout, stderr) => {
-    resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-  });
-});
+const run = (...args: string[]) => veil(args, { env: { VEIL_CRS: 'test', NODE_EXTRA_CA_CERTS: caFile } });
 const errCode = (stderr: string) => /veil: (ERR_[A-Z0-9_]+)/.exec(stderr)?.[1];
 
 before(async () => {
@@ -91,9 +86,9 @@ test('observed by the identity service, collected by the board, trusted by the C
   await registry.refresh(issuer.iss);
   assert.ok(!issuer.dev.jwks().keys.some((k) => k.kid === old.kid));
 
-  const ok = await veil('verify-message', '--server', boardUrl, '--expect-measurement', M_IDENTITY, '--allow-simulation', message.id);
+  const ok = await run('verify-message', '--server', boardUrl, '--expect-measurement', M_IDENTITY, '--allow-simulation', message.id);
   assert.equal(errCode(ok.stderr), 'ERR_PROOF_INVALID', ok.stderr); // the key was accepted: the verdict rests on the proof
-  const unpinned = await veil('verify-message', '--server', boardUrl, '--expect-measurement', 'cd'.repeat(32), '--allow-simulation', message.id);
+  const unpinned = await run('verify-message', '--server', boardUrl, '--expect-measurement', 'cd'.repeat(32), '--allow-simulation', message.id);
   assert.equal(errCode(unpinned.stderr), 'ERR_KEY_UNVERIFIED', unpinned.stderr);
   assert.match(unpinned.stderr, /does not publish kid .*1 observation refused \(ERR_MEASUREMENT_MISMATCH\)/);
 });

@@ -6,7 +6,6 @@
 // verification then gets as far as the proof (ERR_PROOF_INVALID).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,9 +23,9 @@ import { signKeyObservation } from '@veil/identity/key-history';
 import { createKeyObserver } from '@veil/identity/key-history/create-key-observer';
 import { startTlsDevIssuer, type TlsDevIssuer } from '../../identity/test/key-history/tls-dev-issuer.ts';
 import { trustIssuerKey } from '../src/lib/trust-issuer-key.ts';
+import { veil } from './veil-process.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
-const VEIL = join(REPO, 'packages/cli/bin/veil.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'veil-cli-keyobs-'));
 const CIRCUIT = (JSON.parse(readFileSync(join(REPO, 'circuits/circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id: string }> }).circuits[0]!;
 const TEST_CRS_ID = /^membership\.(test-[0-9a-f]{64})\.json$/.exec(readdirSync(join(REPO, 'circuits/keys')).find((f) => f.startsWith('membership.test-'))!)![1]!;
@@ -42,11 +41,7 @@ let sign: (m: Uint8Array) => Uint8Array;
 let clock = Date.now();
 const details = new Map<string, unknown>();
 
-const veil = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-  execFile(process.execPath, [VEIL, ...args], { timeout: 120_000, env: { ...process.env, VEIL_CRS: 'test', NODE_EXTRA_CA_CERTS: caFile } }, (err, stdout, stderr) => {
-    resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-  });
-});
+const run = (...args: string[]) => veil(args, { env: { VEIL_CRS: 'test', NODE_EXTRA_CA_CERTS: caFile } });
 const errCode = (stderr: string) => /veil: (ERR_[A-Z0-9_]+)/.exec(stderr)?.[1];
 
 before(async () => {
@@ -109,13 +104,13 @@ test('a rotated-away key with a valid observation from the pinned build is trust
 
 test('veil verify-message: the observation is accepted only from the pinned measurement, with --allow-simulation for simulated evidence', { timeout: 300_000 }, async () => {
   const id = publish([obs]);
-  const ok = await veil('verify-message', '--server', boardUrl, '--expect-measurement', M, '--allow-simulation', id);
+  const ok = await run('verify-message', '--server', boardUrl, '--expect-measurement', M, '--allow-simulation', id);
   assert.equal(errCode(ok.stderr), 'ERR_PROOF_INVALID', ok.stderr); // the key was accepted: the verdict rests on the proof
   assert.match(ok.stderr, /SIMULATED ATTESTATION/);
-  const noSim = await veil('verify-message', '--server', boardUrl, '--expect-measurement', M, id);
+  const noSim = await run('verify-message', '--server', boardUrl, '--expect-measurement', M, id);
   assert.equal(errCode(noSim.stderr), 'ERR_KEY_UNVERIFIED', noSim.stderr);
   assert.match(noSim.stderr, /does not publish kid .*1 observation refused \(ERR_SIMULATION_NOT_ALLOWED\)/);
-  const otherBuild = await veil('verify-message', '--server', boardUrl, '--expect-measurement', 'cd'.repeat(32), '--allow-simulation', id);
+  const otherBuild = await run('verify-message', '--server', boardUrl, '--expect-measurement', 'cd'.repeat(32), '--allow-simulation', id);
   assert.equal(errCode(otherBuild.stderr), 'ERR_KEY_UNVERIFIED', otherBuild.stderr);
   assert.match(otherBuild.stderr, /ERR_MEASUREMENT_MISMATCH/);
 });
@@ -128,13 +123,13 @@ test('veil verify-message refuses forged, mismatched and off-host observations (
   const unattested = signKeyObservationWith(obs, { ...obs.signer, publicKey: bytesToHex(ed25519.getPublicKey(sk)) }, (m) => ed25519.sign(m, sk));
   // `current` is a genuine observation, but of another kid (and modulus) than the post's key
   const id = publish([forged, otherIss, offHost, unattested, current]);
-  const r = await veil('verify-message', '--server', boardUrl, '--expect-measurement', M, '--allow-simulation', id);
+  const r = await run('verify-message', '--server', boardUrl, '--expect-measurement', M, '--allow-simulation', id);
   assert.equal(errCode(r.stderr), 'ERR_KEY_UNVERIFIED', r.stderr);
   assert.equal(r.stdout, '');
   assert.match(r.stderr, /5 observations refused \(ERR_OBSERVATION_SIGNATURE_INVALID, ERR_OBSERVATION_MISMATCH, ERR_OBSERVATION_JWKS_HOST, ERR_REPORT_DATA_MISMATCH\)/);
   // the server swaps in another modulus under the observed kid: the observation is of another key
   const swapped = publish([obs], { kid: obs.kid, n: current.n, e: obs.e });
-  const r2 = await veil('verify-message', '--server', boardUrl, '--expect-measurement', M, '--allow-simulation', swapped);
+  const r2 = await run('verify-message', '--server', boardUrl, '--expect-measurement', M, '--allow-simulation', swapped);
   assert.equal(errCode(r2.stderr), 'ERR_KEY_UNVERIFIED', r2.stderr);
   assert.match(r2.stderr, /1 observation refused \(ERR_OBSERVATION_MISMATCH\)/);
 });
