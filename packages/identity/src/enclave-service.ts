@@ -113,7 +113,7 @@ export async function runEnclaveService(opts: EnclaveServiceOptions): Promise<En
   await app.listen({ port: opts.port ?? 0, host });
   if (keyObserver) {
     const onError = opts.keyObservations!.onError ?? ((iss: string, e: unknown) => process.stderr.write(`veil enclave: could not observe the keys of ${iss}: ${e instanceof Error ? e.message : String(e)}\n`));
-    await keyObserver.start(opts.keyObservations!.everyMs ?? 3_600_000, onError);
+    keyObserver.start(opts.keyObservations!.everyMs ?? 3_600_000, onError);
   }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 0);

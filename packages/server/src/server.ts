@@ -164,7 +164,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       producer: config.enclave.producer, host: config.host, port: 0, dataDir: join(config.dataDir, 'enclave'),
       warn: (m) => warnings.push(m),
       ...(enrollment ? { enrollment } : {}),
-      ...(enrollment && observed.length > 0 ? { keyObservations: { issuers: observed, everyMs: config.keyRefreshSeconds * 1000 } } : {}),
+      ...(enrollment && observed.length > 0 ? { keyObservations: { issuers: observed, everyMs: Math.max(60_000, Math.round(config.keyRefreshSeconds * 1000)) } } : {}),
     });
     if (enrollment && observed.length > 0) observationsFrom ??= enclave.url;
   }

@@ -31,8 +31,11 @@ export interface KeyObserver {
   observe(iss: string): Promise<KeyObservation[]>;
   /** The latest observations, of one issuer or of all. */
   latest(iss?: string): KeyObservation[];
-  /** Observes every issuer now and then every `everyMs` (timer unref'd). */
-  start(everyMs: number, onError: (iss: string, e: unknown) => void): Promise<void>;
+  /**
+   * Starts a round of every issuer now (not awaited: an unreachable issuer must not hold up the
+   * service's start) and then every `everyMs` (timer unref'd); failures go to `onError`.
+   */
+  start(everyMs: number, onError: (iss: string, e: unknown) => void): void;
   stop(): void;
 }
 
@@ -86,11 +89,20 @@ export function createKeyObserver(o: KeyObserverOptions): KeyObserver {
     issuers: [...byIss.keys()],
     observe,
     latest: (iss) => (iss === undefined ? [...rounds.values()].flatMap((r) => r.observations) : (rounds.get(iss)?.observations ?? [])),
-    async start(everyMs, onError) {
+    start(everyMs, onError) {
       if (!(Number.isInteger(everyMs) && everyMs >= minIntervalMs)) throw new TypeError('everyMs: an integer ≥ minIntervalMs');
-      const all = () => Promise.all([...byIss.keys()].map((iss) => observe(iss).catch((e: unknown) => onError(iss, e))));
-      await all();
-      timer = setInterval(() => void all(), everyMs);
+      const report = (iss: string, e: unknown) => {
+        try {
+          onError(iss, e);
+        } catch {
+          // a reporter that throws must not take the service down
+        }
+      };
+      const all = () => {
+        for (const iss of byIss.keys()) observe(iss).catch((e: unknown) => report(iss, e));
+      };
+      all();
+      timer = setInterval(all, everyMs);
       timer.unref();
     },
     stop() {

@@ -153,3 +153,19 @@ test('routes: observations on demand (rate-limited per issuer) and the latest ro
     await app.close();
   }
 });
+
+test('schedule: start observes every issuer without holding up the caller, and reports failures', async () => {
+  const o = createKeyObserver({ sign: (f) => signKeyObservation(signer, f, root), issuers: [pinned(), { iss: 'https://127.0.0.1:1/nobody', ca: 'system' }], now: () => clock });
+  assert.throws(() => o.start(1000, () => {}), TypeError);
+  const errors: Array<[string, string]> = [];
+  const failed = new Promise<void>((r) => o.start(60_000, (iss, e) => { errors.push([iss, (e as { code?: string }).code ?? '']); r(); }));
+  try {
+    assert.deepEqual(o.latest(), [], 'start returns before the first round');
+    await failed;
+    assert.deepEqual(errors, [['https://127.0.0.1:1/nobody', 'ERR_ISSUER_CONNECTION']]);
+    await o.observe(issuer.iss); // joins the scheduled round or returns it
+    assert.ok(o.latest(issuer.iss).length >= 1);
+  } finally {
+    o.stop();
+  }
+});
