@@ -34,7 +34,7 @@ function files(path: string): string[] {
 export function webSourcesHash(): string {
   const h = createHash('sha256');
   for (const f of SOURCES.flatMap(files)) h.update(relative(PACKAGES, f)).update('\0').update(readFileSync(f)).update('\0');
-  h.update(`VEIL_OBSERVER_MEASUREMENTS=${process.env.VEIL_OBSERVER_MEASUREMENTS ?? ''}`);
+  h.update(`VEIL_OBSERVER_MEASUREMENTS=${process.env.VEIL_OBSERVER_MEASUREMENTS ?? ''}\0VEIL_OBSERVER_ALLOW_SIMULATION=${process.env.VEIL_OBSERVER_ALLOW_SIMULATION ?? ''}`);
   return h.digest('hex');
 }
 

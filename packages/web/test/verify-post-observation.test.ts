@@ -85,3 +85,10 @@ test('amber, with the reasons, for observations from another build, simulated on
   assert.match(await reason([forged, otherKid, otherModulus, otherIss, offHost]), /5 observations refused \(ERR_OBSERVATION_SIGNATURE_INVALID, ERR_OBSERVATION_MISMATCH, ERR_OBSERVATION_JWKS_HOST\)$/);
   assert.doesNotMatch(await reason([]), /refused/);
 });
+
+test('the pins: measurements from VEIL_OBSERVER_MEASUREMENTS, simulation only when the build says so', async () => {
+  const { pinnedObservers } = await import('../src/pinned-observers.ts');
+  assert.deepEqual(await pinnedObservers({ VEIL_OBSERVER_MEASUREMENTS: ` ${M.toUpperCase()}, ${'cd'.repeat(32)}` }), { measurements: [M, 'cd'.repeat(32)], allowSimulation: false });
+  assert.deepEqual(await pinnedObservers({ VEIL_OBSERVER_MEASUREMENTS: M, VEIL_OBSERVER_ALLOW_SIMULATION: '1' }), { measurements: [M], allowSimulation: true });
+  await assert.rejects(pinnedObservers({ VEIL_OBSERVER_MEASUREMENTS: 'abc' }), /not 32 bytes of hex/);
+});

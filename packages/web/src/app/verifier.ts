@@ -38,7 +38,7 @@ async function registryKeys(): Promise<IssuerKey[]> {
 
 async function verifyDetail(detail: MessageDetail): Promise<Verdict> {
   const [config, keys] = await Promise.all([appConfig(), registryKeys()]);
-  const req: VerifyRequest = { seq: ++seq, detail, registry: keys, issuers: config.issuers, artifacts: config.artifacts, crs: config.crs.kind, allowSimulation: config.profile === 'development' };
+  const req: VerifyRequest = { seq: ++seq, detail, registry: keys, issuers: config.issuers, artifacts: config.artifacts, crs: config.crs.kind };
   return new Promise((resolve) => {
     waiting.set(req.seq, resolve);
     getWorker().postMessage(req);

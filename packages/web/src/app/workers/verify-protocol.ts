@@ -11,8 +11,6 @@ export interface VerifyRequest {
   artifacts: string;
   /** CRS kind the server runs with ('test' accepts test-CRS bundles: development only). */
   crs: string;
-  /** Accept key observations under simulated attestation (a development server only). */
-  allowSimulation: boolean;
 }
 
 export interface VerifyReply {

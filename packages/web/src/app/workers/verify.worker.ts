@@ -50,7 +50,7 @@ self.onmessage = async (e: MessageEvent<VerifyRequest>) => {
   // Observations count only from the identity-service builds pinned in this bundle.
   const verifyObservation: ObservationVerifier = async (obs, key) => {
     const v = await verifyKeyObservation(obs, {
-      measurements: observers.measurements, allowSimulation: req.allowSimulation,
+      measurements: observers.measurements, allowSimulation: observers.allowSimulation,
       verifySgxQuote: async (quote, policy) => (await import('@veil/attest/verify-quote')).verifyQuote(quote, { ...policy, at: new Date(), expectTee: 'sgx' }),
     }, key);
     return { observedAt: v.observation.observed_at, jwksUri: v.observation.jwks_uri, measurement: v.measurement, simulated: v.simulated };
