@@ -5,6 +5,7 @@
 // person's own country, `age:18+` refuses the under-18 test person; a replacement (lost device)
 // removes the old leaf. Then the unlinkability scan: nothing in the board's database or logs links
 // a vote to a commitment, a UID or a key (4 proofs in all: poll create, two votes, the re-vote).
+// Last, member:acme.test from the board's own dev issuer's ID tokens.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { deriveCommitment } from '@veil/crypto';
+import { signInWithDevIssuer } from '@veil/dev-issuer';
 import { freePort } from '@veil/server';
 
 const VEIL = fileURLToPath(new URL('../bin/veil.mjs', import.meta.url));
@@ -158,6 +160,29 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const old = await vote('zoe', '0');
     assert.equal(old.code, 1, 'the removed leaf can no longer act');
     assert.match(old.stderr, /ERR_NOT_GROUP_MEMBER/);
+
+    // member:acme.test from ID tokens of the board's dev issuer: one account is one person across
+    // sign-ins; the token is bound to the group and the commitment by its nonce.
+    const dev = config.issuers.find((i: { kind: string }) => i.kind === 'dev');
+    const memberToken = async (account: string, secret: string) => {
+      const n = await veil(['group', 'nonce', '--group', 'member:acme.test', '--secret', secretPath(secret)], dir);
+      assert.equal(n.code, 0, n.stderr);
+      const path = join(dir, `${secret}.id.jwt`);
+      writeFileSync(path, await signInWithDevIssuer({ authorizationEndpoint: dev.authorizationEndpoint, clientId: dev.aud, redirectUri: `${url}/callback`, nonce: n.stdout.trim(), account }));
+      return path;
+    };
+    const member = (secret: string, token: string, ...extra: string[]) =>
+      veil(['group', 'join', '--server', url, '--group', 'member:acme.test', '--token', token, '--secret', secretPath(secret), ...trust, ...extra], dir);
+    const alice = await member('alice', await memberToken('alice@acme.test', 'alice'));
+    assert.equal(alice.code, 0, alice.stderr);
+    assert.deepEqual(JSON.parse(alice.stdout), { group: 'member:acme.test', leafIndex: 0, size: 1 });
+    const aliceAgain = await member('alice-laptop', await memberToken('alice@acme.test', 'alice-laptop'), '--replace');
+    assert.equal(aliceAgain.code, 0, aliceAgain.stderr);
+    assert.deepEqual(JSON.parse(aliceAgain.stdout), { group: 'member:acme.test', leafIndex: 1, size: 1 }, 'a second sign-in of one account replaces, never adds');
+    const stolen = await member('bob', join(dir, 'alice.id.jwt'));
+    assert.equal(stolen.code, 1);
+    assert.match(stolen.stderr, /ERR_NONCE_MISMATCH/);
+    assert.equal((await veil(['group', 'join', '--server', url, '--group', 'member:acme.test', '--claims', claims.zoe!, '--key', keys.zoe!, '--secret', secretPath('zoe'), ...trust], dir)).code, 2, 'usage: member groups take --token');
   } finally {
     if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server.once('exit', r));
@@ -186,7 +211,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
   }
   // The registrar's own table holds keyed hashes and indices only: no UID, no commitment.
   const members = dumpSqlite(join(data, 'enclave', 'identity.sqlite')).filter((r) => r.startsWith('identity_group_members:'));
-  assert.equal(members.length, 4, 'zoe human, zoe country:IE, juergen human, juergen age:18+ (lucas none)');
+  assert.equal(members.length, 5, 'zoe human, zoe country:IE, juergen human, juergen age:18+, alice member:acme.test (lucas none)');
   for (const r of members) for (const needle of [...uids, ...commitments]) assert.ok(!r.includes(needle));
   rmSync(dir, { recursive: true, force: true });
 });

@@ -28,3 +28,5 @@ export { encodePoll, POLL_DOMAIN, type Poll } from './group/encode-poll.ts';
 export { encodeGroupPost, GROUP_POST_DOMAIN, type GroupPost } from './group/encode-group-post.ts';
 export { encodeGroupLike, likeScope, GROUP_LIKE_DOMAIN, type GroupLike } from './group/encode-group-like.ts';
 export { buildGroupInputs, type GroupInputs, type GroupPublicInputs } from './group/build-group-inputs.ts';
+export { verifyIdToken, type AcceptedIssuer, type VerifyIdTokenOptions, type VerifiedIdToken } from './verify-id-token.ts';
+export { fetchIssuerJwks, type PublishedJwk } from './fetch-issuer-jwks.ts';

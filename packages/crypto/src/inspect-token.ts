@@ -106,7 +106,8 @@ const pass = (name: string, reason: string): Clause => ({ name, ok: true, reason
 const failed = (name: string, code: string, reason: string): Clause => ({ name, ok: false, reason, code });
 const bytes = (s: string): number => new TextEncoder().encode(s).length;
 
-async function signatureClause(t: ParsedToken, jwk: JsonWebKey): Promise<Clause> {
+/** RS256 under a 2048-bit, e = 65537 key (internal: also `verifyIdToken`). */
+export async function signatureClause(t: ParsedToken, jwk: JsonWebKey): Promise<Clause> {
   const n = 'signature';
   if (t.header.alg !== 'RS256') return failed(n, 'ERR_TOKEN_ALG', `token alg is ${JSON.stringify(t.header.alg)}, expected RS256`);
   const kid = t.header.kid;
@@ -179,8 +180,8 @@ function verClause(t: ParsedToken): Clause {
   return ver === '2.0' ? pass('ver', '"2.0"') : failed('ver', 'ERR_CLAIM_INVALID', `ver is ${JSON.stringify(ver)}, expected "2.0"`);
 }
 
-/** The email claim; for oidc its domain is the group. Returns the clause and the email's domain. */
-function emailClause(t: ParsedToken, variant: Variant, domain: string | undefined): { clause: Clause; emailDomain: string } {
+/** The email claim; for oidc its domain is the group. Returns the clause and the email's domain (internal: also `verifyIdToken`). */
+export function emailClause(t: ParsedToken, variant: Variant, domain: string | undefined): { clause: Clause; emailDomain: string } {
   const v = t.payload.email;
   if (variant === 'entra' && v === undefined) return { clause: pass('email', 'absent; not bound (the group is the tenant)'), emailDomain: '' };
   const email = stringClaim(t, 'email', 'email', P.emailBytes);
@@ -197,7 +198,8 @@ function emailClause(t: ParsedToken, variant: Variant, domain: string | undefine
   return { clause: pass('email', `domain ${JSON.stringify(emailDomain)} ${bindable ? 'verified by the tenant (xms_edov)' : 'not bound: xms_edov is not true'}`), emailDomain };
 }
 
-function verifiedClause(t: ParsedToken, variant: Variant): Clause {
+/** `email_verified: true` (internal: also `verifyIdToken`). */
+export function verifiedClause(t: ParsedToken, variant: Variant): Clause {
   if (variant === 'entra') {
     const edov = t.payload.xms_edov;
     const bindable = edov === true || edov === '1';
@@ -249,7 +251,8 @@ function topLevelKeysClause(t: ParsedToken, variant: Variant): Clause {
   return pass('top-level-keys', [...strings, ...literals].filter((k) => t.members.has(k)).join(', '));
 }
 
-function duplicatesClause(t: ParsedToken): Clause {
+/** No top-level key twice (internal: also `verifyIdToken`). */
+export function duplicatesClause(t: ParsedToken): Clause {
   return t.duplicate === undefined
     ? pass('duplicates', 'no top-level key twice')
     : failed('duplicates', 'ERR_TOKEN_DUPLICATE_CLAIM', `token payload has the claim ${JSON.stringify(t.duplicate)} more than once`);

@@ -1,6 +1,6 @@
 export { prove, type ProveInput } from './prove.ts';
 export { verify, type VerifiedMembership, type VerifyExpectations } from './verify.ts';
-export { fetchIssuerJwks, type PublishedJwk } from './fetch-issuer-jwks.ts';
+export { fetchIssuerJwks, type PublishedJwk } from '@veil/crypto/fetch-issuer-jwks';
 export { createBackend, type Backend, type BackendOptions } from './create-backend.ts';
 export { MembershipBundleSchema, parseBundle, type MembershipBundle } from './bundle.ts';
 export {

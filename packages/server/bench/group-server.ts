@@ -14,7 +14,8 @@ const storage: Storage = kind === 'pg'
 const config: ServerConfig = {
   profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
   issuers: [],
-  rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0 },
+  rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0,
+    groupUpdatesPerIp: 0, pollsPerIp: 0, votesPerIp: 0, groupPostsPerIp: 0, groupLikesPerIp: 0, identityRequestsPerIp: 0 },
   devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
   groups: { registrarKey: process.env.VEIL_REGISTRAR_KEY!, rootWindowMinutes: 10 },
 };

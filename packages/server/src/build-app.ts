@@ -170,7 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   likeRoutes(app, ctx);
   keyRoutes(app, ctx);
   if (ctx.devRegistryAccess) devRegistryRoutes(app, ctx.devRegistryAccess);
-  if (ctx.enclave) identityRelayRoutes(app, ctx.enclave.url);
+  if (ctx.enclave) identityRelayRoutes(app, { ...ctx, enclave: ctx.enclave });
   groupRoutes(app, ctx);
   groupPostRoutes(app, ctx);
   pollRoutes(app, ctx);

@@ -29,6 +29,14 @@ export interface RateLimitConfig {
   likesPerKey: number;
   likesPerIp: number;
   membershipsPerIp: number;
+  /** Person groups (per IP: group proofs are anonymous, so there is no key to count). */
+  groupUpdatesPerIp: number;
+  pollsPerIp: number;
+  votesPerIp: number;
+  groupPostsPerIp: number;
+  groupLikesPerIp: number;
+  /** Requests relayed to the identity service (enrollment steps and group joins). */
+  identityRequestsPerIp: number;
 }
 
 export interface ServerConfig {
@@ -108,6 +116,12 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
   likesPerKey: 120,
   likesPerIp: 600,
   membershipsPerIp: 30,
+  groupUpdatesPerIp: 600,
+  pollsPerIp: 30,
+  votesPerIp: 300,
+  groupPostsPerIp: 300,
+  groupLikesPerIp: 600,
+  identityRequestsPerIp: 120,
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };

@@ -381,3 +381,8 @@ export const PollResponse = Type.Object({
   votes: Type.Array(Type.Object({ vote: VoteSchema, proof: GroupProofSchema, receivedAt: Millis })),
 });
 export type PollResponse = Static<typeof PollResponse>;
+/** GET /api/groups/:id/polls: the group's polls, newest first, with the creator's proof (re-checkable) and the number of voters. */
+export const GroupPollsResponse = Type.Object({
+  polls: Type.Array(Type.Object({ poll: PollSchema, proof: GroupProofSchema, receivedAt: Millis, voters: Type.Integer({ minimum: 0 }) })),
+});
+export type GroupPollsResponse = Static<typeof GroupPollsResponse>;

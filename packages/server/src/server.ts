@@ -155,6 +155,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
         uid: { dev: { dataDir: join(config.dataDir, 'uid'), warn: (m) => warnings.push(m) } },
         // Development: the identity service's registrar feeds this board's group trees.
         registrar: { boardUrl: `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${config.port}` },
+        // member:<domain> groups take ID tokens of the issuers this board accepts, for its client ids.
+        memberIssuers: config.issuers.map((i) => ({ iss: i.iss, aud: i.aud })),
       });
     }
     // The identity service observes the board's https issuers (system roots); the dev issuer is

@@ -2,7 +2,7 @@
 // need are written with `seedMembership` exactly as POST /api/memberships stores them after a
 // successful verification (that route is tested with real proofs in memberships tests); the
 // message and like routes trust only the stored row, which is what is under test there.
-import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier } from '@veil/server';
+import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier, type EnclaveInfo } from '@veil/server';
 import { BOARD_ORIGIN, fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
 
 export const CIRCUIT_ID = 'c1'.repeat(32);
@@ -32,6 +32,8 @@ export interface FixtureOptions {
   http?: HttpLimits;
   groups?: ServerConfig['groups'];
   verifyGroup?: GroupProofVerifier;
+  /** An identity service the board relays to. */
+  enclave?: EnclaveInfo;
 }
 
 export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
@@ -42,14 +44,15 @@ export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
   const config: ServerConfig = {
     profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
     issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
-    rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, ...o.rateLimit },
+    rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0,
+      groupUpdatesPerIp: 0, pollsPerIp: 0, votesPerIp: 0, groupPostsPerIp: 0, groupLikesPerIp: 0, identityRequestsPerIp: 0, ...o.rateLimit },
     devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
     origins: [o.origin ?? BOARD_ORIGIN], ...(o.http ? { http: o.http } : {}),
     ...(o.groups ? { groups: o.groups } : {}),
   };
   const registry = new KeyRegistry({ storage, issuers: [{ iss: issuer.iss, jwks: { file: issuer.file } }], now, minRefreshMs: 10_000 });
   await registry.refresh(issuer.iss);
-  const app = await buildApp({ config, storage, registry, verifyMembership: o.verify ?? refuseVerify, acceptedCircuits: o.circuits ?? [CIRCUIT_ID], now, ...(o.verifyGroup ? { verifyGroupProof: o.verifyGroup } : {}) });
+  const app = await buildApp({ config, storage, registry, verifyMembership: o.verify ?? refuseVerify, acceptedCircuits: o.circuits ?? [CIRCUIT_ID], now, ...(o.verifyGroup ? { verifyGroupProof: o.verifyGroup } : {}), ...(o.enclave ? { enclave: o.enclave } : {}) });
   return {
     app, storage, registry, issuer, clock, config,
     async seedMembership(group, so = {}) {

@@ -5,25 +5,16 @@
  * Prints the median of 3 runs: total (artifact and CRS fetch, pre-checks, witness, proof, the
  * bundle's self-verification) and from the 'proving' stage on (witness + proof + self-check).
  */
-import { createServer } from 'node:http';
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { nonce } from '@veil/crypto';
 import { createBackend } from '@veil/prover';
-import { loadTestCrs, testCrsDir } from '@veil/prover/crs-node';
-import { CIRCUITS_DIR } from '@veil/circuits/build';
-import { webConfig, ISOLATION_HEADERS } from '../src/vite-config.ts';
+import { loadTestCrs } from '@veil/prover/crs-node';
 import { CHROMIUM_ARGS } from '../e2e/harness.ts';
+import { serveBench } from './serve-bench.ts';
 import { chromium } from 'playwright-core';
 
 const RUNS = 3;
-const here = fileURLToPath(new URL('.', import.meta.url));
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -50,36 +41,8 @@ const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(
 const token = `${signingInput}.${createSign('RSA-SHA256').update(signingInput).sign(privateKey).toString('base64url')}`;
 
 // 3. The bench page, built with the app's Vite config, served with COOP/COEP next to the artifacts.
-const outDir = mkdtempSync(join(tmpdir(), 'veil-bench-web-'));
-const base = webConfig({ outDir });
-await build({ ...base, logLevel: 'warn', build: { ...base.build, rolldownOptions: { ...base.build!.rolldownOptions, input: join(here, 'index.html') } } });
-const roots: Array<[string, string]> = [['/artifacts/', CIRCUITS_DIR], ['/artifacts/', testCrsDir()], ['/', outDir]];
-const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-const server = createServer(async (req, res) => {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  for (const [prefix, dir] of roots) {
-    if (!path.startsWith(prefix)) continue;
-    const file = normalize(join(dir, path.slice(prefix.length) || 'index.html'));
-    if (!file.startsWith(dir)) break;
-    try {
-      if (!(await stat(file)).isFile()) continue;
-      let body = await readFile(file);
-      const range = /^bytes=0-(\d+)$/.exec(req.headers.range ?? '');
-      const headers = { ...ISOLATION_HEADERS, 'content-type': types[extname(file)] ?? 'application/octet-stream' };
-      if (range) {
-        body = body.subarray(0, Number(range[1]) + 1);
-        res.writeHead(206, { ...headers, 'content-range': `bytes 0-${body.length - 1}/*` });
-      } else res.writeHead(200, headers);
-      res.end(body);
-      return;
-    } catch {
-      continue;
-    }
-  }
-  res.writeHead(404).end();
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+const served = await serveBench('index.html');
+const { url } = served;
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 try {
@@ -102,6 +65,5 @@ try {
   console.log(`proof bytes: ${runs[0]!.proofBytes}`);
 } finally {
   await browser.close();
-  server.close();
-  rmSync(outDir, { recursive: true, force: true });
+  served.close();
 }

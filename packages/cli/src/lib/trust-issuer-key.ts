@@ -14,9 +14,9 @@
 //   4. the user explicitly said `--trust-server-keys` (then the output says so).
 // Not checked: that `iss` is an issuer the user wants — the output names it; the server picks `aud`.
 import { VeilError, isVeilError } from '@veil/crypto';
+import { fetchIssuerJwks } from '@veil/crypto/fetch-issuer-jwks';
 import type { EvidenceTrust } from '@veil/identity/enroll';
 import { verifyKeyObservation } from '@veil/identity/key-history';
-import { fetchIssuerJwks } from '@veil/prover/fetch-issuer-jwks';
 
 export interface IssuerKeyClaim { iss: string; kid: string; jwk: { n?: string; e?: string } }
 interface Jwk { kid?: unknown; n?: unknown; e?: unknown }

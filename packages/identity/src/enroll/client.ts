@@ -193,3 +193,19 @@ export async function joinGroup(conn: IdentityConnection, o: { group: string; co
     signature: signAsUser(o.key.alg, o.key.secretKey, signedMessages.groupJoin(o.group, o.commitment, replace, ts)),
   });
 }
+
+/**
+ * Registers an identity commitment in a member group (`member:<domain>`) with an OIDC ID token of
+ * the organisation's issuer whose `nonce` is `memberJoinNonce(group, commitment)`; the token goes
+ * to the attested service only, inside the HPKE channel. `replace` swaps this person's earlier
+ * commitment in the group for the new one.
+ *
+ * @example
+ * const nonce = memberJoinNonce('member:acme.test', commitment); // sign in with it, then:
+ * const { leafIndex, size } = await joinMemberGroup(conn, { group: 'member:acme.test', commitment, token });
+ * @throws VeilError ERR_ALREADY_REGISTERED, ERR_NONCE_MISMATCH, ERR_ISSUER_UNKNOWN, ERR_AUD_MISMATCH,
+ *   ERR_SIGNATURE_INVALID, ERR_TOKEN_EXPIRED, ERR_EMAIL_UNVERIFIED, ERR_DOMAIN_MISMATCH and the board's codes.
+ */
+export async function joinMemberGroup(conn: IdentityConnection, o: { group: string; commitment: string; token: string; replace?: boolean }): Promise<{ group: string; leafIndex: number; size: number }> {
+  return conn.request('group.join-member', { group: o.group, commitment: o.commitment, token: o.token, replace: o.replace === true });
+}

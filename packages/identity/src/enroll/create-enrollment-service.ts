@@ -16,6 +16,11 @@
  *                    → { group, leafIndex, size }: the registrar (registrar/) inserts the
  *                    commitment for the key's UID; eligibility comes from the verified claims,
  *                    which must belong to the same person as the key
+ *   group.join-member { group: member:<domain>, commitment, token, replace } → { group, leafIndex, size }:
+ *                    the OIDC ID token is verified here (allow-listed issuer and audience, RS256
+ *                    under the issuer's own published key, expiry, email_verified, email domain =
+ *                    the group's, nonce = memberJoinNonce(group, commitment)); the person key is the
+ *                    OPRF of iss ‖ sub (member-group.ts), so nobody outside links the leaf to the account
  *
  * Enrollment order: the user's signature is checked before the provider is asked; the record is
  * canonicalised (refused if invalid), turned into the UID input and into the UID by the UID
@@ -24,6 +29,7 @@
  */
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { VeilError, isVeilError } from '@veil/crypto';
+import { verifyIdToken, type AcceptedIssuer } from '@veil/crypto/verify-id-token';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { exportSimulationRoot } from '@veil/attest/simulation-root';
 import type { ChannelKey } from '../channel.ts';
@@ -39,6 +45,8 @@ import { ReplayCache, REQUEST_WINDOW_MS, type SealedMessage } from './request-en
 import type { IdentityStore } from './storage/types.ts';
 import type { Registrar } from './registrar/create-registrar.ts';
 import { aEligible } from './registrar/group-eligibility.ts';
+import { createIssuerKeys } from './issuer-keys.ts';
+import { encodeMemberInput, memberJoinNonce } from './member-group.ts';
 import { aUserPublicKey, signedMessages, verifyUserSignature } from './user-key.ts';
 import { OpBodies, type Op, type OpBody, type SignerResponse } from './wire.ts';
 
@@ -76,6 +84,10 @@ export interface EnrollmentDeps {
   uidNodes?: ReadonlyArray<{ name: string; url: string; measurement?: string }>;
   /** The registrar (group.join); without it group.join is refused with ERR_REGISTRAR_UNAVAILABLE. */
   registrar?: Registrar;
+  /** ID token issuers and their client ids accepted for member groups (none: member groups refused). */
+  memberIssuers?: readonly AcceptedIssuer[];
+  /** An issuer's published key by kid (default: read from the issuer itself, `createIssuerKeys`). */
+  issuerKey?: (iss: string, kid: string) => Promise<JsonWebKey | undefined>;
   /** Called when the service closes (the store, a development UID node). */
   close?: () => Promise<void>;
 }
@@ -111,6 +123,15 @@ const STATUS: Record<string, number> = {
   ERR_GROUP_UPDATE_LEAF: 409,
   ERR_REGISTRAR_SEQUENCE: 409,
   ERR_NOT_ELIGIBLE: 403,
+  ERR_ISSUER_UNKNOWN: 403,
+  ERR_AUD_MISMATCH: 403,
+  ERR_DOMAIN_MISMATCH: 403,
+  ERR_EMAIL_UNVERIFIED: 403,
+  ERR_NONCE_MISMATCH: 403,
+  ERR_MEMBER_GROUPS_UNAVAILABLE: 503,
+  ERR_TOKEN_EXPIRED: 401,
+  ERR_ISSUER_KEY_UNKNOWN: 401,
+  ERR_ISSUER_UNREACHABLE: 502,
   ERR_CLAIMS_NOT_YOURS: 403,
   ERR_REGISTRAR_UNAVAILABLE: 503,
   ERR_BOARD_UNREACHABLE: 502,
@@ -146,6 +167,7 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
   const cache = new ReplayCache(REQUEST_WINDOW_MS);
   const sessions = new Map<string, Session>();
   const providers = new Map(deps.providers.map((p) => [p.name, p]));
+  const issuerKey = deps.issuerKey ?? createIssuerKeys({ now });
   let timings: { providerMs: number; uidMs: number; totalMs: number } | undefined;
 
   const fail = (code: string, message: string): never => {
@@ -168,6 +190,13 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       return fail('ERR_SESSION_UNKNOWN', 'no such session (expired or already used)');
     }
     return s;
+  }
+  /** The OPRF output (lowercase hex) of a UID or person-key input. */
+  async function oprf(input: Uint8Array): Promise<string> {
+    const raw = await deps.deriveUid(input);
+    const out = typeof raw === 'string' ? raw.toLowerCase() : toHex(raw);
+    if (!/^[0-9a-f]{64,128}$/.test(out)) fail('ERR_INTERNAL', 'the UID service returned a malformed UID');
+    return out;
   }
   async function uidOf(key: OpBody<'participate'>['key']): Promise<string> {
     return (await deps.store.uidOfKey(key)) ?? fail('ERR_NOT_ENROLLED', 'this key is not linked to an enrolled person');
@@ -209,10 +238,8 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       if (response.status !== 200) fail('ERR_PROVIDER_REFUSED', `the provider answered HTTP ${response.status}`);
       const canonical = canonicaliseRecord(response.record, new Date(now()));
       const uidStarted = now();
-      const uidRaw = await deps.deriveUid(encodeUidInput(canonical));
+      const uid = await oprf(encodeUidInput(canonical));
       const uidMs = now() - uidStarted;
-      const uid = typeof uidRaw === 'string' ? uidRaw.toLowerCase() : toHex(uidRaw);
-      if (!/^[0-9a-f]{64,128}$/.test(uid)) fail('ERR_INTERNAL', 'the UID service returned a malformed UID');
       await deps.store.linkKey(uid, key);
       const at = new Date(now());
       const claims = signClaims(signer, key, { nationality: canonical.nationality, age_over_18: ageOn(canonical.birthdate, at) >= 18, unique: true }, at, deps.simulationRoot);
@@ -253,6 +280,17 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
       if ((await deps.store.uidOfKey(verified.subject)) !== uid) fail('ERR_CLAIMS_NOT_YOURS', 'the claims belong to another person than the key');
       aEligible(b.group, verified.claims);
       return registrar.register({ uid, group: b.group, commitment: b.commitment, replace: b.replace });
+    },
+    async 'group.join-member'(b) {
+      const registrar = deps.registrar ?? fail('ERR_REGISTRAR_UNAVAILABLE', 'this identity service runs no registrar');
+      const issuers = deps.memberIssuers ?? [];
+      if (issuers.length === 0) fail('ERR_MEMBER_GROUPS_UNAVAILABLE', 'this identity service accepts no ID token issuer for member groups');
+      const token = await verifyIdToken(b.token, {
+        issuers, key: issuerKey, domain: b.group.slice('member:'.length), nonce: memberJoinNonce(b.group, b.commitment), now: now() / 1000,
+      });
+      // The person key plays the UID's part: the registrar keeps only HMAC(person key, group) → leaf.
+      const personKey = await oprf(encodeMemberInput(token.iss, token.sub));
+      return registrar.register({ uid: personKey, group: b.group, commitment: b.commitment, replace: b.replace });
     },
   };
 

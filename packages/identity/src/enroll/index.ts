@@ -12,5 +12,6 @@ export { CLAIMS_TYPE, type ClaimsFile, type ClaimSet, type VerifiedClaims } from
 export { signClaims } from './sign-claims.ts';
 export { verifyClaims } from './verify-claims.ts';
 export { createEnrollmentService, type EnrollmentDeps, type EnrollmentService, type NotarisedFetch, type ProviderEntry } from './create-enrollment-service.ts';
-export { connectIdentityService, enroll, joinGroup, link, participate, type ConnectOptions, type IdentityConnection, type UserSecretKey } from './client.ts';
+export { memberJoinNonce, encodeMemberInput, MEMBER_GROUP } from './member-group.ts';
+export { connectIdentityService, enroll, joinGroup, joinMemberGroup, link, participate, type ConnectOptions, type IdentityConnection, type UserSecretKey } from './client.ts';
 export { OpBodies, SignerResponse, SealedMessageSchema, type EnrollResult } from './wire.ts';

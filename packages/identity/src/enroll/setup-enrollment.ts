@@ -36,6 +36,8 @@ export interface EnrollmentSetup {
   uid: UidSource;
   /** Run the registrar (group.join), sending its updates to this board. */
   registrar?: { boardUrl: string };
+  /** ID token issuers and client ids accepted for `member:<domain>` groups. */
+  memberIssuers?: EnrollmentDeps['memberIssuers'];
 }
 
 type Ctx = { producer: EvidenceProducer; channel: ChannelKey };
@@ -87,6 +89,7 @@ export function setupEnrollment(setup: EnrollmentSetup): (ctx: Ctx) => Promise<E
         : undefined;
       return await createEnrollmentService({
         ...(registrar ? { registrar } : {}),
+        ...(setup.memberIssuers ? { memberIssuers: setup.memberIssuers } : {}),
         channel, producer, store, providers: setup.providers, beginFetch: setup.beginFetch,
         deriveUid: async (input) => (await deriveUid({ input, group, attestCaller, verifyNode })).uid,
         uidNodes: group.nodes.map((n) => ({ name: n.name, url: n.url, ...(uidMeasurement ? { measurement: uidMeasurement } : {}) })),

@@ -4,6 +4,7 @@
  * bodies of each op, versioned with the envelope.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { MEMBER_GROUP } from './member-group.ts';
 
 const Hex = (bytes: number) => Type.String({ pattern: `^[0-9a-f]{${bytes * 2}}$` });
 const B64 = (maxBytes: number) => Type.String({ maxLength: Math.ceil(maxBytes / 3) * 4, pattern: '^[A-Za-z0-9+/]*={0,2}$' });
@@ -44,6 +45,11 @@ export const OpBodies = {
       commitment: Hex(32), claims: Type.Unknown(), replace: Type.Boolean(),
       ts: Type.Integer({ minimum: 0 }), key: UserKey, signature: Hex(64),
     },
+    { additionalProperties: false },
+  ),
+  /** A member group: the ID token (nonce = memberJoinNonce(group, commitment)) is what admits the person. */
+  'group.join-member': Type.Object(
+    { group: Type.String({ pattern: MEMBER_GROUP.source }), commitment: Hex(32), token: Type.String({ minLength: 1, maxLength: 16_384 }), replace: Type.Boolean() },
     { additionalProperties: false },
   ),
 } as const;

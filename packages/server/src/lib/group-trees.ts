@@ -3,9 +3,15 @@
 // process (a queue); the storage refuses anything but the next sequence number and group position,
 // so several processes on one database cannot fork a tree — a process whose cached tree fell
 // behind catches up from the log before applying, and drops its cache when a write is refused.
+// An update the board already logged, sent again byte for byte (same sequence number, fields and
+// signature), is acknowledged without change (`replayed: true`): a registrar that crashed between
+// sending an update and recording the answer resends it and learns it was applied.
 import { VeilError, applyGroupUpdate, createGroupTree, encodeGroupUpdate, type GroupTree, type GroupUpdate } from '@veil/crypto';
 import type { Storage } from '../storage/types.ts';
 import { verifyEd25519 } from './ed25519-node.ts';
+
+/** A group's state after an update. */
+export interface Applied { leafIndex: number; leaves: number; size: number; root: string; replayed: boolean }
 
 interface Cached {
   tree: GroupTree;
@@ -49,11 +55,12 @@ export class GroupTrees {
   }
 
   /**
-   * Verifies and applies one signed registrar update; returns the group's new state.
+   * Verifies and applies one signed registrar update; returns the group's new state
+   * (`replayed`: this exact update was applied before, nothing changed).
    * @throws VeilError ERR_REGISTRAR_NOT_CONFIGURED, ERR_SIGNATURE_INVALID, ERR_REGISTRAR_SEQUENCE,
    *   ERR_GROUP_UPDATE_INDEX, ERR_GROUP_UPDATE_LEAF
    */
-  apply(update: GroupUpdate, signature: string): Promise<{ leafIndex: number; leaves: number; size: number; root: string }> {
+  apply(update: GroupUpdate, signature: string): Promise<Applied> {
     if (this.#registrarKey === null) throw new VeilError('ERR_REGISTRAR_NOT_CONFIGURED', 'this board has no registrar key configured (groups.registrarKey)');
     let payload: Uint8Array;
     try {
@@ -67,8 +74,16 @@ export class GroupTrees {
     return run;
   }
 
-  async #apply(u: GroupUpdate, signature: string): Promise<{ leafIndex: number; leaves: number; size: number; root: string }> {
+  async #apply(u: GroupUpdate, signature: string): Promise<Applied> {
     const last = await this.#storage.lastGroupSeq();
+    if (u.seq <= last) {
+      const logged = await this.#storage.getGroupUpdate(u.seq);
+      if (logged && logged.signature === signature && logged.group === u.group && logged.action === u.action
+        && logged.index === u.index && logged.commitment === u.commitment && logged.createdAt === u.createdAt) {
+        const g = (await this.#storage.getGroup(u.group))!;
+        return { leafIndex: u.index, leaves: g.size, size: g.members, root: g.root, replayed: true };
+      }
+    }
     if (u.seq !== last + 1) throw new VeilError('ERR_REGISTRAR_SEQUENCE', `update ${u.seq} is not the next one (${last + 1}): replayed or out of order`);
     const c = await this.#synced(u.group);
     const pos = c.applied;
@@ -83,6 +98,6 @@ export class GroupTrees {
       this.#trees.delete(u.group); // the cached tree is ahead of the database: rebuild next time
       throw e;
     }
-    return { leafIndex: u.index, leaves: c.tree.size, size: c.tree.members, root };
+    return { leafIndex: u.index, leaves: c.tree.size, size: c.tree.members, root, replayed: false };
   }
 }

@@ -29,6 +29,8 @@ export function groupPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/groups/:id/posts',
     { schema: { params: GroupParams, body: GroupPostBody, response: { 201: GroupPostItemSchema, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      // Counted before the (costly) proof verification.
+      await ctx.limiter.hit({ key: `group-post:ip:${req.ip}`, limit: ctx.config.rateLimit.groupPostsPerIp });
       const { post, proof } = req.body;
       if (post.group !== req.params.id) throw new VeilError('ERR_VALIDATION', 'post.group must be the group in the path');
       const n = [...post.text].length;
@@ -71,6 +73,7 @@ export function groupPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/group-likes',
     { schema: { body: GroupLikeBody, response: { 201: GroupLikeResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      await ctx.limiter.hit({ key: `group-like:ip:${req.ip}`, limit: ctx.config.rateLimit.groupLikesPerIp });
       const { like, proof } = req.body;
       assertFresh(ctx, like.createdAt, 'createdAt');
       const post = await ctx.storage.getGroupPost(like.messageId);

@@ -1,7 +1,9 @@
 // Group trees. GET /api/groups — every group with its size (the anonymity set), leaf count and
 // current root, plus the registrar key and root window. GET /api/groups/:id/leaves?since=N — the
 // signed leaf log from position N (anyone can rebuild the tree and every root from it).
-// POST /api/groups/updates — a registrar-signed insertion or removal (the only way a tree changes).
+// POST /api/groups/updates — a registrar-signed insertion or removal (the only way a tree changes):
+// 201 applied; 200 this exact update (same seq, fields and signature) was applied before — the
+// acknowledgement a registrar needs after a crash between sending and recording.
 import type { FastifyInstance } from 'fastify';
 import { VeilError } from '@veil/crypto';
 import {
@@ -53,11 +55,13 @@ export function groupRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.post<{ Body: GroupUpdateBody }>(
     '/api/groups/updates',
-    { schema: { body: GroupUpdateBody, response: { 201: GroupUpdateResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
+    { schema: { body: GroupUpdateBody, response: { 200: GroupUpdateResponse, 201: GroupUpdateResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      // Before the signature check: junk must not cost a verification each.
+      await ctx.limiter.hit({ key: `group-update:ip:${req.ip}`, limit: ctx.config.rateLimit.groupUpdatesPerIp });
       const { update, signature } = req.body;
-      const r = await ctx.groupTrees.apply(update, signature);
-      reply.code(201);
+      const { replayed, ...r } = await ctx.groupTrees.apply(update, signature);
+      reply.code(replayed ? 200 : 201);
       return { group: update.group, seq: update.seq, ...r };
     },
   );

@@ -2,13 +2,15 @@
 // origin, strict CSP, COEP) can reach it: `/api/identity-service/<path>` → `<identity url>/<path>`
 // for exactly three endpoints. The relay is untrusted by design: the browser verifies the
 // service's evidence itself and every request and answer is HPKE-encrypted end to end, so the board
-// sees only ciphertext (it could drop or delay messages, not read or forge them).
+// sees only ciphertext (it could drop or delay messages, not read or forge them). Requests
+// (enrollment steps, group joins: the relay cannot tell them apart) are rate-limited per IP.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { RouteContext } from '../lib/context.ts';
 
 const MAX_BODY = 200 * 1024;
 
-export function identityRelayRoutes(app: FastifyInstance, identityUrl: string): void {
-  const base = identityUrl.replace(/\/+$/, '');
+export function identityRelayRoutes(app: FastifyInstance, ctx: RouteContext & { enclave: { url: string } }): void {
+  const base = ctx.enclave.url.replace(/\/+$/, '');
   async function relay(reply: FastifyReply, target: string, init: RequestInit): Promise<FastifyReply> {
     let res: Response;
     try {
@@ -24,6 +26,8 @@ export function identityRelayRoutes(app: FastifyInstance, identityUrl: string): 
     return relay(reply, `/attestation/evidence?challenge=${encodeURIComponent(challenge)}`, { method: 'GET' });
   });
   app.get('/api/identity-service/identity/v1/signer', async (_req, reply) => relay(reply, '/identity/v1/signer', { method: 'GET' }));
-  app.post('/api/identity-service/identity/v1/request', { bodyLimit: MAX_BODY }, async (req, reply) =>
-    relay(reply, '/identity/v1/request', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) }));
+  app.post('/api/identity-service/identity/v1/request', { bodyLimit: MAX_BODY }, async (req, reply) => {
+    await ctx.limiter.hit({ key: `identity:ip:${req.ip}`, limit: ctx.config.rateLimit.identityRequestsPerIp });
+    return relay(reply, '/identity/v1/request', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(req.body) });
+  });
 }

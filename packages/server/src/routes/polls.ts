@@ -6,18 +6,21 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { VeilError, encodePoll, encodeVote, messageToField, voteScope } from '@veil/crypto';
-import { CreatePollBody, ErrorResponse, MessageIdSchema, PollResponse, VoteBody, VoteResponse } from '../schemas.ts';
+import { CreatePollBody, ErrorResponse, GroupParams, GroupPollsResponse, MessageIdSchema, PollResponse, VoteBody, VoteResponse } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
 import { acceptGroupProof } from '../lib/group-proof.ts';
 import { assertFresh } from '../lib/member-auth.ts';
 
 const PollParams = Type.Object({ id: MessageIdSchema }, { additionalProperties: false });
+const POLLS_PER_GROUP = 50;
 
 export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: CreatePollBody }>(
     '/api/polls',
     { schema: { body: CreatePollBody, response: { 201: PollResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      // Counted before the (costly) proof verification.
+      await ctx.limiter.hit({ key: `poll:ip:${req.ip}`, limit: ctx.config.rateLimit.pollsPerIp });
       const { poll, proof } = req.body;
       assertFresh(ctx, poll.createdAt, 'createdAt');
       if (poll.closesAt !== null && poll.closesAt <= ctx.now()) throw new VeilError('ERR_VALIDATION', 'closesAt must be in the future');
@@ -34,6 +37,17 @@ export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
       reply.code(201);
       return { poll, proof, receivedAt, tally: poll.options.map(() => 0), voters: 0, votes: [] };
     },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/groups/:id/polls',
+    { schema: { params: GroupParams, response: { 200: GroupPollsResponse, '4xx': ErrorResponse } } },
+    async (req) => ({
+      polls: (await ctx.storage.listPolls(req.params.id, POLLS_PER_GROUP)).map((p) => ({
+        poll: { v: 1 as const, id: p.id, group: p.group, question: p.question, options: p.options, closesAt: p.closesAt, allowChange: p.allowChange, createdAt: p.createdAt },
+        proof: p.proof, receivedAt: p.receivedAt, voters: p.voters,
+      })),
+    }),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -57,6 +71,7 @@ export function pollRoutes(app: FastifyInstance, ctx: RouteContext): void {
     '/api/polls/:id/votes',
     { schema: { params: PollParams, body: VoteBody, response: { 201: VoteResponse, 200: VoteResponse, '4xx': ErrorResponse, '5xx': ErrorResponse } } },
     async (req, reply) => {
+      await ctx.limiter.hit({ key: `vote:ip:${req.ip}`, limit: ctx.config.rateLimit.votesPerIp });
       const { vote, proof } = req.body;
       if (vote.pollId !== req.params.id) throw new VeilError('ERR_VALIDATION', 'vote.pollId must be the poll in the path');
       const p = await ctx.storage.getPoll(vote.pollId);

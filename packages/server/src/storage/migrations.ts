@@ -113,9 +113,15 @@ export const MIGRATIONS: readonly Migration[] = [
         key TEXT NOT NULL, win BIGINT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, win));`,
   },
   {
+    // A group page lists the group's polls, newest first.
+    version: 4,
+    sqlite: `CREATE INDEX polls_grp ON polls (grp, received_at);`,
+    postgres: `CREATE INDEX polls_grp ON polls (grp, received_at);`,
+  },
+  {
     // Notarised observations of issuer keys (lib/key-observations.ts): the newest one per key and
     // observer (signer key), kept for good like the keys themselves.
-    version: 4,
+    version: 5,
     sqlite: `
       CREATE TABLE issuer_key_observations (
         iss TEXT NOT NULL, kid TEXT NOT NULL, signer TEXT NOT NULL, observed_at INTEGER NOT NULL,

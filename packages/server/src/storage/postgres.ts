@@ -391,6 +391,10 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
       const { rows } = await pool.query<GroupDb>('SELECT * FROM groups WHERE grp = $1', [group]);
       return rows[0] ? groupState(rows[0]) : null;
     },
+    async getGroupUpdate(seq) {
+      const { rows } = await pool.query<LogDb>('SELECT * FROM group_log WHERE seq = $1', [seq]);
+      return rows[0] ? logEntry(rows[0]) : null;
+    },
     async listGroupLog(group, since, limit) {
       const { rows } = await pool.query<LogDb>('SELECT * FROM group_log WHERE grp = $1 AND pos >= $2 ORDER BY pos LIMIT $3', [group, since, limit]);
       return rows.map(logEntry);
@@ -443,6 +447,13 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
     async getPoll(id) {
       const { rows } = await pool.query<PollDb>('SELECT * FROM polls WHERE id = $1', [id]);
       return rows[0] ? poll(rows[0]) : null;
+    },
+    async listPolls(group, limit) {
+      const { rows } = await pool.query<PollDb & { voters: string }>(
+        'SELECT p.*, (SELECT COUNT(*) FROM votes v WHERE v.poll_id = p.id) AS voters FROM polls p WHERE grp = $1 ORDER BY received_at DESC, id LIMIT $2',
+        [group, limit],
+      );
+      return rows.map((r) => ({ ...poll(r), voters: Number(r.voters) }));
     },
     castVote: (v, allowChange) =>
       tx(async (c): Promise<'created' | 'changed'> => {

@@ -120,6 +120,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       ON CONFLICT (grp) DO UPDATE SET size = excluded.size, members = excluded.members, root = excluded.root, pos = excluded.pos,
       last_removal_pos = COALESCE(excluded.last_removal_pos, groups.last_removal_pos), updated_at = excluded.updated_at`),
     log: db.prepare('SELECT * FROM group_log WHERE grp = ? AND pos >= ? ORDER BY pos LIMIT ?'),
+    bySeq: db.prepare('SELECT * FROM group_log WHERE seq = ?'),
     findRoot: db.prepare('SELECT pos, received_at FROM group_log WHERE grp = ? AND root = ? ORDER BY pos DESC LIMIT 1'),
     nextAt: db.prepare('SELECT received_at FROM group_log WHERE grp = ? AND pos = ?'),
     insPost: db.prepare('INSERT INTO group_posts (id, grp, text, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
@@ -129,6 +130,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     addLike: db.prepare('UPDATE group_posts SET likes = likes + 1 WHERE id = ? RETURNING likes'),
     insPoll: db.prepare('INSERT INTO polls (id, grp, question, options, closes_at, allow_change, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
     getPoll: db.prepare('SELECT * FROM polls WHERE id = ?'),
+    listPolls: db.prepare('SELECT p.*, (SELECT COUNT(*) FROM votes v WHERE v.poll_id = p.id) AS voters FROM polls p WHERE grp = ? ORDER BY received_at DESC, id LIMIT ?'),
     insVote: db.prepare('INSERT INTO votes (poll_id, nullifier, option, created_at, proof, received_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
     getVote: db.prepare('SELECT created_at FROM votes WHERE poll_id = ? AND nullifier = ?'),
     updVote: db.prepare('UPDATE votes SET option = ?, created_at = ?, proof = ?, received_at = ? WHERE poll_id = ? AND nullifier = ?'),
@@ -305,6 +307,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
       return r ? groupState(r) : null;
     },
     async listGroupLog(group, since, limit) { return (g.log.all(group, since, limit) as LogDb[]).map(logEntry); },
+    async getGroupUpdate(seq) {
+      const r = g.bySeq.get(seq) as LogDb | undefined;
+      return r ? logEntry(r) : null;
+    },
     async findGroupRoot(group, root) {
       const r = g.findRoot.get(group, root) as { pos: number; received_at: number } | undefined;
       if (!r) return null;
@@ -332,6 +338,9 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     async getPoll(id) {
       const r = g.getPoll.get(id) as PollDb | undefined;
       return r ? poll(r) : null;
+    },
+    async listPolls(group, limit) {
+      return (g.listPolls.all(group, limit) as Array<PollDb & { voters: number }>).map((r) => ({ ...poll(r), voters: Number(r.voters) }));
     },
     async castVote(v, allowChange) { return castVote(v, allowChange); },
     async listVotes(pollId) { return (g.listVotes.all(pollId) as VoteDb[]).map(vote); },

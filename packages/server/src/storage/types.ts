@@ -187,6 +187,8 @@ export interface Storage {
   watchFeeds(onChange: () => void): { live(): boolean; close(): void };
   /** The registrar's last applied sequence number (0 before the first). */
   lastGroupSeq(): Promise<number>;
+  /** The logged update with this sequence number, if any (the registrar's resend after a crash). */
+  getGroupUpdate(seq: number): Promise<GroupLogEntry | null>;
   /**
    * Appends a registrar update and sets the group's state, atomically. Throws
    * ERR_REGISTRAR_SEQUENCE unless `e.seq` is the next sequence number and `e.pos` the group's next position.
@@ -207,6 +209,8 @@ export interface Storage {
   /** Throws ERR_POLL_ID_TAKEN when the id exists. */
   insertPoll(p: PollRow): Promise<void>;
   getPoll(id: string): Promise<PollRow | null>;
+  /** A group's polls, newest first (by receipt), each with its number of voters. */
+  listPolls(group: string, limit: number): Promise<Array<PollRow & { voters: number }>>;
   /**
    * One vote per (poll, nullifier): a second one throws ERR_NULLIFIER_USED, unless `allowChange`,
    * where a newer vote replaces it ('changed') and an older or equal one throws ERR_VOTE_REPLAY.

@@ -1,5 +1,6 @@
 // One-person groups on the board, on SQLite and (--pg) PostgreSQL, with real group proofs (test CRS):
-// registrar-signed tree updates (forged, replayed, out-of-order, inconsistent ones refused; every
+// registrar-signed tree updates (forged, out-of-order, inconsistent ones and altered replays refused,
+// an exact resend acknowledged without change; every
 // root recomputable from the log), polls and votes (one vote per person, also for two proofs of one
 // secret sent at once; two people both count; replays on another poll or message and tampered
 // proofs refused; the root window; a removed member's proofs refused; closed polls), person-group
@@ -12,7 +13,7 @@ import {
   messageToField, verifySignature, voteScope, type GroupLike, type GroupPost, type Poll, type Vote,
 } from '@veil/crypto';
 import { createBackend, type Backend, type GroupProof } from '@veil/prover';
-import type { GroupLeavesResponse, GroupsResponse, PollResponse } from '@veil/server/schemas';
+import type { GroupLeavesResponse, GroupPollsResponse, GroupsResponse, PollResponse } from '@veil/server/schemas';
 import { makeFixture, type Fixture } from '../app-fixture.ts';
 import { newKey } from '../helpers.ts';
 import { makePerson, makeRegistrar, proveOnBoard, type Person, type Registrar } from '../group-helpers.ts';
@@ -92,7 +93,14 @@ describe('group trees, polls and person-group likes', () => {
     code(await send({ ...good, update: { ...good.update, group: 'country:FR' } }), 401, 'ERR_SIGNATURE_INVALID');
     const replay = makeRegistrar(reg.key);
     replay.seq = last - 1;
-    code(await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: C.commitment }, t0())), 409, 'ERR_REGISTRAR_SEQUENCE');
+    // The logged update again, byte for byte (a registrar's resend after a crash): acknowledged, nothing changes.
+    const again = await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: C.commitment }, t0()));
+    code(again, 200);
+    assert.deepEqual(again.json(), { group: GROUP, seq: last, leafIndex: 2, leaves: 3, size: 3, root: (await f.storage.getGroup(GROUP))!.root });
+    replay.seq = last - 1;
+    code(await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: C.commitment }, t0() + 1)), 409, 'ERR_REGISTRAR_SEQUENCE');
+    replay.seq = last - 1;
+    code(await send(replay.next({ group: GROUP, action: 'insert', index: 2, commitment: D.commitment }, t0())), 409, 'ERR_REGISTRAR_SEQUENCE');
     replay.seq = last + 1;
     code(await send(replay.next({ group: GROUP, action: 'insert', index: 3, commitment: D.commitment }, t0())), 409, 'ERR_REGISTRAR_SEQUENCE');
     replay.seq = last;
@@ -162,7 +170,13 @@ describe('group trees, polls and person-group likes', () => {
       tally[v.option]!++;
     }
     assert.deepEqual(tally, r.tally);
-    const stored = JSON.stringify([r, await f.storage.listVotes(p1.id), await f.storage.getPoll(p1.id)]);
+    // The group page's list: newest first, with each poll's voters and its creator's proof.
+    const list = (await f.app.inject({ method: 'GET', url: `/api/groups/${GROUP}/polls` })).json() as GroupPollsResponse;
+    assert.deepEqual(list.polls.map((x) => [x.poll.id, x.voters]).sort(), [[p1.id, r.voters], [p2.id, 0]].sort());
+    assert.deepEqual(list.polls.find((x) => x.poll.id === p1.id)!.proof, r.proof);
+    assert.deepEqual((await f.app.inject({ method: 'GET', url: '/api/groups/country:FR/polls' })).json(), { polls: [] });
+    code(await f.app.inject({ method: 'GET', url: '/api/groups/Not%20a%20group/polls' }), 400, 'ERR_VALIDATION');
+    const stored = JSON.stringify([r, list, await f.storage.listVotes(p1.id), await f.storage.getPoll(p1.id)]);
     for (const who of [A, B, C]) {
       assert.ok(!stored.includes(who.commitment), 'a commitment is stored beside a vote');
       assert.ok(!stored.includes(who.secret));

@@ -10,6 +10,8 @@ import { postPage } from './pages/post.ts';
 import { callbackPage, signinPage, takeFragment } from './pages/signin.ts';
 import { identityPage } from './pages/identity.ts';
 import { orgsPage } from './pages/orgs.ts';
+import { groupsPage, personGroupPage } from './pages/person-groups.ts';
+import { pollPage } from './pages/poll.ts';
 import { aboutPage, introPanel } from './pages/about.ts';
 import { signinHref } from './return-to.ts';
 import { describeError, retryBlock } from './failure.ts';
@@ -45,6 +47,7 @@ async function renderChrome(): Promise<void> {
     h('a', { href: '/', class: 'brand' }, h('img', { src: FAVICON, alt: '', width: 20, height: 20 }), 'Veil'),
     h('a', { href: '/' }, 'Feed'),
     h('a', { href: '/orgs' }, 'Groups'),
+    h('a', { href: '/groups', id: 'nav-person-groups' }, 'One person, one voice'),
     me ? h('a', { href: `/g/${me.group}/public` }, me.group) : null,
     me ? h('a', { href: `/g/${me.group}/board` }, 'Board') : null,
     h('a', { href: '/about' }, 'How it works'),
@@ -98,6 +101,9 @@ async function render(): Promise<void> {
         break;
       }
       case 'identity': await identityPage(main); break;
+      case 'groups': await groupsPage(main); break;
+      case 'person-group': await personGroupPage(main, route.group); break;
+      case 'poll': await pollPage(main, route.id); break;
       default: replace(main, h('h1', { tabindex: -1 }, 'Not found'), h('p', {}, h('a', { href: '/' }, 'Go to the feed')));
     }
   } catch (e) {

@@ -8,6 +8,9 @@ export type Route =
   | { page: 'callback' }
   | { page: 'identity' }
   | { page: 'orgs' }
+  | { page: 'groups' }
+  | { page: 'person-group'; group: string }
+  | { page: 'poll'; id: string }
   | { page: 'about' }
   | { page: 'notfound' };
 
@@ -26,7 +29,35 @@ export function parseRoute(path: string): Route {
   if (m) return { page: 'group', group: m[1]! };
   m = /^\/p\/([0-9a-f]{32})$/.exec(path);
   if (m) return { page: 'post', id: m[1]! };
+  if (path === '/groups') return { page: 'groups' };
+  m = /^\/groups\/([a-z][a-z0-9-]*)(?:\/([^/]+))?\/?$/.exec(path);
+  if (m) {
+    let value: string | undefined;
+    try {
+      value = m[2] === undefined ? undefined : decodeURIComponent(m[2]);
+    } catch {
+      return { page: 'notfound' };
+    }
+    const group = value === undefined ? m[1]! : `${m[1]}:${value}`;
+    if (PERSON_GROUP_ID.test(group)) return { page: 'person-group', group };
+  }
+  m = /^\/polls\/([0-9a-f]{32})$/.exec(path);
+  if (m) return { page: 'poll', id: m[1]! };
   return { page: 'notfound' };
+}
+
+/** A person group id as the board's schema allows it (`human`, `country:DE`, `member:acme.test`, `age:18+`). */
+const PERSON_GROUP_ID = /^[a-z][a-z0-9-]*(:[A-Za-z0-9][A-Za-z0-9.+-]*)?$/;
+
+/**
+ * The page of a person group: `human` → `/groups/human`, `country:DE` → `/groups/country/DE`,
+ * `member:acme.test` → `/groups/member/acme.test/` (a trailing slash when the last segment has a
+ * dot, which the server's SPA fallback would otherwise take for a file name).
+ */
+export function groupPath(group: string): string {
+  const i = group.indexOf(':');
+  const path = i < 0 ? `/groups/${group}` : `/groups/${group.slice(0, i)}/${encodeURIComponent(group.slice(i + 1))}`;
+  return /\.[^/]*$/.test(path) ? `${path}/` : path;
 }
 
 let onNavigate: (() => void) | null = null;

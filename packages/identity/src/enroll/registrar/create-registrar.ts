@@ -10,9 +10,14 @@
  * so another build cannot use them.
  * Updates (`encodeGroupUpdate`) are signed and sent to the board one at a time, numbered 1, 2, 3…
  * A replacement (lost device) removes the old leaf (set to 0) and then inserts the new one.
+ * Crash safety: each signed update is written to the store before it is sent (write-ahead,
+ * `beginGroupUpdate`) and recorded with the board's answer; at start and before every
+ * registration a pending update is sent again byte for byte. The board acknowledges an update it
+ * already logged (HTTP 200, same sequence number, fields and signature), so a crash between the
+ * board applying an update and the store recording it costs nothing: the resend records it. A
+ * board refusal (4xx) means it was not applied: the pending update is dropped. No answer (network,
+ * 5xx) keeps it pending, and registrations wait for it (ERR_BOARD_UNREACHABLE until it goes through).
  * Not checked here: who may join which group (the caller decides from verified claims).
- * Not handled: a crash between the board accepting an update and the store recording it leaves the
- * counters apart (the next update is refused with ERR_REGISTRAR_SEQUENCE until fixed by hand).
  */
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +27,7 @@ import { seal, unseal } from '@veil/attest/seal';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { VeilError, encodeGroupUpdate, signPayload, type GroupUpdate } from '@veil/crypto';
 import { fromBase64, toBase64, toHex } from '@veil/crypto/bytes';
-import type { IdentityStore } from '../storage/types.ts';
+import type { IdentityStore, PendingGroupUpdate } from '../storage/types.ts';
 
 const SEAL_PURPOSE = 'veil-identity/registrar';
 const FILE = 'registrar.sealed.json';
@@ -91,18 +96,20 @@ export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: T }> {
     let res: Response;
+    let json: T;
     try {
       res = await f(`${board}${path}`, {
         method, signal: AbortSignal.timeout(30_000),
         ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
       });
+      json = (await res.json().catch(() => null)) as T;
     } catch (cause) {
       throw new VeilError('ERR_BOARD_UNREACHABLE', `cannot reach the board at ${board}`, { cause });
     }
-    const json = (await res.json().catch(() => null)) as T;
+    if (res.status >= 500) throw new VeilError('ERR_BOARD_UNREACHABLE', `the board answered HTTP ${res.status}`);
     if (res.status >= 400 && res.status !== 404) {
       const e = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-      throw new VeilError(typeof e?.code === 'string' ? e.code : 'ERR_BOARD_REFUSED', `the board refused the update: ${typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`}`);
+      throw new BoardRefused(typeof e?.code === 'string' ? e.code : 'ERR_BOARD_REFUSED', `the board refused the update: ${typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`}`);
     }
     return { status: res.status, json };
   }
@@ -120,13 +127,35 @@ export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
     return value ?? fail('ERR_REGISTRAR_STATE', `the board has no leaf ${index} in ${group}`);
   }
 
-  async function submit(u: Omit<GroupUpdate, 'v' | 'createdAt'>): Promise<{ leafIndex: number; size: number }> {
-    const update: GroupUpdate = { v: 1, createdAt: now(), ...u };
-    const { json } = await call<{ leafIndex: number; size: number }>('POST', '/api/groups/updates', { update, signature: signPayload(encodeGroupUpdate(update), signingKey) });
+  /** Sends a written-ahead update and records the board's answer (see the file header). */
+  async function deliver(p: PendingGroupUpdate): Promise<{ leafIndex: number; size: number }> {
+    let json: { leafIndex: number; size: number };
+    try {
+      ({ json } = await call<{ leafIndex: number; size: number }>('POST', '/api/groups/updates', { update: p.update, signature: p.signature }));
+    } catch (e) {
+      if (e instanceof BoardRefused) await o.store.abandonGroupUpdate(p.seq);
+      throw e;
+    }
+    if (json?.leafIndex !== p.leafIndex) fail('ERR_REGISTRAR_STATE', `the board placed update ${p.seq} at another index`);
+    if (!(await o.store.recordGroupLeaf(p.member, p.expected, p.leafIndex, p.seq))) fail('ERR_REGISTRAR_STATE', 'the registration changed meanwhile');
     return json;
   }
 
+  /** Sends the update left pending by a crash or an unreachable board, if any. */
+  async function resync(): Promise<void> {
+    const p = await o.store.pendingGroupUpdate();
+    if (p) await deliver(p);
+  }
+
+  async function submit(member: string, expected: number | undefined, u: Omit<GroupUpdate, 'v' | 'createdAt'>): Promise<{ leafIndex: number; size: number }> {
+    const update: GroupUpdate = { v: 1, createdAt: now(), ...u };
+    const p: PendingGroupUpdate = { seq: u.seq, member, expected, leafIndex: u.index, update, signature: signPayload(encodeGroupUpdate(update), signingKey) };
+    if (!(await o.store.beginGroupUpdate(p))) fail('ERR_REGISTRAR_STATE', 'another update is in flight or the sequence moved');
+    return deliver(p);
+  }
+
   async function register(r: { uid: string; group: string; commitment: string; replace: boolean }): Promise<Registration> {
+    await resync();
     const member = createHmac('sha256', memberKey).update(`veil-identity/group-member/v1\0${r.uid}\0${r.group}`).digest('hex');
     const previous = await o.store.groupLeaf(member);
     if (previous !== undefined && !r.replace) {
@@ -137,17 +166,18 @@ export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
       const old = await leafValue(r.group, previous);
       if (old === r.commitment) fail('ERR_ALREADY_REGISTERED', 'this commitment is already the registered one');
       if (old !== ZERO) {
-        await submit({ seq: ++seq, group: r.group, action: 'remove', index: previous, commitment: old });
-        if (!(await o.store.recordGroupLeaf(member, previous, previous, seq))) fail('ERR_REGISTRAR_STATE', 'the registration changed meanwhile');
+        await submit(member, previous, { seq: ++seq, group: r.group, action: 'remove', index: previous, commitment: old });
       }
     }
     const state = (await call<{ leaves?: number }>('GET', `/api/groups/${encodeURIComponent(r.group)}`)).json;
     const index = typeof state?.leaves === 'number' ? state.leaves : 0;
-    const done = await submit({ seq: ++seq, group: r.group, action: 'insert', index, commitment: r.commitment });
-    if (!(await o.store.recordGroupLeaf(member, previous, done.leafIndex, seq))) fail('ERR_REGISTRAR_STATE', 'the registration changed meanwhile');
+    const done = await submit(member, previous, { seq: ++seq, group: r.group, action: 'insert', index, commitment: r.commitment });
     return { group: r.group, leafIndex: done.leafIndex, size: done.size };
   }
 
+  // At start: an update a crash left pending goes out first (an unreachable board: retried with
+  // the next registration).
+  queue = resync().catch(() => {});
   return {
     publicKey: toHex(ed25519.getPublicKey(signingKey)),
     register(r) {
@@ -158,6 +188,9 @@ export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
     },
   };
 }
+
+/** The board answered 4xx to an update: it did not apply it. */
+class BoardRefused extends VeilError {}
 
 function fail(code: string, message: string): never {
   throw new VeilError(code, message);

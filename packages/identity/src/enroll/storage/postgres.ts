@@ -3,7 +3,7 @@
 // DO NOTHING on the primary keys makes linking and participation atomic across connections.
 import pg from 'pg';
 import { VeilError } from '@veil/crypto';
-import { IDENTITY_MIGRATIONS, type IdentityStore } from './types.ts';
+import { IDENTITY_MIGRATIONS, pendingRow, type IdentityStore, type PendingRow } from './types.ts';
 
 export interface PostgresIdentityStoreOptions {
   connectionString: string;
@@ -70,7 +70,10 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
         const row = await c.query<{ leaf_index: number }>('SELECT leaf_index FROM identity_group_members WHERE member = $1 FOR UPDATE', [member]);
         const ok = row.rows[0]?.leaf_index === expected
           && (await c.query('UPDATE identity_registrar SET seq = $1 WHERE id = 1 AND seq < $1', [seq])).rowCount === 1;
-        if (ok) await c.query('INSERT INTO identity_group_members (member, leaf_index) VALUES ($1, $2) ON CONFLICT (member) DO UPDATE SET leaf_index = excluded.leaf_index', [member, leafIndex]);
+        if (ok) {
+          await c.query('INSERT INTO identity_group_members (member, leaf_index) VALUES ($1, $2) ON CONFLICT (member) DO UPDATE SET leaf_index = excluded.leaf_index', [member, leafIndex]);
+          await c.query('DELETE FROM identity_registrar_pending WHERE seq = $1', [seq]);
+        }
         await c.query(ok ? 'COMMIT' : 'ROLLBACK');
         return ok;
       } catch (e) {
@@ -79,6 +82,30 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
       } finally {
         c.release();
       }
+    },
+    async beginGroupUpdate(p) {
+      const c = await pool.connect();
+      try {
+        await c.query('BEGIN');
+        const seq = Number((await c.query<{ seq: number }>('SELECT seq FROM identity_registrar WHERE id = 1 FOR UPDATE')).rows[0]!.seq);
+        const ok = seq + 1 === p.seq && (await c.query(
+          'INSERT INTO identity_registrar_pending (id, seq, member, expected, leaf_index, body) VALUES (1, $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+          [p.seq, p.member, p.expected ?? null, p.leafIndex, JSON.stringify({ update: p.update, signature: p.signature })],
+        )).rowCount === 1;
+        await c.query(ok ? 'COMMIT' : 'ROLLBACK');
+        return ok;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        c.release();
+      }
+    },
+    async pendingGroupUpdate() {
+      return pendingRow((await pool.query<PendingRow>('SELECT * FROM identity_registrar_pending WHERE id = 1')).rows[0]);
+    },
+    async abandonGroupUpdate(seq) {
+      await pool.query('DELETE FROM identity_registrar_pending WHERE seq = $1', [seq]);
     },
     async close() {
       if (opts.dropSchemaOnClose) await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});

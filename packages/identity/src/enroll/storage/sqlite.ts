@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { VeilError } from '@veil/crypto';
 import type { UserPublicKey } from '../user-key.ts';
-import { IDENTITY_MIGRATIONS, type IdentityStore } from './types.ts';
+import { IDENTITY_MIGRATIONS, pendingRow, type IdentityStore, type PendingGroupUpdate, type PendingRow } from './types.ts';
 
 /**
  * Opens (and migrates) the SQLite identity store.
@@ -39,16 +39,27 @@ export function openSqliteIdentityStore(opts: { path: string }): IdentityStore {
   const selectSeq = db.prepare('SELECT seq FROM identity_registrar WHERE id = 1');
   const upsertLeaf = db.prepare('INSERT INTO identity_group_members (member, leaf_index) VALUES (?, ?) ON CONFLICT (member) DO UPDATE SET leaf_index = excluded.leaf_index');
   const updateSeq = db.prepare('UPDATE identity_registrar SET seq = ? WHERE id = 1 AND seq < ?');
+  const clearPending = db.prepare('DELETE FROM identity_registrar_pending WHERE seq = ?');
+  const selectPending = db.prepare('SELECT * FROM identity_registrar_pending WHERE id = 1');
+  const insertPending = db.prepare('INSERT INTO identity_registrar_pending (id, seq, member, expected, leaf_index, body) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const record = db.transaction((member: string, expected: number | undefined, leafIndex: number, seq: number): boolean => {
     if ((selectLeaf.get(member) as { leaf_index: number } | undefined)?.leaf_index !== expected) return false;
     if (updateSeq.run(seq, seq).changes !== 1) return false;
     upsertLeaf.run(member, leafIndex);
+    clearPending.run(seq);
     return true;
+  });
+  const begin = db.transaction((p: PendingGroupUpdate): boolean => {
+    if ((selectSeq.get() as { seq: number }).seq + 1 !== p.seq) return false;
+    return insertPending.run(p.seq, p.member, p.expected ?? null, p.leafIndex, JSON.stringify({ update: p.update, signature: p.signature })).changes === 1;
   });
   return {
     groupLeaf: async (member) => (selectLeaf.get(member) as { leaf_index: number } | undefined)?.leaf_index,
     registrarSeq: async () => (selectSeq.get() as { seq: number }).seq,
     recordGroupLeaf: async (member, expected, leafIndex, seq) => record(member, expected, leafIndex, seq),
+    beginGroupUpdate: async (p) => begin(p),
+    pendingGroupUpdate: async () => pendingRow(selectPending.get() as PendingRow | undefined),
+    abandonGroupUpdate: async (seq) => void clearPending.run(seq),
     linkKey: async (uid, key) => link(uid, key),
     uidOfKey: async (key) => (selectKey.get(key.alg, key.publicKey) as { uid: string } | undefined)?.uid,
     participate: async (context, uid) => insertPart.run(context, uid).changes === 1,

@@ -1,10 +1,26 @@
 /**
  * What the identity service stores — and all it stores: UIDs, the public keys linked to them,
  * participation records (context + UID) and the registrar's keyed hashes of (UID, group) → leaf
- * index with its sequence number. Never a name, date of birth, nationality or any hash of
+ * index with its sequence number (and at most one update in flight, `PendingGroupUpdate`). Never a name, date of birth, nationality or any hash of
  * them (the UID is a keyed OPRF output, not a hash: computing it needs the UID service).
  */
+import type { GroupUpdate } from '@veil/crypto';
 import type { UserPublicKey } from '../user-key.ts';
+
+/**
+ * A signed update the registrar is about to send (write-ahead): what to record once the board
+ * acknowledges it. Holds a member hash next to a commitment only until then — no more than the
+ * recorded member → leaf index and the board's public log (index → commitment) say together.
+ */
+export interface PendingGroupUpdate {
+  seq: number;
+  member: string;
+  /** The member's leaf index before (undefined for a first registration). */
+  expected: number | undefined;
+  leafIndex: number;
+  update: GroupUpdate;
+  signature: string;
+}
 
 export interface IdentityStore {
   /**
@@ -26,7 +42,25 @@ export interface IdentityStore {
    * is the index read before (undefined for a first registration).
    */
   recordGroupLeaf(member: string, expected: number | undefined, leafIndex: number, seq: number): Promise<boolean>;
+  /**
+   * Writes the update about to be sent; false when one is pending already or `p.seq` is not the
+   * registrar's sequence number + 1. `recordGroupLeaf` of the same seq clears it.
+   */
+  beginGroupUpdate(p: PendingGroupUpdate): Promise<boolean>;
+  /** The update sent but not yet recorded (a crash or an unreachable board), if any. */
+  pendingGroupUpdate(): Promise<PendingGroupUpdate | undefined>;
+  /** Drops the pending update `seq` (the board refused it: it was not applied). */
+  abandonGroupUpdate(seq: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export type PendingRow = { seq: number | string; member: string; expected: number | null; leaf_index: number; body: string };
+
+/** A `identity_registrar_pending` row as the store's type (both dialects). */
+export function pendingRow(r: PendingRow | undefined): PendingGroupUpdate | undefined {
+  if (!r) return undefined;
+  const { update, signature } = JSON.parse(r.body) as Pick<PendingGroupUpdate, 'update' | 'signature'>;
+  return { seq: Number(r.seq), member: r.member, expected: r.expected ?? undefined, leafIndex: r.leaf_index, update, signature };
 }
 
 /** Numbered migrations, one SQL text per dialect; never edit a shipped one. */
@@ -47,5 +81,13 @@ export const IDENTITY_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }
       CREATE TABLE identity_group_members (member TEXT PRIMARY KEY, leaf_index INTEGER NOT NULL);
       CREATE TABLE identity_registrar (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL);
       INSERT INTO identity_registrar (id, seq) VALUES (1, 0);`,
+  },
+  {
+    // The registrar's write-ahead entry: the one update sent and not yet recorded.
+    version: 3,
+    sql: `
+      CREATE TABLE identity_registrar_pending (
+        id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, member TEXT NOT NULL, expected INTEGER,
+        leaf_index INTEGER NOT NULL, body TEXT NOT NULL);`,
   },
 ];

@@ -1,53 +1,15 @@
 // The registrar behind the real enrollment stack (dev registry over TLS, UID node, HPKE channel).
-// The board here is a replica that makes the board's own checks with the same code
-// (`encodeGroupUpdate` + Ed25519 verification against the registrar key, next sequence number,
-// `applyGroupUpdate` on a real tree) and serves the leaf log; the real board is used end to end
-// in packages/cli/test/group-join.test.ts. Refusals must reach the board with nothing.
+// The board here is the replica of helpers.ts; the real board is used end to end in
+// packages/cli/test/group-join.test.ts. Refusals must reach the board with nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { applyGroupUpdate, bytesToHex, createGroupTree, deriveCommitment, encodeGroupUpdate, generateEphemeralKey, generateIdentitySecret, type GroupTree, type GroupUpdate } from '@veil/crypto';
+import { bytesToHex, deriveCommitment, generateEphemeralKey, generateIdentitySecret } from '@veil/crypto';
 import { connectIdentityService, enroll, joinGroup, link, publicKeyOf, signAsUser, signedMessages } from '../../../src/enroll/index.ts';
-import { M_IDENTITY, startStack } from '../helpers.ts';
+import { M_IDENTITY, startBoardReplica, startStack } from '../helpers.ts';
 
 const edKey = () => ({ alg: 'ed25519' as const, secretKey: bytesToHex(generateEphemeralKey().secretKey) });
 const code = (c: string) => (e: { code?: string }) => { assert.equal(e.code, c); return true; };
 const commitment = async () => deriveCommitment(generateIdentitySecret());
-
-async function startBoardReplica(registrarKey: () => string) {
-  const trees = new Map<string, GroupTree>();
-  const log = new Map<string, GroupUpdate[]>();
-  const received: GroupUpdate[] = [];
-  let seq = 0;
-  const server = createServer(async (req, res) => {
-    const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)); };
-    const m = /^\/api\/groups\/([^/?]+)(\/leaves)?/.exec(req.url ?? '');
-    if (req.method === 'GET' && m) {
-      const group = decodeURIComponent(m[1]!);
-      if (!trees.has(group)) return send(404, { error: { code: 'ERR_GROUP_UNKNOWN', message: 'no such group' } });
-      return m[2] ? send(200, { entries: log.get(group)!.map((update) => ({ update })), next: null }) : send(200, { id: group, leaves: trees.get(group)!.size });
-    }
-    let body = '';
-    for await (const c of req) body += c;
-    const { update, signature } = JSON.parse(body) as { update: GroupUpdate; signature: string };
-    if (!ed25519.verify(Buffer.from(signature, 'hex'), encodeGroupUpdate(update), Buffer.from(registrarKey(), 'hex'))) return send(401, { error: { code: 'ERR_SIGNATURE_INVALID', message: 'bad' } });
-    if (update.seq !== seq + 1) return send(409, { error: { code: 'ERR_REGISTRAR_SEQUENCE', message: 'not next' } });
-    if (!trees.has(update.group)) { trees.set(update.group, await createGroupTree()); log.set(update.group, []); }
-    try {
-      applyGroupUpdate(trees.get(update.group)!, update);
-    } catch (e) {
-      return send(409, { error: { code: (e as { code: string }).code, message: (e as Error).message } });
-    }
-    seq++;
-    received.push(update);
-    log.get(update.group)!.push(update);
-    send(201, { group: update.group, seq: update.seq, leafIndex: update.index, size: trees.get(update.group)!.members });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received, trees, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 test('registrar: one commitment per person and group, attested facts only, replacement, refusals reach the board with nothing', { timeout: 300_000 }, async () => {
   let key = '';

@@ -65,3 +65,26 @@ test(`identity store (${usePg ? 'PostgreSQL' : 'SQLite'}): registrar leaves and 
     assert.equal(both.filter(Boolean).length, 1, 'one of two racing replacements wins');
   } finally { await done(); }
 });
+
+test(`identity store (${usePg ? 'PostgreSQL' : 'SQLite'}): one registrar update in flight, written ahead and cleared by its record`, async () => {
+  const { store, done } = await open();
+  try {
+    const m = 'ef'.repeat(32);
+    const update = { v: 1 as const, seq: 1, group: 'member:acme.test', action: 'insert' as const, index: 0, commitment: '12'.repeat(32), createdAt: 1_700_000_000_000 };
+    const p = { seq: 1, member: m, expected: undefined, leafIndex: 0, update, signature: '34'.repeat(64) };
+    assert.equal(await store.pendingGroupUpdate(), undefined);
+    assert.equal(await store.beginGroupUpdate({ ...p, seq: 2 }), false, 'not the next sequence number');
+    assert.equal(await store.beginGroupUpdate(p), true);
+    assert.deepEqual(await store.pendingGroupUpdate(), p);
+    assert.equal(await store.beginGroupUpdate(p), false, 'one in flight at a time');
+    await store.abandonGroupUpdate(1);
+    assert.equal(await store.pendingGroupUpdate(), undefined);
+    const raced = await Promise.all([store.beginGroupUpdate(p), store.beginGroupUpdate({ ...p, leafIndex: 9 })]);
+    assert.equal(raced.filter(Boolean).length, 1);
+    assert.equal(await store.recordGroupLeaf(m, undefined, (await store.pendingGroupUpdate())!.leafIndex, 1), true);
+    assert.equal(await store.pendingGroupUpdate(), undefined, 'recorded: no longer pending');
+    assert.equal(await store.registrarSeq(), 1);
+    assert.equal(await store.beginGroupUpdate({ ...p, seq: 2, expected: 0, update: { ...update, seq: 2 } }), true);
+    assert.equal((await store.pendingGroupUpdate())?.expected, 0);
+  } finally { await done(); }
+});

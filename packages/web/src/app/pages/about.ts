@@ -43,5 +43,8 @@ export function aboutPage(main: HTMLElement): void {
     h('p', {}, 'A fresh public key, the group it proves, and the proof. Not your email, not your name, not the token from your provider. Your posts are linked to each other only through that key; “New identity” starts an unlinked one.'),
     h('h2', {}, 'What a post’s page shows'),
     h('p', {}, 'Every check your browser made, passed or failed, the evidence to download, and the command that re-checks it on your own computer (', h('code', {}, 'veil verify-message'), ').'),
+    h('h2', {}, 'One person, one voice'),
+    h('p', {}, 'Anyone can make many keys, so a like from a key says little. In a ', h('a', { href: '/groups' }, 'person group'),
+      ' (everyone enrolled, a nationality, over 18, one organisation’s people) the attested identity service lets each person in once. A vote or like there carries a proof “a member of this group, acting once here” — the same person acting twice is refused, and nobody, not the board nor the identity service, learns which member it was. The group’s size is how many people you hide among.'),
   );
 }

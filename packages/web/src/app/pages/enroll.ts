@@ -3,32 +3,17 @@
  * development credential from the dev registry (development profile only), enroll, see the
  * fields — which exist only in this page, decrypted here from the service's HPKE answer — and save
  * the signed claims file. The board only relays ciphertext (`/api/identity-service/*`).
- * The enrollment key is a fresh Ed25519 key kept in this browser's localStorage (scripts on this
- * origin can read it; download the key with the claims to use it from the CLI).
+ * The enrollment key is a fresh Ed25519 key and the claims are kept in this browser's localStorage
+ * (person-store.ts: scripts on this origin can read them; "Save" exports them for the CLI). The
+ * saved claims are what "Join this group" hands the registrar.
  */
-import { bytesToHex, generateEphemeralKey } from '@veil/crypto';
-import { connectIdentityService, enroll, type IdentityConnection, type UserSecretKey } from '@veil/identity/enroll';
+import { enroll, type IdentityConnection } from '@veil/identity/enroll';
 import type { ConfigResponse } from '@veil/server/schemas';
 import { h, replace } from '../dom.ts';
 import { getConfig } from '../api.ts';
-
-const RELAY = '/api/identity-service';
-const KEY_STORE = 'veil-enrollment-key';
-
-function enrollmentKey(): UserSecretKey {
-  const saved = localStorage.getItem(KEY_STORE);
-  if (saved && /^[0-9a-f]{64}$/.test(saved)) return { alg: 'ed25519', secretKey: saved };
-  const secretKey = bytesToHex(generateEphemeralKey().secretKey);
-  localStorage.setItem(KEY_STORE, secretKey);
-  return { alg: 'ed25519', secretKey };
-}
-
-function download(name: string, text: string): void {
-  const a = h('a', { href: URL.createObjectURL(new Blob([text], { type: 'application/json' })), download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-}
+import { connectViaBoard } from '../identity-service.ts';
+import { download, eligibleGroups, enrollmentKey, saveClaims } from '../person-store.ts';
+import { groupPath } from '../router.ts';
 
 export async function enrollSection(): Promise<HTMLElement> {
   const section = h('section', { id: 'enroll', 'aria-labelledby': 'enroll-h' });
@@ -51,13 +36,7 @@ export async function enrollSection(): Promise<HTMLElement> {
   let conn: IdentityConnection;
   try {
     // The measurement is the one this server advertises: compare it with the published build.
-    conn = await connectIdentityService({
-      url: `${location.origin}${RELAY}`,
-      measurements: [enclave.measurement],
-      allowSimulation: config.profile === 'development' && enclave.simulated,
-      // Loaded only for hardware evidence (the X.509 stack is large and not needed under simulation).
-      verifySgxQuote: async (quote, policy) => (await import('@veil/attest/verify-quote')).verifyQuote(quote, { ...policy, at: new Date(), expectTee: 'sgx' }),
-    });
+    conn = await connectViaBoard(config);
   } catch (e) {
     status.textContent = `The identity service's evidence did not verify: ${(e as { code?: string }).code ?? ''} ${(e as Error).message}`;
     status.setAttribute('data-verified', 'false');
@@ -94,6 +73,7 @@ export async function enrollSection(): Promise<HTMLElement> {
         const key = enrollmentKey();
         const r = await enroll(conn, { provider: provider.value, credential: credential.value, key });
         credential.value = '';
+        saveClaims(r.claims);
         const claims = JSON.stringify(r.claims, null, 2);
         replace(result,
           h('h3', {}, 'Your record (shown only here, never stored)'),
@@ -105,7 +85,9 @@ export async function enrollSection(): Promise<HTMLElement> {
           h('pre', { id: 'enroll-claims' }, JSON.stringify(r.claims.claims)),
           h('div', { class: 'row' },
             h('button', { type: 'button', id: 'save-claims', onclick: () => download('veil-claims.json', claims) }, 'Save claims'),
-            h('button', { type: 'button', class: 'secondary', onclick: () => download('veil-enrollment-key.json', JSON.stringify({ secretKey: key.secretKey, publicKey: r.claims.subject.publicKey })) }, 'Save the key')));
+            h('button', { type: 'button', class: 'secondary', onclick: () => download('veil-enrollment-key.json', JSON.stringify({ secretKey: key.secretKey, publicKey: r.claims.subject.publicKey })) }, 'Save the key')),
+          h('p', { id: 'enroll-groups' }, 'The claims are kept in this browser too. Groups they admit you to: ',
+            eligibleGroups(r.claims.claims).map((g, i) => [i ? ', ' : '', h('a', { href: groupPath(g) }, g)]), '.'));
       } catch (e) {
         error.textContent = `Enrollment refused: ${(e as { code?: string }).code ?? ''} ${(e as Error).message}`;
       } finally {

@@ -5,13 +5,32 @@ import { navigate } from '../router.ts';
 import { authorEl, timeEl } from '../post-view.ts';
 import { proveEstimate } from '../prove-estimate.ts';
 import { enrollSection } from './enroll.ts';
+import { download, eligibleGroups, loadClaims, loadSecret } from '../person-store.ts';
+import { groupLink } from '../group-view.ts';
+
+/** What this browser keeps for the person groups: the saved claims and the identity secret. */
+function personSection(): HTMLElement | null {
+  const claims = loadClaims();
+  const secret = loadSecret();
+  if (!claims && !secret) return null;
+  return h('section', { id: 'person', 'aria-labelledby': 'person-h' },
+    h('h2', { id: 'person-h' }, 'One person, one voice'),
+    claims
+      ? h('p', { id: 'person-claims' }, `Enrolled: signed claims (nationality ${claims.claims.nationality}${claims.claims.age_over_18 ? ', over 18' : ''}) are saved in this browser. They admit you to `,
+        eligibleGroups(claims.claims).map((g, i) => [i ? ', ' : '', groupLink(g)]), '.')
+      : null,
+    secret
+      ? [h('p', { id: 'person-secret' }, 'Your identity secret for the person groups is kept in this browser’s local storage for this site; it never leaves this browser (only its commitment was sent, encrypted, to the identity service). Whoever holds it can act as you in your groups.'),
+        h('button', { type: 'button', class: 'secondary', onclick: () => download('veil-identity-secret.json', `${JSON.stringify({ secret })}\n`) }, 'Save the identity secret (for the CLI’s --secret)')]
+      : null);
+}
 
 export async function identityPage(main: HTMLElement): Promise<void> {
   document.title = 'Your identity · Veil';
   const id = await loadIdentity('current');
   if (!id) {
     replace(main, h('h1', { tabindex: -1 }, 'Your identity'), h('p', {}, 'You have no identity on this device. ', h('a', { href: '/signin' }, 'Sign in'), ' to make one.'));
-    main.append(await enrollSection());
+    main.append(...[personSection(), await enrollSection()].filter((x) => x !== null));
     return;
   }
   const expired = isExpired(id);
@@ -50,5 +69,5 @@ export async function identityPage(main: HTMLElement): Promise<void> {
         },
       }, 'Forget this identity')),
     confirmBox);
-  main.append(await enrollSection());
+  main.append(...[personSection(), await enrollSection()].filter((x) => x !== null));
 }
