@@ -83,7 +83,7 @@ function text(v: unknown, max: number, what: string, re = TEXT): string {
  * @example
  * import { parseKeyObservation } from '@veil/crypto/key-observation';
  * const obs = parseKeyObservation(JSON.parse(body));
- * @throws VeilError ERR_OBSERVATION_MALFORMED.
+ * @throws VeilError ERR_OBSERVATION_MALFORMED, ERR_OBSERVATION_UNSIGNED.
  */
 export function parseKeyObservation(input: unknown): KeyObservation {
   const o = input as Record<string, unknown> | null;
@@ -105,6 +105,7 @@ export function parseKeyObservation(input: unknown): KeyObservation {
   if (s!.simulationRoot !== undefined && (typeof s!.simulationRoot !== 'string' || s!.evidenceType !== 'simulation' || s!.simulationRoot.length > 4096)) {
     malformed('signer.simulationRoot only goes with simulation evidence');
   }
+  if (o!.signature === undefined) throw new VeilError('ERR_OBSERVATION_UNSIGNED', 'the observation has no signature');
   if (typeof o!.signature !== 'string' || !/^[0-9a-f]{128}$/.test(o!.signature)) malformed('signature must be 64 bytes of lowercase hex');
   return o as unknown as KeyObservation;
 }

@@ -27,7 +27,7 @@ export interface VerifiedKeyObservation {
  * @example
  * import { verifyKeyObservation } from '@veil/identity/key-history';
  * const v = await verifyKeyObservation(obs, { measurements: [m], verifySgxQuote }, { iss, kid, n, e });
- * @throws VeilError ERR_OBSERVATION_MALFORMED, ERR_OBSERVATION_JWKS_HOST, ERR_OBSERVATION_MISMATCH,
+ * @throws VeilError ERR_OBSERVATION_MALFORMED, ERR_OBSERVATION_UNSIGNED, ERR_OBSERVATION_JWKS_HOST, ERR_OBSERVATION_MISMATCH,
  *   ERR_OBSERVATION_SIGNATURE_INVALID and the evidence codes (ERR_MEASUREMENT_MISMATCH,
  *   ERR_REPORT_DATA_MISMATCH, ERR_SIMULATION_NOT_ALLOWED, …).
  */

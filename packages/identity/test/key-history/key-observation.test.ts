@@ -105,6 +105,8 @@ test('verifiers refuse forged, mismatched, unattested and off-host observations'
     const offHost = signKeyObservationWith({ ...obs, jwks_uri: uri }, obs.signer, signer.sign);
     await assert.rejects(verifyKeyObservation(offHost, trust, expect), code('ERR_OBSERVATION_JWKS_HOST'));
   }
+  const { signature: _sig, ...unsigned } = obs;
+  await assert.rejects(verifyKeyObservation(unsigned, trust, expect), code('ERR_OBSERVATION_UNSIGNED'));
   for (const bad of [null, {}, { ...obs, v: 2 }, { ...obs, extra: 1 }, { ...obs, kid: 'a b' }, { ...obs, kid: 'a\u0000' }, { ...obs, observed_at: '1' },
     { ...obs, signer: { ...obs.signer, evidenceType: 'tdx' } }, { ...obs, signer: { ...obs.signer, admin: true } }, { ...obs, n: 'not+base64url' }]) {
     await assert.rejects(verifyKeyObservation(bad, trust), code('ERR_OBSERVATION_MALFORMED'));

@@ -20,7 +20,7 @@ export const MAX_CLOCK_SKEW_S = 300;
 
 /**
  * Checks an untrusted observation against the registry and returns it typed.
- * @throws VeilError ERR_OBSERVATION_MALFORMED, ERR_OBSERVATION_SIGNATURE_INVALID,
+ * @throws VeilError ERR_OBSERVATION_MALFORMED, ERR_OBSERVATION_UNSIGNED, ERR_OBSERVATION_SIGNATURE_INVALID,
  *   ERR_OBSERVATION_JWKS_HOST, ERR_ISSUER_KEY_UNKNOWN (no registry key for iss/kid),
  *   ERR_OBSERVATION_MISMATCH (another modulus or exponent), ERR_OBSERVATION_TIME.
  */

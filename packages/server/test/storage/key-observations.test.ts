@@ -66,7 +66,7 @@ test('the board refuses malformed, unsigned, forged, off-host, unknown, mismatch
   const flip = (s: string) => (s[0] === 'A' ? 'B' : 'A') + s.slice(1);
   const { signature: _s, ...unsigned } = good;
   const cases: Array<[unknown, string]> = [
-    [unsigned, 'ERR_OBSERVATION_MALFORMED'],
+    [unsigned, 'ERR_OBSERVATION_UNSIGNED'],
     [{ ...good, v: 2 }, 'ERR_OBSERVATION_MALFORMED'],
     [{ ...good, signer: { ...good.signer, evidence: 'a\u0000' } }, 'ERR_OBSERVATION_MALFORMED'],
     [{ ...good, kid: 'k\u00001' }, 'ERR_OBSERVATION_MALFORMED'],
