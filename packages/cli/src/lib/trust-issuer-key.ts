@@ -24,6 +24,8 @@ export type KeySource = 'issuer' | 'pinned' | 'notarised-observation' | 'server'
 /** The observation a key was trusted on. */
 export interface TrustedObservation { observedAt: string; jwksUri: string; measurement: string; simulated: boolean }
 
+/** Observations of one key checked at most (the board keeps one per observer build and restart). */
+export const MAX_OBSERVATIONS = 16;
 const sameKey = (a: Jwk, b: { n?: string; e?: string }) => a.n === b.n && a.e === b.e;
 
 export interface TrustOptions {
@@ -55,7 +57,8 @@ export async function trustIssuerKey(key: IssuerKeyClaim, o: TrustOptions): Prom
   } else {
     why = `the issuer's keys could not be read: ${live.error}`;
   }
-  const observations = o.observations ?? [];
+  // A server cannot make the verifier check observations without end: the first few only.
+  const observations = (o.observations ?? []).slice(0, MAX_OBSERVATIONS);
   if (observations.length > 0 && o.observerTrust) {
     const trust = await o.observerTrust();
     const refused: string[] = [];

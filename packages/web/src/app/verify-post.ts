@@ -80,7 +80,8 @@ export async function verifyPost(
   let observed: string | null = null;
   if (vouched !== null && ctx.verifyObservation) {
     const refused: string[] = [];
-    for (const obs of detail.issuerKeyObservations ?? []) {
+    // As in the CLI: a server cannot make the browser check observations without end.
+    for (const obs of (detail.issuerKeyObservations ?? []).slice(0, 16)) {
       try {
         const v = await ctx.verifyObservation(obs, { iss: key.iss, kid: key.kid, n: key.jwk.n, e: key.jwk.e });
         observed = `key observed at ${v.jwksUri} on ${new Date(v.observedAt * 1000).toISOString()} by an attested identity service (measurement ${v.measurement.slice(0, 16)}…${v.simulated ? ', SIMULATED attestation' : ''}); ${vouched}`;
