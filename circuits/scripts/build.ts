@@ -52,6 +52,13 @@ export interface ManifestCircuit {
   name: string;
   /** Crate directory relative to `circuits/`. */
   path: string;
+  /** `membership` (an ID-token statement, proved by `@veil/prover` `prove`) or `group`. */
+  kind?: 'membership' | 'group';
+  /**
+   * Membership circuits: the issuer variant whose statement this circuit proves (`oidc`, `google`,
+   * `entra`; `@veil/crypto` `VARIANTS`). One current circuit per variant; bundles record it.
+   */
+  variant?: string;
   /** Expected circuit id (see header); written by this script. */
   id?: string;
   /** `current` (the one built and proved with; the default) or `accepted-until` (verify only). */
@@ -71,11 +78,19 @@ export function readManifest(path = MANIFEST_PATH): Manifest {
   const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
   if (!m || !Array.isArray(m.circuits)) throw new TypeError(`${path}: "circuits" must be an array`);
   const current = new Set<string>();
+  const variants = new Set<string>();
   for (const c of m.circuits) {
     const status = c.status ?? 'current';
+    if (c.variant !== undefined && (typeof c.variant !== 'string' || c.kind !== 'membership')) {
+      throw new TypeError(`${path}: circuit "${c.name}": a variant is a string, on "kind": "membership" circuits only`);
+    }
     if (status === 'current') {
       if (current.has(c.name)) throw new TypeError(`${path}: two current circuits named "${c.name}"`);
       current.add(c.name);
+      if (c.variant !== undefined) {
+        if (variants.has(c.variant)) throw new TypeError(`${path}: two current circuits for variant "${c.variant}"`);
+        variants.add(c.variant);
+      }
     } else if (status !== 'accepted-until' || typeof c.acceptedUntil !== 'string' || Number.isNaN(Date.parse(c.acceptedUntil))) {
       throw new TypeError(`${path}: circuit "${c.name}" ${c.id ?? ''}: status must be "current" or "accepted-until" with an ISO date acceptedUntil`);
     }
@@ -87,6 +102,8 @@ export function readManifest(path = MANIFEST_PATH): Manifest {
 export interface AcceptedCircuit {
   name: string;
   id: string;
+  /** Membership circuits: the variant whose statement it proves. */
+  variant?: string;
   status: 'current' | 'accepted-until';
   acceptedUntil?: string;
 }
@@ -99,8 +116,9 @@ export function acceptedCircuits(manifest: Manifest, now: Date = new Date()): Ac
   const out: AcceptedCircuit[] = [];
   for (const c of manifest.circuits) {
     if (typeof c.id !== 'string') continue;
-    if ((c.status ?? 'current') === 'current') out.push({ name: c.name, id: c.id, status: 'current' });
-    else if (Date.parse(c.acceptedUntil!) > now.getTime()) out.push({ name: c.name, id: c.id, status: 'accepted-until', acceptedUntil: c.acceptedUntil! });
+    const variant = c.variant !== undefined ? { variant: c.variant } : {};
+    if ((c.status ?? 'current') === 'current') out.push({ name: c.name, id: c.id, ...variant, status: 'current' });
+    else if (Date.parse(c.acceptedUntil!) > now.getTime()) out.push({ name: c.name, id: c.id, ...variant, status: 'accepted-until', acceptedUntil: c.acceptedUntil! });
   }
   return out.sort((a, b) => (a.status === b.status ? 0 : a.status === 'current' ? -1 : 1));
 }

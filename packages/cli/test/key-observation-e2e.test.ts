@@ -46,7 +46,7 @@ before(async () => {
   registry = new KeyRegistry({ storage, issuers: [{ iss: issuer.iss, jwks: { load: () => issuer.dev.jwks() } }], now: () => clock });
   const config: ServerConfig = {
     profile: 'development', host: '127.0.0.1', port: 0, dataDir: dir, crs: 'test',
-    issuers: [{ id: 'tls', kind: 'oidc', iss: issuer.iss, aud: 'veil-dev', authorizationEndpoint: `${issuer.iss}/auth`, label: 'TLS dev issuer' }],
+    issuers: [{ id: 'tls', kind: 'oidc', iss: issuer.iss, aud: 'veil-dev', variant: 'oidc', authorizationEndpoint: `${issuer.iss}/auth`, label: 'TLS dev issuer' }],
     rateLimit: DEFAULT_RATE_LIMIT, devIssuer: { clientId: 'veil-dev', graceSeconds: 60 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },
   };
   board = await buildApp({ config, storage, registry, verifyMembership: async () => { throw new Error('not reached'); }, acceptedCircuits: [CIRCUIT.id], now: () => clock });

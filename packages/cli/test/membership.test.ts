@@ -42,7 +42,7 @@ describe('veil keygen / membership', () => {
     return path;
   }
   const proveArgs = (token: string, out: string, extra: string[] = []) =>
-    ['membership', 'prove', '--variant', 'oidc', '--token', token, '--jwks', jwksPath, '--epk', epk, '--salt', salt, '--expiry', String(expiry), '--out', out, ...extra];
+    ['membership', 'prove', '--token', token, '--jwks', jwksPath, '--epk', epk, '--salt', salt, '--expiry', String(expiry), '--out', out, ...extra];
 
   before(async () => {
     tokenPath = await tokenFile('good');
@@ -66,16 +66,21 @@ describe('veil keygen / membership', () => {
     assert.equal((await veil(['membership', 'nonce', '--epk', epk, '--expiry', '1'])).code, 2);
   });
 
-  it('proves a valid token and verifies the bundle (exit 0), warning about the test CRS', async () => {
-    const p = await veil(proveArgs(tokenPath, bundlePath));
+  it('prove --variant google proves a Google Workspace token with the hd statement and verify checks it (exit 0), warning about the test CRS', async () => {
+    const p = await veil(proveArgs(tokenPath, bundlePath, ['--variant', 'google']));
     assert.equal(p.code, 0, p.stderr);
     assert.match(p.stderr, /INSECURE test CRS/);
-    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { claims: { domain: string; epk: string } };
+    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { variant: string; circuit: { name: string }; claims: { domain: string; epk: string } };
+    assert.deepEqual([bundle.variant, bundle.circuit.name], ['google', 'membership-google']);
     assert.equal(bundle.claims.domain, 'acme.com');
     assert.equal(bundle.claims.epk, epk);
-    const v = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD, '--domain', 'acme.com']);
+    const v = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD, '--domain', 'acme.com', '--variant', 'google']);
     assert.equal(v.code, 0, v.stderr);
-    assert.equal((JSON.parse(v.stdout) as { domain: string }).domain, 'acme.com');
+    assert.deepEqual((({ domain, variant }) => ({ domain, variant }))(JSON.parse(v.stdout) as { domain: string; variant: string }), { domain: 'acme.com', variant: 'google' });
+    const oidc = await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD, '--variant', 'oidc']);
+    assert.equal(oidc.code, 1);
+    assert.match(oidc.stderr, /ERR_VARIANT_MISMATCH/);
+    assert.equal((await veil(['membership', 'verify', bundlePath, '--jwks', jwksPath, '--iss', GOOGLE, '--aud', AUD, '--variant', 'gmail'])).code, 2);
   });
 
   it('issue 8, finding 3: verify needs --iss and --aud; --any-audience skips the audience loudly', async () => {
@@ -112,10 +117,15 @@ describe('veil keygen / membership', () => {
     assert.equal((await veil(['membership', 'verify'])).code, 2);
   });
 
+  const oidc = ['--variant', 'oidc'];
   const mustFail: Array<[string, Record<string, unknown>, string[], boolean]> = [
-    ['email_verified:false', { email_verified: false }, [], true],
-    ['domain suffix attack (alice@evilacme.com as acme.com)', { email: 'alice@evilacme.com' }, ['--domain', 'acme.com'], false],
-    ['domain prefix attack (alice@acme.com.evil.org as acme.com)', { email: 'alice@acme.com.evil.org' }, ['--domain', 'acme.com'], false],
+    ['email_verified:false', { email_verified: false }, oidc, true],
+    ['domain suffix attack (alice@evilacme.com as acme.com)', { email: 'alice@evilacme.com' }, [...oidc, '--domain', 'acme.com'], false],
+    ['domain prefix attack (alice@acme.com.evil.org as acme.com)', { email: 'alice@acme.com.evil.org' }, [...oidc, '--domain', 'acme.com'], false],
+    // No --variant: google, chosen from iss (under oidc this token would prove acme.com from its email).
+    // Another hd, hd a suffix or prefix of the domain and the rest run as witnesses (unchecked
+    // inputs) in circuits/test/membership-google.test.ts.
+    ['google: a consumer account (no hd) with an @acme.com address', { hd: undefined }, ['--domain', 'acme.com'], false],
   ];
   for (const [name, claims, extra, alsoChecked] of mustFail) {
     it(`--unchecked: the circuit refuses ${name}; no output file`, async () => {

@@ -19,7 +19,7 @@
  */
 import { VeilError } from './errors.ts';
 import { parseToken } from './lib/parse-token.ts';
-import { statementClauses } from './inspect-token.ts';
+import { aVariant, statementClauses, type Variant } from './inspect-token.ts';
 import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
@@ -32,8 +32,11 @@ import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
 export interface BuildInputsOptions {
   /** The domain to prove (default: the email's domain; google: the token's `hd`). */
   domain?: string;
-  /** The statement: `oidc` (circuits/membership, default) or `google` (circuits/membership-google). */
-  variant?: 'oidc' | 'google';
+  /**
+   * The statement: `oidc` (circuits/membership, default) or `google` (circuits/membership-google);
+   * `entra` has no input builder yet (ERR_VARIANT_UNSUPPORTED).
+   */
+  variant?: Variant;
   /** Skip the pre-checks: produce inputs for any encodable token and let the circuit decide. */
   unchecked?: boolean;
 }
@@ -126,14 +129,27 @@ export async function buildInputs(
   epk: Uint8Array,
   salt: bigint | Uint8Array,
   expiry: number | bigint,
+  opts?: BuildInputsOptions,
+): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs; publicClaims: PublicClaims }>;
+export async function buildInputs(
+  token: string,
+  jwk: JsonWebKey,
+  epk: Uint8Array,
+  salt: bigint | Uint8Array,
+  expiry: number | bigint,
   opts: BuildInputsOptions = {},
 ): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs; publicClaims: PublicClaims }> {
   if (typeof token !== 'string') throw new TypeError('token must be a string');
   if (typeof jwk !== 'object' || jwk === null) throw new TypeError('jwk must be a JsonWebKey object');
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
   if (opts.domain !== undefined && typeof opts.domain !== 'string') throw new TypeError('opts.domain must be a string');
-  const variant = opts.variant ?? 'oidc';
-  if (variant !== 'oidc' && variant !== 'google') throw new TypeError('opts.variant must be "oidc" or "google"');
+  let variant: Variant;
+  try {
+    variant = aVariant(opts.variant ?? 'oidc');
+  } catch (e) {
+    throw new TypeError(`opts.variant: ${(e as Error).message}`);
+  }
+  if (variant === 'entra') fail('ERR_VARIANT_UNSUPPORTED', 'the entra statement has no circuit inputs yet');
   epkToFields(epk);
   const saltF = saltToField(salt);
   const exp = expiryToBigInt(expiry);

@@ -1,17 +1,23 @@
 /**
- * `npm run bench:prove`: the membership circuit's cost on this machine with the test CRS.
- * Prints gate count (total, dyadic), test-CRS generation time, witness time, proving time (median
- * of 3, with the precomputed key — and once with the key recomputed, as bb.js's UltraHonkBackend
- * does), verification time (warm backend, precomputed key), peak RSS and proof bytes.
+ * `npm run bench:prove`: each membership circuit's cost on this machine with the test CRS, one
+ * variant per child process (so that peak RSS is the variant's own): gate count (total, dyadic,
+ * headroom under 2^17), test-CRS generation time, witness time, proving time (median of 3, with the
+ * precomputed key — and once with the key recomputed, as bb.js's UltraHonkBackend does),
+ * verification time (warm backend, precomputed key), peak RSS and proof bytes; then the gates per
+ * component of each variant (`circuits/scripts/components.ts`).
+ * `-- --variant NAME` runs one variant in this process; `-- --no-components` skips the gate table;
  * `-- --square` runs the prover's small test circuit instead (a smoke run of this script).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Noir } from '@noir-lang/noir_js';
+import { aVariant } from '@veil/crypto';
 import { generateTestCrs } from '../src/crs.ts';
 import { loadTestCrs } from '../src/crs-node.ts';
 import { nodeArtifacts } from '../src/artifacts-node.ts';
 
 import { Engine } from '../src/lib/engine.ts';
-import { MEMBERSHIP_CIRCUIT, staticArtifacts, type ArtifactLoader } from '../src/artifacts.ts';
+import { staticArtifacts, type ArtifactLoader } from '../src/artifacts.ts';
 
 interface Workload {
   name: string;
@@ -25,16 +31,44 @@ async function squareWorkload(): Promise<Workload> {
   return { name: 'square', artifacts: staticArtifacts([{ name: 'square', id, program }]), inputs: () => squareInputs(7n) };
 }
 
-async function membershipWorkload(): Promise<Workload> {
+async function membershipWorkload(variant: string): Promise<Workload> {
   const { membershipInputs } = await import('./membership-inputs.ts');
-  return { name: MEMBERSHIP_CIRCUIT, artifacts: nodeArtifacts(), inputs: membershipInputs };
+  const artifacts = nodeArtifacts();
+  const info = (await artifacts.circuits()).find((c) => c.variant === variant && c.acceptedUntil === undefined);
+  if (!info) throw new TypeError(`no current circuit for variant ${variant} in circuits.json`);
+  return { name: info.name, artifacts, inputs: () => membershipInputs(aVariant(variant)) };
+}
+
+const at = process.argv.indexOf('--variant');
+if (at < 0 && !process.argv.includes('--square')) {
+  // Every variant with a current circuit, each in its own process; then the component table.
+  const variants = (await nodeArtifacts().circuits()).filter((c) => c.variant !== undefined && c.acceptedUntil === undefined).map((c) => c.variant!);
+  for (const variant of variants) {
+    console.log(`\n== variant ${variant}`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--variant', variant], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  if (!process.argv.includes('--no-components')) {
+    const { COMPONENTS, STAGES, componentGates } = await import('../../../circuits/scripts/components.ts');
+    console.log(`\n== gates per component (${COMPONENTS.join(' + ')}, added in this order)`);
+    console.log(['variant', ...COMPONENTS, 'total', 'headroom under 2^17'].join(' | '));
+    for (const variant of variants) {
+      if (!STAGES[variant]) {
+        console.log(`${variant} | (no component stages in circuits/scripts/components.ts)`);
+        continue;
+      }
+      const g = await componentGates(variant);
+      console.log([variant, ...COMPONENTS.map((c) => String(g.components[c])), String(g.total), String(2 ** 17 - g.total)].join(' | '));
+    }
+  }
+  process.exit(0);
 }
 
 const ms = (t0: number) => performance.now() - t0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (x: number) => `${x.toFixed(x < 100 ? 1 : 0)} ms`;
 
-const work = process.argv.includes('--square') ? await squareWorkload() : await membershipWorkload();
+const work = process.argv.includes('--square') ? await squareWorkload() : await membershipWorkload(process.argv[at + 1] ?? '');
 const engine = new Engine({ artifacts: work.artifacts, testCrs: loadTestCrs, threads: 2 });
 try {
   const circuit = await engine.circuit(work.name);
@@ -88,6 +122,7 @@ try {
     ['circuit', `${circuit.name} ${circuit.id.slice(0, 16)}…`],
     ['gates (total)', String(total)],
     ['dyadic size', `${dyadic} (2^${Math.log2(dyadic)})`],
+    ['headroom under 2^17', String(2 ** 17 - total)],
     ['test CRS generation', `${fmt(crsMs)} (${dyadic + 1} points)`],
     ['witness (noir_js)', fmt(witnessMs)],
     ['proving, precomputed key (median of 3)', `${fmt(median(proveTimes))} [${proveTimes.map((x) => x.toFixed(0)).join(', ')}]`],

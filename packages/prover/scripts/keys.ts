@@ -3,7 +3,8 @@
  * circuits.json (run after `npm run build:circuits`): a key recorded for another circuit id is
  * recomputed, a current one is left alone, and the manifest entry records its key file per CRS.
  * Retired (`accepted-until`) circuits cannot be recompiled: their stored keys must exist, or this
- * fails. Commit the result with circuits.json.
+ * fails. Also records each current circuit's gate count (`gates`, bb.js `acirGetCircuitSizes`).
+ * Commit the result with circuits.json.
  */
 import { writeFileSync, renameSync } from 'node:fs';
 import { currentKeyFile, MANIFEST_PATH, readManifest } from '@veil/circuits/build';
@@ -25,8 +26,15 @@ try {
       console.log(`${info.name} ${info.id.slice(0, 12)}: retired, accepted until ${info.acceptedUntil}; key present`);
       continue;
     }
-    await engine.verificationKey(await engine.circuit(info.name), 'test');
+    const circuit = await engine.circuit(info.name);
+    await engine.verificationKey(circuit, 'test');
     const entry = manifest.circuits.find((c) => c.name === info.name && c.id === info.id)!;
+    const { total, dyadic } = await engine.sizes(circuit, 'test');
+    const gates = { total, dyadic, measured: `bb.js ${manifest.bb as string} acirGetCircuitSizes` };
+    if (JSON.stringify(entry.gates) !== JSON.stringify(gates)) {
+      entry.gates = gates;
+      changed = true;
+    }
     if (entry.keys?.[crsId] === undefined) {
       entry.keys = { ...entry.keys, [crsId]: currentKeyFile(info.name, crsId) };
       changed = true;
@@ -37,7 +45,7 @@ try {
     const tmp = `${MANIFEST_PATH}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
     renameSync(tmp, MANIFEST_PATH);
-    console.log('recorded the key files in circuits.json');
+    console.log('recorded the key files and gate counts in circuits.json');
   }
 } finally {
   await engine.destroy();

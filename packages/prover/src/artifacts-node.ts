@@ -58,7 +58,9 @@ export function nodeArtifacts(options: NodeArtifactsOptions = {}): ArtifactLoade
     async circuits() {
       return acceptedCircuits(readManifest(manifestPath), now())
         .filter((c) => options.accept === undefined || options.accept.includes(c.id))
-        .map(({ name, id, acceptedUntil }) => ({ name, id, ...(acceptedUntil !== undefined ? { acceptedUntil } : {}) }));
+        .map(({ name, id, variant, acceptedUntil }) => ({
+          name, id, ...(variant !== undefined ? { variant } : {}), ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
+        }));
     },
     async program(name): Promise<CompiledProgram> {
       return (await ensureCompiled(name)).program;

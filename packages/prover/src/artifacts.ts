@@ -5,7 +5,7 @@
  * checks the program's sha256 against the expected circuit id before using it.
  */
 
-/** Name of the membership circuit in circuits/circuits.json. */
+/** Name of the oidc membership circuit in circuits/circuits.json (other variants: `CircuitInfo.variant`). */
 export const MEMBERSHIP_CIRCUIT = 'membership';
 
 /** Name of the one-person group circuit in circuits/circuits.json. */
@@ -24,6 +24,12 @@ export interface CompiledProgram {
 export interface CircuitInfo {
   name: string;
   id: string;
+  /**
+   * Membership circuits only: the issuer variant whose statement it proves (`oidc`, `google`,
+   * `entra`), from the manifest. `prove` picks the current circuit of a variant by this field;
+   * `verify` requires a bundle's `variant` to equal its circuit's.
+   */
+  variant?: string;
   /** For a released circuit replaced by a newer one: ISO date after which it is refused. */
   acceptedUntil?: string;
 }
@@ -52,14 +58,16 @@ export interface StaticCircuit extends CircuitInfo {
  * An `ArtifactLoader` over objects already in memory or fetched on demand (browsers, tests).
  * @example
  * import { staticArtifacts } from '@veil/prover/artifacts';
- * const artifacts = staticArtifacts([{ name: 'membership', id, program, keys: { [crsId]: vk } }]);
+ * const artifacts = staticArtifacts([{ name: 'membership', id, variant: 'oidc', program, keys: { [crsId]: vk } }]);
  */
 export function staticArtifacts(circuits: StaticCircuit[]): ArtifactLoader {
   const byName = new Map(circuits.map((c) => [c.name, c]));
   const computed = new Map<string, Uint8Array>();
   return {
     async circuits() {
-      return circuits.map(({ name, id }) => ({ name, id }));
+      return circuits.map(({ name, id, variant, acceptedUntil }) => ({
+        name, id, ...(variant !== undefined ? { variant } : {}), ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
+      }));
     },
     async program(name) {
       const c = byName.get(name);

@@ -9,7 +9,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { VeilError } from '@veil/crypto';
+import { VARIANTS, VeilError } from '@veil/crypto';
 
 const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
@@ -19,6 +19,8 @@ export const MembershipBundleSchema = Type.Object(
   {
     v: Type.Literal(1),
     circuit: Type.Object({ name: Type.String({ pattern: '^[a-z0-9_-]{1,64}$' }), id: Hex32 }, { additionalProperties: false }),
+    /** The statement proved (absent: `oidc`, bundles from before variants). */
+    variant: Type.Optional(Type.Union(VARIANTS.map((v) => Type.Literal(v)))),
     crs: Type.Object(
       {
         id: Type.String({ pattern: '^(aztec-ignition|test-[0-9a-f]{64})$' }),

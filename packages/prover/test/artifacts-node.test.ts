@@ -9,9 +9,11 @@ import { readManifest } from '@veil/circuits/build';
 import { nodeArtifacts } from '../src/artifacts-node.ts';
 
 describe('nodeArtifacts', () => {
-  it('lists the manifest circuits with their ids', async () => {
-    const expected = readManifest().circuits.filter((c) => (c.status ?? 'current') === 'current').map(({ name, id }) => ({ name, id }));
+  it('lists the manifest circuits with their ids and, for membership circuits, their variant', async () => {
+    const expected = readManifest().circuits.filter((c) => (c.status ?? 'current') === 'current')
+      .map(({ name, id, variant }) => ({ name, id, ...(variant !== undefined ? { variant } : {}) }));
     assert.deepEqual(await nodeArtifacts().circuits(), expected);
+    assert.deepEqual(expected.map((c) => c.variant), ['oidc', 'google', undefined]);
   });
 
   it('returns a stored key only for its circuit id and CRS id', async () => {

@@ -67,7 +67,8 @@ describe('circuit upgrade (test CRS)', () => {
     const k = generateEphemeralKey();
     const minted = await mintGoogleToken({ epk: k.publicKey, salt: 5n, expiry, keyId: 'prover-upgrade' });
     jwks = { keys: [minted.jwk] };
-    bundle = await backend.prove({ token: minted.token, jwk: minted.jwk, epk: k.publicKey, salt: 5n, expiry });
+    // The oidc circuit is the one changed below (a Google token proves it when asked for by name).
+    bundle = await backend.prove({ token: minted.token, jwk: minted.jwk, epk: k.publicKey, salt: 5n, expiry, variant: 'oidc' });
     await backend.destroy();
     oldId = bundle.circuit.id;
 
@@ -95,8 +96,8 @@ describe('circuit upgrade (test CRS)', () => {
   it('the changed circuit has a new id, current; the old one is accepted until its date with its key file', async () => {
     assert.notEqual(newId, oldId);
     assert.deepEqual((await loader().circuits()).filter((c) => c.name === 'membership'), [
-      { name: 'membership', id: newId },
-      { name: 'membership', id: oldId, acceptedUntil: until },
+      { name: 'membership', id: newId, variant: 'oidc' },
+      { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: until },
     ]);
     assert.ok(existsSync(join(dir, 'keys', `membership.${oldId}.${getTestCrsId()}.json`)));
     assert.equal(await loader().verificationKey({ name: 'membership', id: newId }, getTestCrsId()), undefined);

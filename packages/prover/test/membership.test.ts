@@ -1,13 +1,15 @@
 // Real membership proofs (UltraHonk, test CRS, offline) over tokens minted with fresh RSA-2048 keys:
-// Google-shaped and generic-issuer-shaped. One warm backend and two proofs for the whole file; every
-// negative below is a verification of a tampered bundle, JWKS or expectation against those proofs.
+// a Google Workspace token (variant google, circuits/membership-google, chosen from iss) and a
+// generic-issuer one (variant oidc, circuits/membership). One warm backend and two proofs for the
+// whole file; every negative below is a verification of a tampered bundle, JWKS or expectation
+// against those proofs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEphemeralKey, isVeilError } from '@veil/crypto';
 import { mintGenericToken, mintGoogleToken, testKey } from '../../crypto/test/fixtures/tokens.ts';
-import { createBackend, getTestCrsId, verify, type Backend, type MembershipBundle } from '../src/index.ts';
+import { createBackend, getTestCrsId, parseBundle, verify, type Backend, type MembershipBundle } from '../src/index.ts';
 import { KEYS_DIR } from '../src/artifacts-node.ts';
 import { readManifest } from '@veil/circuits/build';
 import { runInChromium } from './lib/browser.ts';
@@ -41,14 +43,48 @@ describe('membership proofs (test CRS)', () => {
   });
   after(() => backend?.destroy());
 
-  it('proves and verifies a Google-shaped token', async () => {
+  it('proves and verifies a Google Workspace token with the google circuit (variant from iss), recorded in the bundle', async () => {
     assert.equal(google.v, 1);
+    assert.equal(google.variant, 'google');
+    assert.equal(google.circuit.name, 'membership-google');
+    assert.equal(generic.variant, 'oidc');
+    assert.equal(generic.circuit.name, 'membership');
     assert.deepEqual(google.crs, { id: getTestCrsId(), kind: 'test' });
     const claims = await backend.verify(google, jwks, { iss: 'https://accounts.google.com', aud: google.claims.aud, domain: 'acme.com', allowTestCrs: true });
     assert.equal(claims.domain, 'acme.com');
     assert.equal(claims.iss, 'https://accounts.google.com');
     assert.equal(claims.expiry, expiry);
     assert.deepEqual(claims.circuit, google.circuit);
+    assert.equal(claims.variant, 'google');
+    assert.equal((await backend.verify(google, jwks, { ...own(google), variant: ['entra', 'google'] })).variant, 'google');
+  });
+
+  it('the variant is bound to the circuit: relabelled, dropped, swapped or not accepted, it is refused', async () => {
+    await assert.rejects(backend.verify(google, jwks, { ...own(google), variant: 'oidc' }), code('ERR_VARIANT_MISMATCH'));
+    await assert.rejects(backend.verify(generic, jwks, { ...own(generic), variant: ['google'] }), code('ERR_VARIANT_MISMATCH'));
+    const relabelled = clone(google);
+    relabelled.variant = 'oidc';
+    await assert.rejects(backend.verify(relabelled, jwks, own(relabelled)), code('ERR_BUNDLE_MALFORMED'));
+    const { variant: _v, ...dropped } = clone(google);
+    await assert.rejects(backend.verify(dropped, jwks, own(google)), code('ERR_BUNDLE_MALFORMED'));
+    // The same 37 public inputs under the oidc circuit: its key does not verify the google proof.
+    const swapped = clone(google);
+    swapped.variant = 'oidc';
+    swapped.circuit = clone(generic.circuit);
+    await assert.rejects(backend.verify(swapped, jwks, own(swapped)), code('ERR_PROOF_INVALID'));
+    const group = clone(google);
+    group.circuit = { name: 'group', id: readManifest().circuits.find((c) => c.name === 'group')!.id! };
+    await assert.rejects(backend.verify(group, jwks, own(group)), code('ERR_CIRCUIT_UNKNOWN'));
+    assert.throws(() => parseBundle({ ...google, variant: 'microsoft' }), code('ERR_BUNDLE_MALFORMED'));
+  });
+
+  it('proving a variant without a circuit is refused before any work; a bad variant name is a TypeError', async () => {
+    const input = { token: googleToken, jwk: jwks.keys[0]!, epk: googleEpk, salt: 7n, expiry };
+    await assert.rejects(backend.prove({ ...input, variant: 'entra' }), code('ERR_VARIANT_UNSUPPORTED'));
+    await assert.rejects(backend.prove({ ...input, variant: 'microsoft' as never }), TypeError);
+    // google: the pre-checks name the missing hd (the circuit's own refusals: circuits/test/membership-google.test.ts)
+    const consumer = await mintGoogleToken({ epk: googleEpk, salt: 7n, expiry, keyId: 'prover-google', claims: { hd: undefined } });
+    await assert.rejects(backend.prove({ ...input, token: consumer.token, jwk: consumer.jwk }), code('ERR_CLAIM_MISSING'));
   });
 
   it('proves and verifies a generic issuer token (other claim order, spacing, non-ASCII name)', async () => {
@@ -160,7 +196,7 @@ describe('membership proofs (test CRS)', () => {
 
   it('verifies in headless Chromium (browser build, no Node built-ins) with the same claims', async () => {
     const crsId = getTestCrsId();
-    const key = JSON.parse(readFileSync(join(KEYS_DIR, `membership.${crsId}.json`), 'utf8')) as { circuit: { name: string; id: string }; vk: string };
+    const key = JSON.parse(readFileSync(join(KEYS_DIR, `${google.circuit.name}.${crsId}.json`), 'utf8')) as { circuit: { name: string; id: string }; vk: string };
     const entry = `
 import { createBackend, staticArtifacts } from '@veil/prover';
 globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
@@ -182,7 +218,7 @@ globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
     const out = await runInChromium<{ claims: unknown; tampered: string; production: string; hasBuffer: boolean }>(entry, {
       bundle: google,
       jwks,
-      circuit: key.circuit,
+      circuit: { ...key.circuit, variant: 'google' },
       vk: key.vk,
       crsId,
     });
@@ -192,9 +228,12 @@ globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
     assert.equal(out.hasBuffer, false);
   });
 
-  it('ships the test-CRS verification key of the current circuit (verify works offline without recomputing)', () => {
-    const { id } = readManifest().circuits.find((c) => c.name === 'membership')!;
-    const file = JSON.parse(readFileSync(join(KEYS_DIR, `membership.${getTestCrsId()}.json`), 'utf8')) as { circuit: { id: string } };
-    assert.equal(file.circuit.id, id, 'regenerate with a proof run and commit circuits/keys/');
+  it('ships the test-CRS verification key of every current membership circuit (verify works offline without recomputing)', () => {
+    const current = readManifest().circuits.filter((c) => c.kind === 'membership' && (c.status ?? 'current') === 'current');
+    assert.deepEqual(current.map((c) => c.variant).sort(), ['google', 'oidc']);
+    for (const { name, id } of current) {
+      const file = JSON.parse(readFileSync(join(KEYS_DIR, `${name}.${getTestCrsId()}.json`), 'utf8')) as { circuit: { id: string } };
+      assert.equal(file.circuit.id, id, `${name}: run npm run build:keys and commit circuits/keys/`);
+    }
   });
 });

@@ -22,7 +22,7 @@ const iss = 'https://issuer.bench';
 const port = await freePort();
 const config: ServerConfig = {
   profile: 'development', host: '127.0.0.1', port, dataDir: '/nonexistent', crs: 'test',
-  issuers: [{ id: 'bench', kind: 'oidc', iss, aud: 'bench', jwks: '/nonexistent', authorizationEndpoint: null, label: 'bench' }],
+  issuers: [{ id: 'bench', kind: 'oidc', iss, aud: 'bench', variant: 'oidc', jwks: '/nonexistent', authorizationEndpoint: null, label: 'bench' }],
   rateLimit: process.env.VEIL_BENCH_LIMITS === 'off'
     ? { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0, groupUpdatesPerIp: 0, pollsPerIp: 0, votesPerIp: 0, groupPostsPerIp: 0, groupLikesPerIp: 0, identityRequestsPerIp: 0 }
     : { ...DEFAULT_RATE_LIMIT, postsPerKey: 1e9, postsPerIp: 1e9, likesPerKey: 1e9, likesPerIp: 1e9, membershipsPerIp: 1e9, groupUpdatesPerIp: 1e9, pollsPerIp: 1e9, votesPerIp: 1e9, groupPostsPerIp: 1e9, groupLikesPerIp: 1e9, identityRequestsPerIp: 1e9 },

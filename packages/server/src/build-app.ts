@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { createReadStream } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { VeilError, isVeilError } from '@veil/crypto';
+import { VeilError, isVeilError, type Variant } from '@veil/crypto';
 import type { DevIssuer } from '@veil/dev-issuer';
 import { defaultOrigins, DEFAULT_HTTP_LIMITS, type ServerConfig } from './config.ts';
 import type { Storage } from './storage/types.ts';
@@ -41,6 +41,8 @@ export interface AppDeps {
   /** Group proofs (polls, votes, person-group posts and likes); without it every group proof is refused. */
   verifyGroupProof?: GroupProofVerifier;
   acceptedCircuits: string[];
+  /** The statements an accepted membership circuit exists for (default: every configured issuer's). */
+  provableVariants?: Variant[];
   now?: () => number;
   devIssuer?: DevIssuer;
   webDist?: string;
@@ -151,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.registry,
     verifyMembership: deps.verifyMembership,
     acceptedCircuits: deps.acceptedCircuits,
+    provableVariants: deps.provableVariants ?? deps.config.issuers.map((i) => i.variant),
     now,
     limiter: new RateLimiter(deps.config.rateLimit.windowMs, now, deps.storage),
     feedCache,

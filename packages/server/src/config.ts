@@ -3,7 +3,7 @@
 // startup with a clear error; nothing development-only can be switched on silently.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { VeilError } from '@veil/crypto';
+import { ENTRA_CONSUMER_TENANT, VeilError, aVariant, isVeilError, type Variant } from '@veil/crypto';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './lib/http-server.ts';
 
 export { DEFAULT_HTTP_LIMITS, type HttpLimits };
@@ -13,8 +13,17 @@ export type IssuerKind = 'google' | 'microsoft' | 'oidc' | 'dev';
 export interface IssuerConfig {
   id: string;
   kind: IssuerKind;
+  /** The issuer identifier; for a multi-tenant Microsoft issuer the template `ENTRA_ISS_TEMPLATE`. */
   iss: string;
   aud: string;
+  /**
+   * The membership statement this issuer's bundles must prove, which picks the circuit (config
+   * `"variant"`; default from the kind: google → `google` (Workspace `hd`), microsoft → `entra`
+   * (the tenant), oidc and dev → `oidc` (email domain)). Bundles of another variant are refused.
+   */
+  variant: Variant;
+  /** Microsoft multi-tenant: the tenant ids (GUIDs) admitted; absent = every organisation tenant. */
+  tenants?: string[];
   /** JWKS URL or file path; absent: OIDC discovery; for `dev`, the in-process dev issuer. */
   jwks?: string;
   authorizationEndpoint?: string | null;
@@ -125,7 +134,31 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };
-const MICROSOFT = { jwks: undefined, authorizationEndpoint: undefined };
+/** The `issuer` of Microsoft's multi-tenant (`organizations`) discovery document: one per tenant. */
+export const ENTRA_ISS_TEMPLATE = 'https://login.microsoftonline.com/{tenantid}/v2.0';
+const MICROSOFT = {
+  jwks: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+  authorizationEndpoint: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
+};
+const ENTRA_ISS = /^https:\/\/login\.microsoftonline\.com\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The statements each kind of issuer may be configured for (the first is the default). */
+const KIND_VARIANTS: Record<IssuerKind, readonly Variant[]> = { google: ['google', 'oidc'], microsoft: ['entra'], oidc: ['oidc'], dev: ['oidc'] };
+
+/**
+ * The configured issuer a token's `iss` belongs to: the one with that `iss`, or a multi-tenant
+ * Microsoft issuer when `iss` is `https://login.microsoftonline.com/<tid>/v2.0` for an admitted
+ * organisation tenant (never the personal-accounts tenant).
+ * @example
+ * const issuer = issuerForIss(config.issuers, bundle.claims.iss);
+ */
+export function issuerForIss<T extends Pick<IssuerConfig, 'kind' | 'iss' | 'tenants'>>(issuers: readonly T[], iss: string): T | undefined {
+  const exact = issuers.find((i) => i.iss === iss);
+  if (exact) return exact;
+  const tid = ENTRA_ISS.exec(iss)?.[1];
+  if (tid === undefined || tid === ENTRA_CONSUMER_TENANT) return undefined;
+  return issuers.find((i) => i.kind === 'microsoft' && i.iss === ENTRA_ISS_TEMPLATE && (i.tenants === undefined || i.tenants.includes(tid)));
+}
 
 export interface LoadConfigOptions {
   file?: string;
@@ -181,18 +214,37 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     const kind = e.kind as IssuerKind;
     if (!['google', 'microsoft', 'oidc', 'dev'].includes(kind)) fail(`issuers[${i}].kind must be google|microsoft|oidc|dev`);
     const str = (k: string) => (typeof e[k] === 'string' ? (e[k] as string) : undefined);
+    let variant: Variant = KIND_VARIANTS[kind][0]!;
+    if (e.variant !== undefined) {
+      try {
+        variant = aVariant(e.variant);
+      } catch (err) {
+        if (!isVeilError(err)) throw err;
+        fail(`issuers[${i}].variant: ${err.message}`);
+      }
+      if (!KIND_VARIANTS[kind].includes(variant)) fail(`issuers[${i}].variant ${variant} does not fit kind ${kind} (${KIND_VARIANTS[kind].join(' or ')})`);
+    }
     let c: IssuerConfig;
     if (kind === 'dev') {
-      c = { id: 'dev', kind, iss: str('iss') ?? `${origin}/dev-issuer`, aud: str('aud') ?? devIssuer.clientId, authorizationEndpoint: null, label: str('label') ?? 'Development sign-in (DEV)' };
+      c = { id: 'dev', kind, iss: str('iss') ?? `${origin}/dev-issuer`, aud: str('aud') ?? devIssuer.clientId, variant, authorizationEndpoint: null, label: str('label') ?? 'Development sign-in (DEV)' };
       c.authorizationEndpoint = `${c.iss}/auth`;
     } else {
-      const aud = str('aud') ?? fail(`issuers[${i}].aud (the OAuth client id) is required, e.g. {"kind":"${kind}","aud":"<your OAuth client id>"${kind === 'google' ? '' : ',"iss":"https://…"'}}`);
-      const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : fail(`issuers[${i}].iss is required for kind ${kind}, e.g. {"kind":"${kind}","iss":"${kind === 'microsoft' ? 'https://login.microsoftonline.com/<tenant id>/v2.0' : 'https://issuer.example'}","aud":"${aud}"}`));
+      const aud = str('aud') ?? fail(`issuers[${i}].aud (the OAuth client id) is required, e.g. {"kind":"${kind}","aud":"<your OAuth client id>"${kind === 'google' || kind === 'microsoft' ? '' : ',"iss":"https://…"'}}`);
+      const iss = str('iss') ?? (kind === 'google' ? GOOGLE.iss : kind === 'microsoft' ? ENTRA_ISS_TEMPLATE : fail(`issuers[${i}].iss is required for kind ${kind}, e.g. {"kind":"${kind}","iss":"https://issuer.example","aud":"${aud}"}`));
       const defaults = kind === 'google' ? GOOGLE : kind === 'microsoft' ? MICROSOFT : { jwks: undefined, authorizationEndpoint: undefined };
       const jwks = str('jwks') ?? defaults.jwks;
+      if (kind === 'microsoft' && iss.includes(ENTRA_CONSUMER_TENANT)) fail(`issuers[${i}].iss: ${ENTRA_CONSUMER_TENANT} is Microsoft's personal-accounts tenant, not an organisation`);
+      let tenants: string[] | undefined;
+      if (e.tenants !== undefined) {
+        if (kind !== 'microsoft' || iss !== ENTRA_ISS_TEMPLATE) fail(`issuers[${i}].tenants: only for a multi-tenant microsoft issuer (no "iss")`);
+        if (!Array.isArray(e.tenants) || e.tenants.length === 0 || !e.tenants.every((t) => typeof t === 'string' && GUID.test(t))) fail(`issuers[${i}].tenants must be a non-empty list of tenant ids (lower-case GUIDs)`);
+        if ((e.tenants as string[]).includes(ENTRA_CONSUMER_TENANT)) fail(`issuers[${i}].tenants: ${ENTRA_CONSUMER_TENANT} is Microsoft's personal-accounts tenant, not an organisation`);
+        tenants = e.tenants as string[];
+      }
       c = {
         id: str('id') ?? kind,
-        kind, iss, aud,
+        kind, iss, aud, variant,
+        ...(tenants ? { tenants } : {}),
         ...(jwks ? { jwks } : {}),
         authorizationEndpoint: str('authorizationEndpoint') ?? defaults.authorizationEndpoint ?? null,
         label: str('label') ?? (kind === 'google' ? 'Google' : kind === 'microsoft' ? 'Microsoft' : iss),

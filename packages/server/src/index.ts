@@ -1,5 +1,5 @@
 export { buildApp, type AppDeps } from './build-app.ts';
-export { loadConfig, assertProfile, defaultOrigins, DEFAULT_RATE_LIMIT, DEFAULT_HTTP_LIMITS, type ServerConfig, type IssuerConfig, type RateLimitConfig, type HttpLimits } from './config.ts';
+export { loadConfig, assertProfile, defaultOrigins, DEFAULT_RATE_LIMIT, DEFAULT_HTTP_LIMITS, issuerForIss, ENTRA_ISS_TEMPLATE, type ServerConfig, type IssuerConfig, type IssuerKind, type RateLimitConfig, type HttpLimits } from './config.ts';
 export { openSqliteStorage, type SqliteOptions } from './storage/sqlite.ts';
 export { openPostgresStorage, type PostgresOptions } from './storage/postgres.ts';
 export type { Storage, MembershipRow, MessageRow, IssuerKeyRow, IssuerKeyConflictRow, GroupLogEntry, GroupState, PollRow, VoteRow, GroupPostRow } from './storage/types.ts';

@@ -8,6 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MembershipBundleSchema } from '@veil/prover/bundle';
+import { VARIANTS } from '@veil/crypto/inspect-token';
 import { GroupProofSchema } from '@veil/prover/group-bundle';
 
 export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' });
@@ -208,6 +209,12 @@ export const IssuerInfoSchema = Type.Object({
   iss: Type.String(),
   /** The OIDC client_id; equals the ID token's `aud`. */
   aud: Type.String(),
+  /** The statement its memberships prove (picks the circuit): google (Workspace hd), entra (tenant), oidc (email domain). */
+  variant: Type.Union(VARIANTS.map((v) => Type.Literal(v))),
+  /** Whether this server has an accepted circuit for that statement (false: sign-in is not possible yet). */
+  provable: Type.Boolean(),
+  /** Microsoft multi-tenant: the admitted tenant ids (absent: every organisation tenant). */
+  tenants: Type.Optional(Type.Array(Type.String())),
   /** Where the browser sends the authorization request (implicit flow, response_type=id_token). */
   authorizationEndpoint: Type.Union([Type.String(), Type.Null()]),
   label: Type.String(),

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DevIssuer } from '@veil/dev-issuer';
 import type { DevRegistry } from '@veil/dev-registry';
 import type { Backend } from '@veil/prover';
+import type { Variant } from '@veil/crypto';
 import { buildApp } from './build-app.ts';
 import { defaultOrigins, type ServerConfig } from './config.ts';
 import { KeyRegistry, describeFailure, discover, type RegistryIssuer } from './lib/key-registry.ts';
@@ -114,9 +115,13 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const circuits = await artifacts.circuits().catch(() => []);
   // The configured set, of the circuits the manifest accepts (current + not-yet-expired accepted-until;
   // the verifier re-checks the date of each bundle's circuit).
-  const acceptedCircuits = circuits.map((c) => c.id).filter((id) => config.circuits === undefined || config.circuits.includes(id));
-  const artifactDirs = [CIRCUITS_DIR];
   const warnings: string[] = [];
+  const acceptedCircuits = circuits.map((c) => c.id).filter((id) => config.circuits === undefined || config.circuits.includes(id));
+  const provableVariants = [...new Set(circuits.filter((c) => c.variant !== undefined && c.acceptedUntil === undefined && acceptedCircuits.includes(c.id)).map((c) => c.variant as Variant))];
+  for (const i of config.issuers) {
+    if (!provableVariants.includes(i.variant)) warnings.push(`${i.label}: no accepted circuit proves the ${i.variant} statement yet: its sign-ins are refused (ERR_VARIANT_UNSUPPORTED)`);
+  }
+  const artifactDirs = [CIRCUITS_DIR];
   if (acceptedCircuits.length === 0) warnings.push('no membership circuit is available: every membership will be refused (ERR_CIRCUIT_UNKNOWN)');
   else if (config.crs === 'test') {
     // Compile the circuit and make sure the browser prover finds enough test-CRS points.
@@ -176,7 +181,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   if (devRegistrarKey && (resolved.groups?.registrarKey ?? null) === null) resolved.groups = { rootWindowMinutes: 10, ...resolved.groups, registrarKey: devRegistrarKey };
   else if (devRegistrarKey && resolved.groups?.registrarKey !== devRegistrarKey) warnings.push('groups.registrarKey is not the development registrar\'s key: joining groups will be refused');
   const app = await buildApp({
-    config: resolved, storage, registry, verifyMembership, acceptedCircuits,
+    config: resolved, storage, registry, verifyMembership, acceptedCircuits, provableVariants,
     verifyGroupProof: (proof, expect) => backend.verifyGroup(proof, expect),
     ...(devIssuer ? { devIssuer } : {}),
     ...(o.webDist ? { webDist: o.webDist } : {}),

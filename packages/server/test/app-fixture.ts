@@ -2,7 +2,8 @@
 // need are written with `seedMembership` exactly as POST /api/memberships stores them after a
 // successful verification (that route is tested with real proofs in memberships tests); the
 // message and like routes trust only the stored row, which is what is under test there.
-import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier, type EnclaveInfo } from '@veil/server';
+import type { Variant } from '@veil/crypto';
+import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, type HttpLimits, type IssuerKind, type ServerConfig, type Storage, type MembershipVerifier, type RateLimitConfig, type GroupProofVerifier, type EnclaveInfo } from '@veil/server';
 import { BOARD_ORIGIN, fileIssuer, makeStorage, newKey, type TestKey } from './helpers.ts';
 
 export const CIRCUIT_ID = 'c1'.repeat(32);
@@ -32,18 +33,20 @@ export interface FixtureOptions {
   http?: HttpLimits;
   groups?: ServerConfig['groups'];
   verifyGroup?: GroupProofVerifier;
+  /** The configured issuer (default: an `oidc` issuer at https://issuer.test). */
+  issuer?: { iss?: string; kind?: IssuerKind; variant?: Variant };
   /** An identity service the board relays to. */
   enclave?: EnclaveInfo;
 }
 
 export async function makeFixture(o: FixtureOptions = {}): Promise<Fixture> {
   const storage = o.storage ?? (await makeStorage());
-  const issuer = fileIssuer();
+  const issuer = fileIssuer(o.issuer?.iss);
   const clock = { t: Date.UTC(2026, 0, 10, 12, 0, 0) };
   const now = () => clock.t;
   const config: ServerConfig = {
     profile: 'development', host: '127.0.0.1', port: 0, dataDir: '/nonexistent', crs: 'test',
-    issuers: [{ id: 'test', kind: 'oidc', iss: issuer.iss, aud: issuer.aud, jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
+    issuers: [{ id: 'test', kind: o.issuer?.kind ?? 'oidc', iss: issuer.iss, aud: issuer.aud, variant: o.issuer?.variant ?? 'oidc', jwks: issuer.file, authorizationEndpoint: `${issuer.iss}/auth`, label: 'Test issuer' }],
     rateLimit: { ...DEFAULT_RATE_LIMIT, postsPerKey: 0, postsPerIp: 0, likesPerKey: 0, likesPerIp: 0, membershipsPerIp: 0,
       groupUpdatesPerIp: 0, pollsPerIp: 0, votesPerIp: 0, groupPostsPerIp: 0, groupLikesPerIp: 0, identityRequestsPerIp: 0, ...o.rateLimit },
     devIssuer: { clientId: 'veil-dev', graceSeconds: 600 }, keyRefreshSeconds: 3600, enclave: { producer: 'none' },

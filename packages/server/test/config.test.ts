@@ -119,3 +119,49 @@ test('groups: no registrar and a 10-minute root window by default; a malformed k
   assert.throws(() => loadConfig({ env, file: file({ groups: { registrarKey: 'AB'.repeat(32) } }) }), configError);
   assert.throws(() => loadConfig({ env, file: file({ groups: { rootWindowMinutes: -1 } }) }), configError);
 });
+
+test('issue 12: each issuer proves one statement (variant); defaults from the kind, mismatches refused', () => {
+  const c = loadConfig({ env, file: file({ issuers: [
+    { kind: 'google', aud: 'g.apps.googleusercontent.com' },
+    { kind: 'google', id: 'gmail', aud: 'g2', variant: 'oidc' },
+    { kind: 'microsoft', aud: 'ms-client' },
+    { kind: 'oidc', iss: 'https://id.example.org', aud: 'x' },
+    { kind: 'dev' },
+  ] }) });
+  assert.deepEqual(c.issuers.map((i) => [i.id, i.variant]), [['google', 'google'], ['gmail', 'oidc'], ['microsoft', 'entra'], ['oidc', 'oidc'], ['dev', 'oidc']]);
+  for (const bad of [
+    { kind: 'google', aud: 'x', variant: 'entra' }, { kind: 'oidc', iss: 'https://id.example.org', aud: 'x', variant: 'google' },
+    { kind: 'dev', variant: 'google' }, { kind: 'microsoft', aud: 'x', variant: 'oidc' }, { kind: 'google', aud: 'x', variant: 'gmail' },
+  ]) {
+    assert.throws(() => loadConfig({ env, file: file({ issuers: [bad] }) }), configError, JSON.stringify(bad));
+  }
+});
+
+test('issue 12: Microsoft multi-tenant: the tenant is the group; tenants allowlist; the consumer tenant is never an organisation', async () => {
+  const { issuerForIss, ENTRA_ISS_TEMPLATE } = await import('@veil/server');
+  const tid = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const other = '0a1b2c3d-0000-4000-8000-000000000001';
+  const consumers = '9188040d-6c67-4c5b-b112-36a304b66dad';
+  const c = loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client' }, { kind: 'google', aud: 'g' }] }) });
+  const ms = c.issuers[0]!;
+  assert.deepEqual([ms.iss, ms.jwks, ms.authorizationEndpoint, ms.tenants], [
+    ENTRA_ISS_TEMPLATE, 'https://login.microsoftonline.com/common/discovery/v2.0/keys', 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize', undefined,
+  ]);
+  const tenantIss = (t: string) => `https://login.microsoftonline.com/${t}/v2.0`;
+  assert.equal(issuerForIss(c.issuers, tenantIss(tid))?.id, 'microsoft');
+  assert.equal(issuerForIss(c.issuers, tenantIss(consumers)), undefined);
+  assert.equal(issuerForIss(c.issuers, `${tenantIss(tid)}/`), undefined);
+  assert.equal(issuerForIss(c.issuers, 'https://login.microsoftonline.com/common/v2.0'), undefined);
+  assert.equal(issuerForIss(c.issuers, 'https://accounts.google.com')?.id, 'google');
+  const listed = loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client', tenants: [tid] }] }) });
+  assert.equal(issuerForIss(listed.issuers, tenantIss(tid))?.id, 'microsoft');
+  assert.equal(issuerForIss(listed.issuers, tenantIss(other)), undefined);
+  // A single-tenant issuer is matched exactly, as any other.
+  const single = loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client', iss: tenantIss(tid) }] }) });
+  assert.equal(issuerForIss(single.issuers, tenantIss(tid))?.id, 'microsoft');
+  assert.equal(issuerForIss(single.issuers, tenantIss(other)), undefined);
+  for (const bad of [{ tenants: [consumers] }, { tenants: [] }, { tenants: ['acme'] }, { tenants: [tid], iss: tenantIss(tid) }, { iss: tenantIss(consumers) }]) {
+    assert.throws(() => loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client', ...bad }] }) }), configError, JSON.stringify(bad));
+  }
+  assert.throws(() => loadConfig({ env, file: file({ issuers: [{ kind: 'google', aud: 'g', tenants: [tid] }] }) }), configError);
+});

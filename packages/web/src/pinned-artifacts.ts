@@ -1,5 +1,6 @@
 /**
  * What the built app pins instead of trusting the server: the circuit ids of `circuits/circuits.json`
+ * (with each membership circuit's variant, so the prover picks the circuit of the issuer's statement)
  * and the sha256 of every verification key in `circuits/keys/` (by `<name>.<crs id>`). The Vite
  * config serves it to the bundle as `virtual:veil-pinned-artifacts`; the artifact loader
  * (`app/workers/artifacts.ts`) then refuses a program whose id, or a key whose hash, differs.
@@ -22,8 +23,10 @@ export const KEYS_DIR = join(CIRCUITS_DIR, 'keys');
  * @throws Error when the manifest or a key file is unreadable or malformed.
  */
 export function pinnedArtifacts(keysDir = KEYS_DIR): PinnedArtifacts {
-  const manifest = JSON.parse(readFileSync(join(CIRCUITS_DIR, 'circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id?: unknown }> };
-  const circuits = manifest.circuits.filter((c): c is { name: string; id: string } => typeof c.id === 'string' && /^[0-9a-f]{64}$/.test(c.id)).map(({ name, id }) => ({ name, id }));
+  const manifest = JSON.parse(readFileSync(join(CIRCUITS_DIR, 'circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id?: unknown; variant?: string }> };
+  const circuits = manifest.circuits
+    .filter((c): c is { name: string; id: string; variant?: string } => typeof c.id === 'string' && /^[0-9a-f]{64}$/.test(c.id))
+    .map(({ name, id, variant }) => ({ name, id, ...(typeof variant === 'string' ? { variant } : {}) }));
   const verificationKeys: Record<string, string> = {};
   for (const file of existsSync(keysDir) ? readdirSync(keysDir).sort() : []) {
     if (!file.endsWith('.json')) continue;

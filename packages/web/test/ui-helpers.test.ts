@@ -5,6 +5,8 @@ import { relativeTime } from '../src/app/relative-time.ts';
 import { safeReturnPath } from '../src/app/return-to.ts';
 import { checkPostText } from '../src/app/post-text.ts';
 import { etaText } from '../src/app/prove-estimate.ts';
+import { STATEMENTS, tokenProblem } from '../src/app/pages/signin.ts';
+import type { IssuerInfo } from '@veil/server/schemas';
 
 test('etaText: counts down while the estimate holds, then says it is taking longer (never "0 s left")', () => {
   assert.equal(etaText(5_000, 20_000, true), '5 s elapsed · about 15 s left (estimate from your last proof)');
@@ -48,4 +50,17 @@ test('checkPostText: blank and too long refused, code points counted', () => {
   assert.deepEqual(checkPostText('', 5), { ok: false, length: 0, reason: 'blank' });
   assert.deepEqual(checkPostText('😀'.repeat(5), 5), { ok: true, length: 5 });
   assert.deepEqual(checkPostText('😀'.repeat(6), 5), { ok: false, length: 6, reason: 'too-long' });
+});
+
+test('issue 12: sign-in names each statement and stops a token the variant cannot prove before the prover loads', () => {
+  const jwt = (claims: Record<string, unknown>) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  const issuer = (variant: IssuerInfo['variant']): IssuerInfo => ({ id: variant, kind: 'google', iss: 'https://accounts.google.com', aud: 'c', variant, provable: true, authorizationEndpoint: null, label: 'Google' });
+  const base = { iss: 'https://accounts.google.com', aud: 'c', email: 'alice@acme.com', email_verified: true };
+  assert.equal(tokenProblem(jwt({ ...base, hd: 'acme.com' }), issuer('google')), null);
+  assert.equal(tokenProblem(jwt(base), issuer('google'))?.code, 'ERR_CLAIM_MISSING');
+  assert.equal(tokenProblem(jwt({ ...base, hd: '' }), issuer('google'))?.code, 'ERR_CLAIM_MISSING');
+  assert.equal(tokenProblem(jwt(base), issuer('oidc')), null);
+  assert.equal(tokenProblem(jwt({ ...base, email: undefined }), issuer('oidc'))?.code, 'ERR_EMAIL_MISSING');
+  assert.deepEqual(Object.keys(STATEMENTS).sort(), ['entra', 'google', 'oidc']);
+  assert.match(STATEMENTS.google, /Workspace/);
 });

@@ -21,7 +21,7 @@ import { toHex } from '../src/app/hex.ts';
 
 const M = 'ab'.repeat(32);
 const ISS = 'https://login.acme.test';
-const issuers: IssuerInfo[] = [{ id: 'acme', kind: 'oidc', iss: ISS, aud: 'veil', authorizationEndpoint: `${ISS}/auth`, label: 'Acme' }];
+const issuers: IssuerInfo[] = [{ id: 'acme', kind: 'oidc', iss: ISS, aud: 'veil', variant: 'oidc', provable: true, authorizationEndpoint: `${ISS}/auth`, label: 'Acme' }];
 const key: IssuerKey = { iss: ISS, kid: 'old', jwk: { kty: 'RSA', kid: 'old', n: 'b2xkLW1vZHVsdXM', e: 'AQAB' }, firstSeen: 1, lastSeen: 2 };
 const sk = ed25519.utils.randomSecretKey();
 const epk = toHex(ed25519.getPublicKey(sk));

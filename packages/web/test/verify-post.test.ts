@@ -13,7 +13,7 @@ import { toHex } from '../src/app/hex.ts';
 const sk = ed25519.utils.randomSecretKey();
 const epk = toHex(ed25519.getPublicKey(sk));
 const ISS = 'http://127.0.0.1:8080/dev-issuer';
-const issuers: IssuerInfo[] = [{ id: 'dev', kind: 'dev', iss: ISS, aud: 'veil-dev', authorizationEndpoint: `${ISS}/auth`, label: 'Dev' }];
+const issuers: IssuerInfo[] = [{ id: 'dev', kind: 'dev', iss: ISS, aud: 'veil-dev', variant: 'oidc', provable: true, authorizationEndpoint: `${ISS}/auth`, label: 'Dev' }];
 const key: IssuerKey = { iss: ISS, kid: 'k1', jwk: { kty: 'RSA', kid: 'k1', n: 'AQAB-modulus', e: 'AQAB' }, firstSeen: 1, lastSeen: 2 };
 const now = Date.now();
 
@@ -81,7 +81,7 @@ test('the proof verifier gets the registry key and the configured expectations; 
   };
   const v = await verifyPost(d, { registry: [key], issuers, verifyMembership: rejecting, issuerKeys: publishes });
   assert.deepEqual(v, { ok: false, code: 'ERR_PROOF_INVALID', reason: 'proof does not verify' });
-  assert.deepEqual(calls, [{ bundle: d.membership.bundle, jwks: { keys: [key.jwk] }, expect: { iss: ISS, aud: 'veil-dev', domain: 'acme.test' } }]);
+  assert.deepEqual(calls, [{ bundle: d.membership.bundle, jwks: { keys: [key.jwk] }, expect: { iss: ISS, aud: 'veil-dev', domain: 'acme.test', variant: 'oidc' } }]);
   const accepting: MembershipVerifier = async () => ({});
   assert.deepEqual(await verifyPost(d, { registry: [key], issuers, verifyMembership: accepting, issuerKeys: publishes }), { ok: true, keySource: 'issuer' });
 });

@@ -19,6 +19,7 @@ import { verifyGroupPost } from '../lib/group-client.ts';
 import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
 import { warnSimulation } from '../lib/enclave-verify.ts';
 import { expectedMeasurements, verifySgxQuote } from '../lib/identity-client.ts';
+import { issuerForIss } from '@veil/server/config';
 
 const MAX_TEXT = MAX_TEXT_CODE_POINTS;
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -185,7 +186,7 @@ export function register(program: Command): void {
         if (trust.observation?.simulated) warnSimulation();
         // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
         const config = await api<ConfigResponse>(server, 'GET', '/api/config');
-        const issuer = config.issuers.find((i) => i.iss === claims.iss);
+        const issuer = issuerForIss(config.issuers, claims.iss);
         if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';
@@ -195,11 +196,13 @@ export function register(program: Command): void {
         if (testCrs && allowTestCrs) warnTestCrs(o.allowTestCrs ? '--allow-test-crs' : serverTestCrs ? `${server} is a development server` : 'VEIL_CRS=test');
         const { verify } = await import('@veil/prover');
         const verified = await verify(d.membership.bundle, { keys: [k.jwk] }, {
-          iss: issuer.iss, aud: issuer.aud, domain: m.group, now: Math.floor(m.createdAt / 1000) - 1,
+          iss: claims.iss, aud: issuer.aud, domain: m.group, now: Math.floor(m.createdAt / 1000) - 1,
+          // The statement this server admits for the issuer (servers from before variants: any).
+          ...(issuer.variant !== undefined ? { variant: issuer.variant } : {}),
           allowTestCrs,
         });
         print({
-          valid: true, id: m.id, group: verified.domain, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source,
+          valid: true, id: m.id, group: verified.domain, variant: verified.variant, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source,
           ...(trust.observation ? { keyObservation: trust.observation } : {}),
         });
         note(`valid: signed by a key proven to belong to someone at ${verified.domain} (checked on this machine${verified.crs.kind === 'test' ? ', TEST CRS: forgeable' : ''})`);

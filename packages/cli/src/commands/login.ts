@@ -200,13 +200,15 @@ export function register(program: Command): void {
         if (crs === 'test') warnTestCrs(`${server} runs the test CRS`);
         const { buildInputs } = await import('@veil/crypto');
         // Failures that need no proof (unverified email, wrong audience, …) are reported before the prover starts.
-        await buildInputs(idToken, jwk, key.publicKey, salt, expiry);
+        // The statement is the server's choice for this issuer (google: Workspace hd; oidc: email domain).
+        const variant = issuer.variant;
+        await buildInputs(idToken, jwk, key.publicKey, salt, expiry, { variant });
         const { createBackend } = await import('@veil/prover');
         const show = progress('proving membership on this machine (the first proof compiles the circuit; ~10-60 s)');
         const backend = await createBackend({ crs });
         let bundle;
         try {
-          bundle = await backend.prove({ token: idToken, jwk, epk: key.publicKey, salt, expiry });
+          bundle = await backend.prove({ token: idToken, jwk, epk: key.publicKey, salt, expiry, variant });
           show.done('proof ready');
         } catch (e) {
           show.done('proof failed');

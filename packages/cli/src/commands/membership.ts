@@ -78,9 +78,6 @@ function variantFlag(v: string | undefined): Variant | undefined {
   }
 }
 
-/** The statements that have a circuit today (circuits/circuits.json): only the email-domain one. */
-const PROVABLE: readonly Variant[] = ['oidc'];
-
 interface InspectFlags {
   token?: string;
   jwks?: string;
@@ -103,6 +100,7 @@ interface ProveFlags {
 }
 
 interface VerifyFlags {
+  variant?: string;
   jwks?: string;
   iss?: string;
   aud?: string;
@@ -173,8 +171,8 @@ export function register(program: Command): void {
     .option('--salt <hex>', 'nonce salt (hex)')
     .option('--expiry <unix>', 'expiry of the ephemeral key (unix seconds)')
     .option('--out <file>', 'where to write the bundle (JSON)')
-    .option('--domain <domain>', "domain to prove (default: the email's domain)")
-    .option('--variant <name>', 'statement: google, entra or oidc (default: chosen from iss); only oidc has a circuit yet')
+    .option('--domain <domain>', "group to prove (default: the token's own: oidc the email's domain, google hd)")
+    .option('--variant <name>', 'statement, which picks the circuit: google, entra or oidc (default: chosen from iss)')
     .option('--unchecked', 'skip the TypeScript pre-checks: the circuit alone decides')
     .action(
       action(async (f: ProveFlags) => {
@@ -188,12 +186,6 @@ export function register(program: Command): void {
         const kind = crsKind();
         const token = readText(f.token, '--token').trim();
         const variant = chosen ?? variantForToken(token);
-        if (!PROVABLE.includes(variant)) {
-          throw new VeilError(
-            'ERR_VARIANT_UNSUPPORTED',
-            `the ${variant} statement has no circuit yet (only ${PROVABLE.join(', ')}); --variant oidc proves the weaker email-domain statement`,
-          );
-        }
         const jwk = pickJwk(readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED'), headerKid(token));
         if (kind === 'test') process.stderr.write(TEST_CRS_WARNING);
         const backend = await createBackend({ crs: kind });
@@ -204,6 +196,7 @@ export function register(program: Command): void {
             epk,
             salt,
             expiry,
+            variant,
             ...(f.domain !== undefined ? { domain: f.domain } : {}),
             ...(f.unchecked ? { unchecked: true } : {}),
           });
@@ -212,7 +205,7 @@ export function register(program: Command): void {
           try {
             writeFileSync(tmp, `${JSON.stringify(bundle, null, 2)}\n`);
             renameSync(tmp, f.out);
-            process.stdout.write(`${f.out}: membership of ${bundle.claims.domain} for key ${bundle.claims.epk.slice(0, 12)}…, valid until ${new Date(bundle.claims.expiry * 1000).toISOString()} (next: veil join --bundle ${f.out})\n`);
+            process.stdout.write(`${f.out}: ${bundle.variant} membership of ${bundle.claims.domain} for key ${bundle.claims.epk.slice(0, 12)}…, valid until ${new Date(bundle.claims.expiry * 1000).toISOString()} (next: veil join --bundle ${f.out})\n`);
           } catch (e) {
             rmSync(tmp, { force: true });
             throw new UsageError(`--out: cannot write ${f.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -232,8 +225,10 @@ export function register(program: Command): void {
     .option('--aud <audience>', 'the audience (your client id) the token must be minted for (required)')
     .option('--any-audience', 'DIAGNOSTICS ONLY: skip the audience check (accepts tokens minted for any client of the issuer)')
     .option('--domain <domain>', 'required domain')
+    .option('--variant <name>', 'required statement: google, entra or oidc (default: any; the output names it)')
     .action(
       action(async (file: string, f: VerifyFlags) => {
+        const variant = variantFlag(f.variant);
         if (!f.jwks) throw new UsageError('--jwks is required');
         if (!f.iss) throw new UsageError('--iss is required: the issuer the token must come from');
         if (f.anyAudience && f.aud !== undefined) throw new UsageError('--aud and --any-audience exclude each other');
@@ -250,6 +245,7 @@ export function register(program: Command): void {
             iss: f.iss,
             ...(f.anyAudience ? { anyAudience: true as const } : { aud: f.aud! }),
             ...(f.domain !== undefined ? { domain: f.domain } : {}),
+            ...(variant ? { variant } : {}),
           });
           process.stdout.write(`${JSON.stringify(claims)}\n`);
         } finally {

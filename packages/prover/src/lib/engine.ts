@@ -83,6 +83,20 @@ export class Engine {
     return run;
   }
 
+  /**
+   * The current circuit proving membership variant `variant` (the loader's `CircuitInfo.variant`).
+   * @throws VeilError ERR_VARIANT_UNSUPPORTED when this deployment has no such circuit.
+   */
+  async membershipCircuitInfo(variant: string): Promise<CircuitInfo> {
+    const known = await this.knownCircuits();
+    const info = known.find((c) => c.variant === variant && c.acceptedUntil === undefined);
+    if (!info) {
+      const provable = [...new Set(known.filter((c) => c.variant !== undefined && c.acceptedUntil === undefined).map((c) => c.variant))];
+      throw new VeilError('ERR_VARIANT_UNSUPPORTED', `the ${variant} statement has no circuit here (provable: ${provable.join(', ') || 'none'})`);
+    }
+    return info;
+  }
+
   /** Circuit `name` from the loader's allowlist, its program checked against the expected id. */
   circuit(name: string): Promise<LoadedCircuit> {
     let p = this.#circuits.get(name);

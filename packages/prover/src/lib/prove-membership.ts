@@ -1,11 +1,11 @@
 import { Noir } from '@noir-lang/noir_js';
-import { buildInputs, rsaModulusFromJwk, VeilError } from '@veil/crypto';
+import { aVariant, buildInputs, rsaModulusFromJwk, variantForToken, VeilError, type Variant } from '@veil/crypto';
 import type { MembershipBundle } from '../bundle.ts';
 import type { CrsKind } from '../crs.ts';
 import { hexToBytes, toBase64 } from './bytes.ts';
 import type { Engine } from './engine.ts';
 import { rsaIssuerKey } from './jwks.ts';
-import { MEMBERSHIP_CIRCUIT, publicInputBytes } from './statement.ts';
+import { publicInputBytes } from './statement.ts';
 
 /** What `prove` needs. */
 export interface ProveInput {
@@ -19,7 +19,13 @@ export interface ProveInput {
   salt: Uint8Array | bigint | string;
   /** Unix seconds: how long the ephemeral key is backed by the proof. */
   expiry: number;
-  /** Domain to prove (default: the email's domain). */
+  /**
+   * The statement, which picks the circuit (the manifest's current circuit of that variant):
+   * `oidc` (email domain), `google` (Workspace `hd`), `entra` (tenant). Default: from the token's
+   * `iss` (`variantForToken`: Google → google, Microsoft → entra, else oidc).
+   */
+  variant?: Variant;
+  /** The group to prove (default: the token's own — oidc the email's domain, google `hd`). */
   domain?: string;
   /** Skip the TypeScript pre-checks so that the circuit alone decides (soundness testing). */
   unchecked?: boolean;
@@ -42,8 +48,18 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
   if (typeof input !== 'object' || input === null) throw new TypeError('input must be an object');
   const epk = bytesArg(input.epk, 'epk');
   const salt = typeof input.salt === 'bigint' ? input.salt : bytesArg(input.salt, 'salt');
+  let variant: Variant;
+  try {
+    variant = input.variant === undefined ? variantForToken(input.token) : aVariant(input.variant);
+  } catch (e) {
+    if (input.variant !== undefined) throw new TypeError(`variant: ${(e as Error).message}`);
+    throw e;
+  }
+  // Which circuit: fails before any work when this deployment cannot prove the variant.
+  const info = await engine.membershipCircuitInfo(variant);
   // The pre-checks (token, key size, signature, claims) speak first with their specific codes.
   const { inputs, publicClaims } = await buildInputs(input.token, input.jwk, epk, salt, input.expiry, {
+    variant,
     ...(input.domain !== undefined ? { domain: input.domain } : {}),
     ...(input.unchecked ? { unchecked: true } : {}),
   });
@@ -62,7 +78,7 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     expiry: publicClaims.expiry,
     kid,
   };
-  const circuit = await engine.circuit(MEMBERSHIP_CIRCUIT);
+  const circuit = await engine.circuit(info.name);
   await engine.noirReady();
   let witness: Uint8Array;
   try {
@@ -80,6 +96,7 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
   return {
     v: 1,
     circuit: { name: circuit.name, id: circuit.id },
+    variant,
     crs: { id: engine.crsId(kind), kind },
     claims,
     proof: toBase64(out.subarray(pi.bytes.length)),

@@ -1,9 +1,8 @@
 // The membership statement's TypeScript side lives in @veil/crypto (buildInputs, encodePublicInputs);
-// this file only adapts it to the prover: the circuit's name, and public inputs as bytes.
+// this file only adapts it to the prover: public inputs as bytes. Every membership variant has these
+// 37 public inputs (the group in `domain`); a variant with others would add its encoder here.
 import { encodePublicInputs } from '@veil/crypto';
 import { hexToBytes } from './bytes.ts';
-
-export { MEMBERSHIP_CIRCUIT } from '../artifacts.ts';
 
 /** The claims a bundle carries (epk as lowercase hex). */
 export interface MembershipClaims {

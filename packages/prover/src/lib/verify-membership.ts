@@ -1,4 +1,4 @@
-import { VeilError, aEd25519PublicKey, hexToBytes, isVeilError } from '@veil/crypto';
+import { VeilError, aEd25519PublicKey, hexToBytes, isVeilError, type Variant } from '@veil/crypto';
 import { parseBundle } from '../bundle.ts';
 import { AZTEC_CRS_ID, getTestCrsId, resolveCrsKind, type CrsKind } from '../crs.ts';
 import { fromBase64 } from './bytes.ts';
@@ -15,6 +15,11 @@ import { publicInputBytes, type MembershipClaims } from './statement.ts';
 export type VerifyExpectations = {
   iss: string | readonly string[];
   domain?: string | readonly string[];
+  /**
+   * The statement(s) accepted (default: any): a Google Workspace board wants `google` (hd), not
+   * the weaker `oidc` email-domain statement over the same issuer's tokens.
+   */
+  variant?: Variant | readonly Variant[];
   /** Unix seconds; the bundle's expiry must be later (default: the current time). */
   now?: number;
   /** Accept bundles proven with the insecure test CRS (default: only when `VEIL_CRS=test`). */
@@ -23,6 +28,8 @@ export type VerifyExpectations = {
 
 /** The verified statement. */
 export interface VerifiedMembership extends MembershipClaims {
+  /** The statement proved: oidc → `domain` is the verified email's domain; google → the Workspace `hd`. */
+  variant: Variant;
   circuit: { name: string; id: string };
   crs: { id: string; kind: CrsKind };
 }
@@ -37,6 +44,7 @@ const isAllowlist = (v: unknown): boolean => typeof v === 'string' || (Array.isA
 /** A caller that forgets `iss` or `aud` made a mistake (TypeError), not the bundle. */
 function assertExpectations(expect: VerifyExpectations): void {
   if (typeof expect !== 'object' || expect === null) throw new TypeError('verify: expectations { iss, aud } are required');
+  if (expect.variant !== undefined && !isAllowlist(expect.variant)) throw new TypeError('verify: expect.variant must be a variant or a list of them');
   if (!isAllowlist(expect.iss)) throw new TypeError('verify: expect.iss (the accepted issuer or issuers) is required');
   if (expect.anyAudience === true) {
     if (expect.aud !== undefined) throw new TypeError('verify: expect.aud and expect.anyAudience exclude each other');
@@ -74,6 +82,13 @@ export async function verifyMembership(
   if (!circuit) {
     throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${bundle.circuit.name} ${bundle.circuit.id} is not accepted here`);
   }
+  // The variant says what `domain` means; it must be the one the circuit proves.
+  const variant: Variant = bundle.variant ?? 'oidc';
+  if (circuit.variant === undefined) throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${bundle.circuit.name} is not a membership circuit`);
+  if (circuit.variant !== variant) {
+    throw new VeilError('ERR_BUNDLE_MALFORMED', `the bundle says variant ${variant}, but circuit ${bundle.circuit.name} proves the ${circuit.variant} statement`);
+  }
+  if (!allowed(expect.variant, variant)) throw new VeilError('ERR_VARIANT_MISMATCH', `the ${variant} statement is not accepted here`);
   // A replaced circuit's bundles verify until its date (the allowlist was read when the backend started).
   const now = expect.now ?? Math.floor(Date.now() / 1000);
   if (circuit.acceptedUntil !== undefined && Date.parse(circuit.acceptedUntil) <= now * 1000) {
@@ -109,5 +124,5 @@ export async function verifyMembership(
     throw new VeilError('ERR_PROOF_INVALID', 'the proof does not verify (rejected by the backend)', { cause: e });
   }
   if (!ok) throw new VeilError('ERR_PROOF_INVALID', 'the proof does not verify for these claims and this issuer key');
-  return { ...claims, circuit: bundle.circuit, crs: bundle.crs };
+  return { ...claims, variant, circuit: bundle.circuit, crs: bundle.crs };
 }

@@ -1,6 +1,7 @@
 // What every route plugin receives: storage, registry, verifiers, config, clock, limiter, cache.
 import type { GroupExpectations, VerifiedGroupProof, VerifiedMembership } from '@veil/prover';
 import type { GroupTrees } from './group-trees.ts';
+import type { Variant } from '@veil/crypto';
 import type { Bundle } from '../schemas.ts';
 import type { ServerConfig } from '../config.ts';
 import type { Storage } from '../storage/types.ts';
@@ -18,7 +19,7 @@ export type VerifiedClaims = Pick<VerifiedMembership, 'iss' | 'aud' | 'domain' |
 export type MembershipVerifier = (
   bundle: Bundle,
   jwks: { keys: Record<string, string>[] },
-  expect: { iss: string; aud: string; domain: string; now: number; allowTestCrs: boolean },
+  expect: { iss: string; aud: string; domain: string; variant: Variant; now: number; allowTestCrs: boolean },
 ) => Promise<VerifiedClaims>;
 
 /** Verifies a group proof for the expected scope, message and roots (default: @veil/prover `verifyGroup`). */
@@ -30,6 +31,8 @@ export interface RouteContext {
   registry: KeyRegistry;
   verifyMembership: MembershipVerifier;
   acceptedCircuits: string[];
+  /** The statements an accepted membership circuit exists for. */
+  provableVariants: Variant[];
   now: () => number;
   limiter: RateLimiter;
   /** First feed pages, serialised: key `${group}|${limit}`. */

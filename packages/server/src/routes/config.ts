@@ -8,7 +8,9 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const body = () => ({
     profile: ctx.config.profile,
     issuers: ctx.config.issuers.map((i) => ({
-      id: i.id, kind: i.kind, iss: i.iss, aud: i.aud, authorizationEndpoint: i.authorizationEndpoint ?? null, label: i.label,
+      id: i.id, kind: i.kind, iss: i.iss, aud: i.aud, variant: i.variant, provable: ctx.provableVariants.includes(i.variant),
+      ...(i.tenants ? { tenants: i.tenants } : {}),
+      authorizationEndpoint: i.authorizationEndpoint ?? null, label: i.label,
       keys: ctx.registry.status(i.iss),
     })),
     circuits: ctx.acceptedCircuits,

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { VeilError, aEd25519PublicKey } from '@veil/crypto';
 import { BundleSchema, ErrorResponse, GroupSchema, Hex32, MAX_MEMBERSHIP_SECONDS, MembershipSchema, MembershipWithBundleSchema, type Bundle } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
+import { issuerForIss } from '../config.ts';
 
 const GROUP_RE = new RegExp(GroupSchema.pattern!);
 
@@ -18,9 +19,12 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       const b = req.body;
       const c = b.claims;
       // Cheap checks first; the proof is verified last, against the registry's key only.
-      const issuer = ctx.config.issuers.find((i) => i.iss === c.iss);
+      const issuer = issuerForIss(ctx.config.issuers, c.iss);
       if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `issuer ${c.iss} is not accepted by this server`);
       if (c.aud !== issuer.aud) throw new VeilError('ERR_AUD_MISMATCH', `aud ${c.aud} is not this server's client id for ${c.iss}`);
+      // Each issuer is configured for one statement (a Google board wants hd, not the email domain).
+      const variant = b.variant ?? 'oidc';
+      if (variant !== issuer.variant) throw new VeilError('ERR_VARIANT_MISMATCH', `${issuer.label} memberships must prove the ${issuer.variant} statement, not ${variant}`);
       if (!ctx.acceptedCircuits.includes(b.circuit.id)) throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${b.circuit.id} is not accepted`);
       if (b.crs.kind !== ctx.config.crs) throw new VeilError('ERR_CRS_NOT_ACCEPTED', `proofs must use the ${ctx.config.crs} CRS, not ${b.crs.kind}`);
       if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name');
@@ -29,9 +33,10 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       const nowS = Math.floor(ctx.now() / 1000);
       if (c.expiry <= nowS) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the proof expiry is in the past');
       if (c.expiry > nowS + MAX_MEMBERSHIP_SECONDS) throw new VeilError('ERR_EXPIRY_TOO_FAR', 'the proof expiry is more than 14 days ahead');
+      // Keys are registered under the configured iss (a multi-tenant issuer's template).
       const key = await ctx.registry.getKey(issuer.iss, c.kid);
       const claims = await ctx.verifyMembership(b, { keys: [key.jwk] }, {
-        iss: issuer.iss, aud: issuer.aud, domain: c.domain, now: nowS, allowTestCrs: ctx.config.crs === 'test',
+        iss: c.iss, aud: issuer.aud, domain: c.domain, variant: issuer.variant, now: nowS, allowTestCrs: ctx.config.crs === 'test',
       });
       // Store what the proof binds (identical to the bundle's claims on success).
       if (claims.epk !== c.epk || claims.domain !== c.domain || claims.expiry !== c.expiry || claims.iss !== c.iss || claims.kid !== c.kid) {

@@ -18,7 +18,7 @@ test('GET /api/config: profile, issuers, circuits, CRS kind, limits; COOP/COEP',
   const c = r.json();
   assert.equal(c.profile, 'development');
   assert.deepEqual(c.issuers, [{
-    id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer',
+    id: 'test', kind: 'oidc', iss: f.issuer.iss, aud: f.issuer.aud, variant: 'oidc', provable: true, authorizationEndpoint: `${f.issuer.iss}/auth`, label: 'Test issuer',
     keys: { state: 'loaded', checkedAt: f.clock.t },
   }]);
   assert.equal(c.crs.kind, 'test');

@@ -30,6 +30,9 @@ test('StealthNote: iss and aud must match a configured issuer; circuit and CRS m
     [bundle({ crs: { id: 'aztec-ignition', kind: 'aztec' } }), 422, 'ERR_CRS_NOT_ACCEPTED'],
     [bundle({}, { kid: 'never-published' }), 422, 'ERR_ISSUER_KEY_UNKNOWN'],
     [bundle({}, { domain: 'Not A Domain' }), 400, 'ERR_VALIDATION'],
+    // issue 12: this issuer is configured for the oidc statement; a google (hd) bundle is not it
+    [bundle({ variant: 'google' }), 422, 'ERR_VARIANT_MISMATCH'],
+    [bundle({ variant: 'gmail' }), 400, 'ERR_VALIDATION'],
   ];
   for (const [b, status, c] of cases) {
     const r = await f.app.inject({ method: 'POST', url: '/api/memberships', payload: b as object });

@@ -39,7 +39,7 @@ export type IssuerKeysFetcher = (iss: string) => Promise<{ keys: PublishedJwk[] 
 export type MembershipVerifier = (
   bundle: MessageDetail['membership']['bundle'],
   jwks: { keys: IssuerKey['jwk'][] },
-  expect: { iss: string; aud: string; domain: string },
+  expect: { iss: string; aud: string; domain: string; variant: IssuerInfo['variant'] },
 ) => Promise<unknown>;
 
 function fail(code: string, reason: string): Verdict {
@@ -95,7 +95,8 @@ export async function verifyPost(
   }
   if (message.createdAt > claims.expiry * 1000) return fail('ERR_MEMBERSHIP_EXPIRED', 'the post was written after the membership expired');
   try {
-    await ctx.verifyMembership(membership.bundle, { keys: [key.jwk] }, { iss: issuer.iss, aud: issuer.aud, domain: message.group });
+    // The statement the server admits for this issuer (google: Workspace hd, not the email's domain).
+    await ctx.verifyMembership(membership.bundle, { keys: [key.jwk] }, { iss: issuer.iss, aud: issuer.aud, domain: message.group, variant: issuer.variant });
   } catch (e) {
     if (isVeilError(e)) return fail(e.code, e.message);
     throw e;

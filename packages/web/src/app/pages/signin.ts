@@ -4,8 +4,10 @@
  * carries `nonce = nonce(epk, salt, expiry)`, binding the ID token to that key. On return the ID
  * token is read from the URL fragment, the fragment is wiped from the URL and history at once, and
  * the token lives only in memory until the proof is made in a worker; only the proof bundle is sent.
- * Failures that need no proof (unverified email, wrong issuer or audience, expired token) are
- * reported before the prover loads; the proof can be cancelled, and leaving the page during it
+ * The issuer's variant (from the server's config) picks the statement and so the circuit: google
+ * (Workspace hd), entra (tenant; shown as "coming" until the server has its circuit), oidc (email
+ * domain). Failures that need no proof (unverified email, no hd, wrong issuer or audience, expired
+ * token) are reported before the prover loads; the proof can be cancelled, and leaving the page during it
  * asks first. Afterwards the user is back on the page where they chose "Sign in".
  */
 import type { IssuerInfo } from '@veil/server/schemas';
@@ -61,7 +63,7 @@ export async function signinPage(main: HTMLElement): Promise<void> {
   const config = await appConfig();
   const returnTo = safeReturnPath(new URLSearchParams(location.search).get('return'));
   const usable = config.issuers.filter((i) => i.authorizationEndpoint);
-  const working = usable.filter((i) => i.keys?.state !== 'unavailable');
+  const working = usable.filter((i) => i.keys?.state !== 'unavailable' && i.provable);
   const preferred = working.find((i) => i.kind === 'dev') ?? working[0];
   const error = h('p', { class: 'error', role: 'alert' });
   const submit = h('button', { type: 'submit' }, 'Continue to sign in');
@@ -86,14 +88,16 @@ export async function signinPage(main: HTMLElement): Promise<void> {
     usable.map((i) => {
       const down = i.keys?.state === 'unavailable';
       return h('label', { class: 'choice' },
-        h('input', { type: 'radio', name: 'issuer', value: i.id, checked: i === preferred, required: true, disabled: down }),
+        h('input', { type: 'radio', name: 'issuer', value: i.id, checked: i === preferred, required: true, disabled: down || !i.provable }),
         ` ${i.label}`, i.kind === 'dev' ? h('span', { class: 'tag dev' }, 'development') : null,
+        h('span', { class: 'hint', 'data-variant': i.variant }, ` — ${STATEMENTS[i.variant]}`),
+        !i.provable ? h('span', { class: 'tag', 'data-issuer-coming': i.id }, 'coming') : null,
         down ? h('span', { class: 'error', 'data-issuer-unavailable': i.id }, ` — unavailable: the server could not load its signing keys (${i.keys?.error ?? 'unknown reason'})`) : null);
     })),
   submit, error);
   replace(main,
     h('h1', { tabindex: -1 }, 'Sign in'),
-    h('p', {}, 'Your browser makes a new key, asks the provider for an ID token bound to it, and proves in zero knowledge that the token names an email at your organisation. ',
+    h('p', {}, 'Your browser makes a new key, asks the provider for an ID token bound to it, and proves in zero knowledge that the token names your organisation. ',
       h('strong', {}, 'The token never leaves this browser:'), ' only the proof is sent. Nobody learns which member you are.'),
     returnTo ? h('p', { class: 'hint' }, 'Afterwards you come back to the page you were on.') : null,
     usable.length ? form : h('p', { class: 'error' }, 'This server has no sign-in provider configured.'));
@@ -122,6 +126,13 @@ function tokenKid(token: string): string | null {
   return typeof kid === 'string' ? kid : null;
 }
 
+/** What a membership proves, per statement (the issuer's variant picks the circuit). */
+export const STATEMENTS: Record<IssuerInfo['variant'], string> = {
+  google: 'proves your Google Workspace organisation (its primary domain, Google\'s hd claim)',
+  entra: 'proves your Microsoft Entra organisation (the tenant)',
+  oidc: 'proves the domain of your verified email address',
+};
+
 /**
  * What can be told from the token without a proof (its signature is checked by the proof itself):
  * a reason to stop now, in words, with the code the prover would give — or null to go on.
@@ -134,7 +145,11 @@ export function tokenProblem(token: string, issuer: IssuerInfo, now = Date.now()
   }
   if (c.iss !== issuer.iss) return { code: 'ERR_ISS_MISMATCH', message: `the token was issued by ${String(c.iss)}, not ${issuer.iss}` };
   if (c.aud !== issuer.aud) return { code: 'ERR_AUD_MISMATCH', message: `the token is for ${JSON.stringify(c.aud)}, not this site (${issuer.aud})` };
-  if (typeof c.email !== 'string' || !c.email.includes('@')) return { code: 'ERR_EMAIL_MISSING', message: 'the token carries no email address' };
+  // google: the organisation is hd, which consumer accounts (gmail.com, or made with a work address) lack.
+  if (issuer.variant === 'google' && (typeof c.hd !== 'string' || c.hd === '')) {
+    return { code: 'ERR_CLAIM_MISSING', message: 'this Google account belongs to no Google Workspace organisation (the token has no hd claim); sign in with your work account' };
+  }
+  if (issuer.variant === 'oidc' && (typeof c.email !== 'string' || !c.email.includes('@'))) return { code: 'ERR_EMAIL_MISSING', message: 'the token carries no email address' };
   if (typeof c.exp === 'number' && c.exp * 1000 < now) return { code: 'ERR_TOKEN_EXPIRED', message: 'the sign-in took too long and the token expired; sign in again' };
   return null;
 }
@@ -214,6 +229,7 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
     epk: identity.epk,
     salt: identity.salt,
     expiry: identity.expiry,
+    variant: issuer.variant,
     artifacts: config.artifacts,
     crs: config.crs.kind,
     threads: Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 16)),

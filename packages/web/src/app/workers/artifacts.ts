@@ -15,7 +15,8 @@ import { staticArtifacts, type ArtifactLoader, type CompiledProgram, type CrsByt
 
 /** Pins compiled into the bundle: circuit ids, and verification-key sha256 by `<name>.<crs id>`. */
 export interface PinnedArtifacts {
-  circuits: Array<{ name: string; id: string }>;
+  /** `variant`: membership circuits, the statement they prove (`oidc`, `google`, `entra`). */
+  circuits: Array<{ name: string; id: string; variant?: string }>;
   verificationKeys: Record<string, string>;
 }
 
@@ -42,9 +43,10 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
  * @throws VeilError ERR_VK_MISMATCH (from `verificationKey`) when the server's key is not the pinned one.
  */
 export function fetchArtifacts(base: string, pinned: PinnedArtifacts): ArtifactLoader {
-  const inner = staticArtifacts(pinned.circuits.map(({ name, id }) => ({
+  const inner = staticArtifacts(pinned.circuits.map(({ name, id, variant }) => ({
     name,
     id,
+    ...(variant !== undefined ? { variant } : {}),
     program: async () => (await (await get(`${base}/target/${name}.json`)).json()) as CompiledProgram,
   })));
   return {

@@ -1,5 +1,5 @@
 /** Messages between the page and `prove.worker.ts`. */
-import type { Bundle } from '@veil/server/schemas';
+import type { Bundle, IssuerInfo } from '@veil/server/schemas';
 
 export interface ProveRequest {
   /** The ID token: only ever held in memory, in the page and this worker, until proving ends. */
@@ -9,6 +9,8 @@ export interface ProveRequest {
   salt: string;
   /** Unix seconds. */
   expiry: number;
+  /** The statement the server admits for the chosen issuer: it picks the circuit. */
+  variant: IssuerInfo['variant'];
   /** Base URL of the prover artifacts (circuit, verification key, CRS). */
   artifacts: string;
   crs: string;

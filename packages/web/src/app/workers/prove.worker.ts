@@ -4,7 +4,7 @@
  * The token is held only in this worker's memory for the duration of one proof; nothing is stored.
  */
 import { createBackend } from '@veil/prover';
-import { isVeilError } from '@veil/crypto';
+import { isVeilError, VeilError } from '@veil/crypto';
 import pinned from 'virtual:veil-pinned-artifacts';
 import { fetchArtifacts, fetchTestCrs } from './artifacts.ts';
 import { fromHex } from '../hex.ts';
@@ -25,9 +25,11 @@ self.onmessage = async (e: MessageEvent<ProveRequest>) => {
       ...(crs === 'test' ? { testCrs: fetchTestCrs(req.artifacts) } : {}),
       threads: req.threads,
     });
-    await backend.circuitSize();
+    const circuit = pinned.circuits.find((c) => c.variant === req.variant);
+    if (!circuit) throw new VeilError('ERR_VARIANT_UNSUPPORTED', `this app has no circuit for the ${req.variant} statement`);
+    await backend.circuitSize(circuit.name);
     post({ type: 'stage', stage: 'proving', at: performance.now() - started });
-    const bundle = await backend.prove({ token: req.token, jwk: req.jwk as JsonWebKey, epk: fromHex(req.epk), salt: fromHex(req.salt), expiry: req.expiry, crs });
+    const bundle = await backend.prove({ token: req.token, jwk: req.jwk as JsonWebKey, epk: fromHex(req.epk), salt: fromHex(req.salt), expiry: req.expiry, variant: req.variant, crs });
     req.token = '';
     post({ type: 'done', bundle: bundle as never, ms: performance.now() - started });
   } catch (err) {

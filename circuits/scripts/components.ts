@@ -1,0 +1,155 @@
+/**
+ * Per-component gate counts of each membership variant: `npx tsx circuits/scripts/components.ts
+ * [variant ...]` (default: every variant below), printed as JSON lines. Called by `npm run bench:prove`.
+ *
+ * Method: the statement is rebuilt in stages from the same library calls as the variant's crate, one
+ * component added per stage in the order below, each stage compiled with noir_wasm and sized with
+ * bb.js (`circuitSizes`, as gates.ts); a component's figure is its stage's total minus the previous
+ * stage's. The last stage is the whole statement and must equal the manifest's recorded gate count,
+ * or the script fails (the stages drifted from the crate). SHA-256 comes last: alone it reports its
+ * lookup tables (~36k rows) rather than its gates, so every earlier stage is gate-side and the deltas
+ * add up. Until SHA-256 is added RSA checks a free `digest` input. Values a stage computes but no
+ * check reads yet may be optimised away and then count under the stage that first reads them.
+ *
+ * Adding a variant: a `STAGES` entry whose last stage equals its crate's main (e.g. entra's tid/iss/ver
+ * checks under "claims"); a variant without one is reported by bench:prove with its total only.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile_program, createFileManager } from '@noir-lang/noir_wasm';
+import { CIRCUITS_DIR, readManifest } from './build.ts';
+import { circuitSizes } from './gates.ts';
+
+/** The components, in the order they are added. */
+export const COMPONENTS = ['base64', 'JSON scan', 'claims', 'nonce', 'RSA', 'SHA-256'] as const;
+type Component = (typeof COMPONENTS)[number];
+
+const PUBLIC = `modulus: pub [Field; 18], iss: pub [Field; STRING_FIELDS], iss_len: pub u32, aud: pub [Field; STRING_FIELDS], aud_len: pub u32,
+    domain: pub [Field; DOMAIN_FIELDS], domain_len: pub u32, epk_hi: pub Field, epk_lo: pub Field, expiry: pub u64,
+    data: [u8; DATA_BYTES], data_len: u32, prefix_state: [u32; 8], prefix_len: u32, signature: [Field; 18], salt: Field`;
+
+const COMMON: Partial<Record<Component, string>> = {
+  base64: `assert(pos.payload_start <= data_len, "payload: starts after the data");
+    let payload: [u8; PAYLOAD_BYTES] = base64::decode_base64url_window(data, pos.payload_start, data_len, 46);`,
+  'JSON scan': 'let s = json::scan(payload);',
+  nonce: `epk_hi.assert_max_bit_size::<128>();
+    epk_lo.assert_max_bit_size::<128>();
+    let h = poseidon2::hash([epk_hi, epk_lo, salt, expiry as Field]);
+    s.assert_key("nonce".as_bytes(), pos.nonce_key, pos.nonce_val);
+    s.assert_string_value(pos.nonce_val, pack::to_hex(h), 64, 64);`,
+  RSA: 'veil_rsa::verify_rs256(digest, signature, modulus);',
+};
+
+const ISS_AUD = `let iss_all: [u8; 31 * STRING_FIELDS] = pack::unpack(iss);
+    s.assert_key("iss".as_bytes(), pos.iss_key, pos.iss_val);
+    s.assert_string_value(pos.iss_val, iss_all, iss_len, ISS_BYTES);
+    let aud_all: [u8; 31 * STRING_FIELDS] = pack::unpack(aud);
+    s.assert_key("aud".as_bytes(), pos.aud_key, pos.aud_val);
+    s.assert_string_value(pos.aud_val, aud_all, aud_len, AUD_BYTES);`;
+const IAT = `s.assert_key("iat".as_bytes(), pos.iat_key, pos.iat_val);
+    let iat = s.parse_uint::<IAT_DIGITS>(pos.iat_val, pos.iat_len);
+    assert(expiry <= iat + EXPIRY_WINDOW, "expiry later than iat + 14 days");`;
+
+interface VariantStages {
+  /** Manifest circuit name (its recorded `gates.total` is the check). */
+  circuit: string;
+  /** The positions struct type (the crate's own, or veil_jwt's `Positions`). */
+  positions: string;
+  /** Items before `fn main` (imports, the positions struct). */
+  head: string;
+  claims: string;
+}
+
+const USE = `use veil_jwt::{base64, json, pack, poseidon2};
+use veil_jwt::claims::{AUD_BYTES, DATA_BYTES, DOMAIN_BYTES, DOMAIN_FIELDS, EMAIL_BYTES, EXPIRY_WINDOW, IAT_DIGITS, ISS_BYTES, PAYLOAD_BYTES, Positions, STRING_FIELDS};`;
+
+export const STAGES: Record<string, VariantStages> = {
+  oidc: {
+    circuit: 'membership',
+    positions: 'Positions',
+    head: USE,
+    claims: `${ISS_AUD}
+    s.assert_key("email_verified".as_bytes(), pos.verified_key, pos.verified_val);
+    s.assert_true(pos.verified_val);
+    let domain_all: [u8; 31 * DOMAIN_FIELDS] = pack::unpack(domain);
+    s.assert_key("email".as_bytes(), pos.email_key, pos.email_val);
+    s.assert_email_domain::<EMAIL_BYTES - 2, 31 * DOMAIN_FIELDS>(pos.email_val, pos.email_at, domain_all, domain_len, DOMAIN_BYTES);
+    assert(pos.email_at - pos.email_val + domain_len <= EMAIL_BYTES, "email: address too long");
+    ${IAT}`,
+  },
+  google: {
+    circuit: 'membership-google',
+    positions: 'GooglePositions',
+    head: `${USE}
+pub struct GooglePositions { pub payload_start: u32, pub iss_key: u32, pub iss_val: u32, pub aud_key: u32, pub aud_val: u32, pub hd_key: u32,
+    pub hd_val: u32, pub verified_key: u32, pub verified_val: u32, pub nonce_key: u32, pub nonce_val: u32, pub iat_key: u32, pub iat_val: u32, pub iat_len: u32 }`,
+    claims: `${ISS_AUD}
+    s.assert_key("email_verified".as_bytes(), pos.verified_key, pos.verified_val);
+    s.assert_true(pos.verified_val);
+    assert(domain_len != 0, "hd: empty domain");
+    let domain_all: [u8; 31 * DOMAIN_FIELDS] = pack::unpack(domain);
+    s.assert_key("hd".as_bytes(), pos.hd_key, pos.hd_val);
+    s.assert_string_value(pos.hd_val, domain_all, domain_len, DOMAIN_BYTES);
+    ${IAT}`,
+  },
+};
+
+function stageSource(v: VariantStages, upto: number): string {
+  const parts = COMPONENTS.slice(0, upto + 1);
+  const sha = parts.includes('SHA-256');
+  const body = parts
+    .filter((c) => c !== 'SHA-256')
+    .map((c) => (c === 'claims' ? v.claims : COMMON[c]!))
+    .join('\n    ');
+  return `${v.head}
+#[allow(unused_variables)]
+fn main(
+    ${PUBLIC},
+    positions: ${v.positions},${sha ? '' : '\n    digest: [u8; 32],'}
+) {
+    ${sha ? 'let digest = veil_sha256::sha256_var_from_state(prefix_state, data, data_len, prefix_len);' : ''}
+    let pos = positions;
+    ${body}
+}
+`;
+}
+
+/** Gate count of each stage of `variant`, and each component's share. */
+export async function componentGates(variant: string): Promise<{ variant: string; circuit: string; total: number; dyadic: number; components: Record<Component, number> }> {
+  const v = STAGES[variant];
+  if (!v) throw new TypeError(`no component stages for variant ${variant}`);
+  const dir = join(CIRCUITS_DIR, 'target', 'components', variant);
+  const components = {} as Record<Component, number>;
+  let previous = 0;
+  let last = { total: 0, dyadic: 0 };
+  try {
+    for (let i = 0; i < COMPONENTS.length; i++) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(join(dir, 'src'), { recursive: true });
+      writeFileSync(join(dir, 'Nargo.toml'), `[package]\nname = "components_${variant}"\ntype = "bin"\nauthors = ["veil"]\n\n[dependencies]\nveil_jwt = { path = "../../../lib/jwt" }\nveil_sha256 = { path = "../../../lib/sha256" }\nveil_rsa = { path = "../../../lib/rsa" }\n`);
+      writeFileSync(join(dir, 'src', 'main.nr'), stageSource(v, i));
+      const log = console.log;
+      console.log = () => {};
+      let program;
+      try {
+        ({ program } = await compile_program(createFileManager(CIRCUITS_DIR), dir, () => {}, () => {}));
+      } finally {
+        console.log = log;
+      }
+      last = await circuitSizes(program.bytecode);
+      components[COMPONENTS[i]!] = last.total - previous;
+      previous = last.total;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const recorded = (readManifest().circuits.find((c) => c.name === v.circuit && (c.status ?? 'current') === 'current')?.gates as { total?: number } | undefined)?.total;
+  if (recorded !== last.total) throw new Error(`${variant}: the stages add up to ${last.total} gates, circuits.json records ${recorded} for ${v.circuit}: update STAGES`);
+  return { variant, circuit: v.circuit, total: last.total, dyadic: last.dyadic, components };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const wanted = process.argv.slice(2);
+  for (const variant of wanted.length ? wanted : Object.keys(STAGES)) console.log(JSON.stringify(await componentGates(variant)));
+}
