@@ -14,8 +14,12 @@ import { GroupProofSchema } from '@veil/prover/group-bundle';
 export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' });
 export const MessageIdSchema = Type.String({ pattern: '^[0-9a-f]{32}$', description: '16 random bytes, lowercase hex' });
 export const SignatureSchema = Type.String({ pattern: '^[0-9a-f]{128}$', description: 'Ed25519 signature, lowercase hex' });
-/** A group is an email domain, lower-case. */
-export const GroupSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$' });
+/** A group: a lower-case DNS name (oidc email domain, Google Workspace hd) or an Entra tenant id (a lower-case GUID). */
+export const GroupSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$',
+});
 export const Millis = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 /** Maximum post length in Unicode code points (not UTF-16 units, not bytes). */

@@ -5,7 +5,7 @@
  * With t = 1 every share equals k (single-key mode).
  *
  * Trust: the dealer sees k; it must run somewhere trusted and forget k (the CLI keeps it only in
- * memory). A distributed key generation, where nobody ever holds k, is not implemented.
+ * memory). dkg/dkg.ts makes the same files without anyone ever holding k.
  * Randomness: RFC 9497 RandomScalar (64 bytes from WebCrypto getRandomValues, reduced mod ℓ).
  */
 import { decodeScalar, mulBase, randomScalar, scalarAdd, scalarFromInt, scalarMul } from './lib/group.ts';

@@ -1,7 +1,8 @@
 /**
  * File formats of the UID key material (versioned plain JSON, hex for group elements and scalars).
  *
- * Share file (one per node, written by generateShares / `veil uid keygen`, mode 0600):
+ * Share file (one per node, written by generateShares / `veil uid keygen` or, sealed, by
+ * `veil uid dkg finish`, mode 0600):
  *   { v: 1, type: "veil-uid-share", node, index, threshold, groupPublicKey,
  *     publicShares: [{ name, index, publicShare }...all n nodes],
  *     share: "<32-byte scalar, hex>"         — plaintext, for import only, or
@@ -11,7 +12,7 @@
  *
  * Checked on parse: shape, the public shares' consistency (lib/public-shares.ts), and for a
  * plaintext share that share · G is the node's listed public share. Not checked: that the dealer
- * destroyed the key after splitting it (trusted dealer; see README).
+ * destroyed the key after splitting it (trusted dealer; dkg/dkg.ts has none; see README).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';

@@ -27,7 +27,7 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       if (variant !== issuer.variant) throw new VeilError('ERR_VARIANT_MISMATCH', `${issuer.label} memberships must prove the ${issuer.variant} statement, not ${variant}`);
       if (!ctx.acceptedCircuits.includes(b.circuit.id)) throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${b.circuit.id} is not accepted`);
       if (b.crs.kind !== ctx.config.crs) throw new VeilError('ERR_CRS_NOT_ACCEPTED', `proofs must use the ${ctx.config.crs} CRS, not ${b.crs.kind}`);
-      if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name');
+      if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name or tenant id');
       // A small-order key would let anyone sign as this member (R = identity, S = 0 and the like).
       aEd25519PublicKey(Buffer.from(c.epk, 'hex'));
       const nowS = Math.floor(ctx.now() / 1000);
