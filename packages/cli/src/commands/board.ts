@@ -4,8 +4,9 @@
 // --key FILE from `veil keygen`); reads of a members-only board are signed requests. The server is
 // --server, else VEIL_SERVER, else the last login's, else http://127.0.0.1:8080 (`npm start`).
 // `verify-message` trusts nothing the server says without checking it: signature, membership proof,
-// and an issuer key only from the issuer itself or a key set the user pinned
-// (`--trust-server-keys` to accept the server's word, loudly).
+// and an issuer key only from the issuer itself, a key set the user pinned, or a notarised
+// observation by an identity service whose measurement the user pins (`--trust-server-keys` to
+// accept the server's word, loudly).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { VeilError, isVeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
@@ -16,6 +17,8 @@ import { api, requireKey, resolveKey, resolveServer } from '../lib/board-client.
 import { warnTestCrs } from '../lib/crs-follow.ts';
 import { REGISTRAR_TRUST_OPTIONS, verifyGroupPost, type RegistrarTrustFlags } from '../lib/group-client.ts';
 import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
+import { warnSimulation } from '../lib/enclave-verify.ts';
+import { expectedMeasurements, verifySgxQuote } from '../lib/identity-client.ts';
 import { issuerForIss } from '@veil/server/config';
 
 const MAX_TEXT = MAX_TEXT_CODE_POINTS;
@@ -174,8 +177,12 @@ export function register(program: Command): void {
         // 3. the issuer key: the server's word is not enough (lib/trust-issuer-key.ts)
         const k = d.issuerKey;
         if (k.iss !== claims.iss || k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
-        const trust = await trustIssuerKey(k, { ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true });
+        const trust = await trustIssuerKey(k, {
+          ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true, observations: d.issuerKeyObservations,
+          observerTrust: async () => ({ measurements: await expectedMeasurements(o), allowSimulation: o.allowSimulation === true, verifySgxQuote }),
+        });
         if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
+        if (trust.observation?.simulated) warnSimulation();
         // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
         const config = await api<ConfigResponse>(server, 'GET', '/api/config');
         const issuer = issuerForIss(config.issuers, claims.iss);
@@ -193,7 +200,10 @@ export function register(program: Command): void {
           ...(issuer.variant !== undefined ? { variant: issuer.variant } : {}),
           allowTestCrs,
         });
-        print({ valid: true, id: m.id, group: verified.domain, variant: verified.variant, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source });
+        print({
+          valid: true, id: m.id, group: verified.domain, variant: verified.variant, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source,
+          ...(trust.observation ? { keyObservation: trust.observation } : {}),
+        });
         note(`valid: signed by a key proven to belong to someone at ${verified.domain} (checked on this machine${verified.crs.kind === 'test' ? ', TEST CRS: forgeable' : ''})`);
       }),
     );

@@ -24,8 +24,8 @@ export interface RegistrarTrustFlags extends IdentityTrustFlags {
 
 /** The flags of every command that rebuilds a group tree. */
 export const REGISTRAR_TRUST_OPTIONS = [
-  ['--expect-measurement <hex>', 'expected identity-service measurement, for its registrar key (default: the build of these sources)'],
-  ['--allow-simulation', 'accept a registrar key under SIMULATED attestation (development only; proves nothing)'],
+  ['--expect-measurement <hex>', 'expected identity-service measurement: for its registrar key and its notarised issuer-key observations (default: the build of these sources)'],
+  ['--allow-simulation', 'accept the registrar key and key observations under SIMULATED attestation (development only; proves nothing)'],
   ['--trust-server-registrar', 'take the registrar key the board names without attestation (the board could add members of its own)'],
 ] as const;
 

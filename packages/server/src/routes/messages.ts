@@ -113,7 +113,7 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
       if (!membership) throw new VeilError('ERR_INTERNAL', 'message without membership');
       const key = await ctx.storage.getIssuerKey(membership.iss, membership.kid);
       if (!key) throw new VeilError('ERR_INTERNAL', 'membership without a registry key');
-      return { ...toItem(row), membership, issuerKey: key };
+      return { ...toItem(row), membership, issuerKey: key, issuerKeyObservations: await ctx.storage.listKeyObservations(key.iss, key.kid) };
     },
   );
 }
