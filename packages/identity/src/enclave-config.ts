@@ -18,6 +18,8 @@
  *   VEIL_DATABASE_URL          PostgreSQL for the identity store, or
  *   VEIL_SQLITE_ADDON          file: better-sqlite3's native addon, for SQLite in VEIL_DATA_DIR (a
  *                              bundle cannot locate the addon by itself; under Gramine a trusted file)
+ *   VEIL_OBSERVED_ISSUERS      file: issuers whose keys to observe (key-history), a JSON array of
+ *                              { iss: "https://…", ca: { pem } | "system" }; needs enrollment
  * The production profile refuses development components: the simulation producer, simulated UID
  * nodes and the dev registry as a provider (named `dev-registry`, pinning a CA of
  * "O=Veil development", or on a loopback address). Errors are VeilError ERR_ENCLAVE_CONFIG.
@@ -29,6 +31,7 @@ import { parseCollateral, parseSimulationRoot, verifyQuote } from '@veil/attest'
 import { VeilError } from '@veil/crypto';
 import { parseUidGroup, type TrustPolicy } from '@veil/uid';
 import type { EnclaveServiceOptions } from './enclave-service.ts';
+import type { ObservedIssuer } from './key-history/fetch-issuer-keys.ts';
 import { setupEnrollment } from './enroll/setup-enrollment.ts';
 import { beginNotarisedFetch, parseProviderConfig, type ParsedProvider } from './notary/index.ts';
 
@@ -73,6 +76,39 @@ export function devProviderReason(p: ParsedProvider): string | undefined {
   return undefined;
 }
 
+/** The VEIL_OBSERVED_ISSUERS file: https issuers, each once, with system roots or pinned CA certificates. */
+async function observedIssuers(path: string): Promise<ObservedIssuer[]> {
+  let list: unknown;
+  try {
+    list = JSON.parse(await readConfigFile(path, 'VEIL_OBSERVED_ISSUERS'));
+  } catch (e) {
+    if (e instanceof VeilError) throw e;
+    fail('VEIL_OBSERVED_ISSUERS: not JSON');
+  }
+  if (!Array.isArray(list) || list.length === 0 || list.length > 64) fail('VEIL_OBSERVED_ISSUERS: a JSON array of 1..64 { iss, ca } entries expected');
+  const issuers = (list as unknown[]).map((x, i) => {
+    const e = x as { iss?: unknown; ca?: unknown } | null;
+    if (!e || typeof e !== 'object' || Object.keys(e).some((k) => k !== 'iss' && k !== 'ca')) return fail(`VEIL_OBSERVED_ISSUERS[${i}]: { iss, ca } expected`);
+    if (typeof e.iss !== 'string' || !/^https:\/\/[\x21-\x7e]+$/.test(e.iss) || e.iss.length > 512) fail(`VEIL_OBSERVED_ISSUERS[${i}].iss: an https issuer expected`);
+    if (e.ca === 'system') return { iss: e.iss as string, ca: 'system' as const };
+    const pem = (e.ca as { pem?: unknown } | null)?.pem;
+    const pems = typeof pem === 'string' ? pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [] : [];
+    if (pems.length === 0) fail(`VEIL_OBSERVED_ISSUERS[${i}].ca: "system" or { pem } with CA certificates expected`);
+    for (const p of pems) {
+      let cert: X509Certificate | undefined;
+      try {
+        cert = new X509Certificate(p);
+      } catch {
+        fail(`VEIL_OBSERVED_ISSUERS[${i}].ca: a certificate does not parse`);
+      }
+      if (!cert!.ca) fail(`VEIL_OBSERVED_ISSUERS[${i}].ca: a certificate is not a CA`);
+    }
+    return { iss: e.iss as string, ca: { pem: pem as string } };
+  });
+  if (new Set(issuers.map((i) => i.iss)).size !== issuers.length) fail('VEIL_OBSERVED_ISSUERS: each iss once');
+  return issuers;
+}
+
 /**
  * Reads and checks the enclave service's configuration.
  *
@@ -104,7 +140,7 @@ export async function loadEnclaveConfig(env: Readonly<Record<string, string | un
   };
 
   const set = ['VEIL_IDENTITY_PROVIDERS', 'VEIL_UID_GROUP', 'VEIL_UID_MEASUREMENTS'].filter((k) => env[k]);
-  const extras = ['VEIL_UID_COLLATERAL', 'VEIL_UID_SIMULATION_ROOT', 'VEIL_DATABASE_URL', 'VEIL_SQLITE_ADDON'].filter((k) => env[k]);
+  const extras = ['VEIL_UID_COLLATERAL', 'VEIL_UID_SIMULATION_ROOT', 'VEIL_DATABASE_URL', 'VEIL_SQLITE_ADDON', 'VEIL_OBSERVED_ISSUERS'].filter((k) => env[k]);
   if (set.length === 0) {
     if (extras.length > 0) fail(`${extras.join(', ')} configure enrollment, which needs VEIL_IDENTITY_PROVIDERS, VEIL_UID_GROUP and VEIL_UID_MEASUREMENTS`);
     return { profile, options };
@@ -151,6 +187,7 @@ export async function loadEnclaveConfig(env: Readonly<Record<string, string | un
     beginFetch: (p) => beginNotarisedFetch(p as Parameters<typeof beginNotarisedFetch>[0]),
     uid: { group, trust },
   });
+  if (env.VEIL_OBSERVED_ISSUERS) options.keyObservations = { issuers: await observedIssuers(env.VEIL_OBSERVED_ISSUERS) };
   return {
     profile,
     options,

@@ -79,6 +79,19 @@ test('the production profile refuses development components; a real-looking conf
     assert.equal(prod.options.producer, 'gramine');
     assert.equal(typeof prod.options.enrollment, 'function');
     assert.deepEqual(prod.enrollment, { providers: ['citizens'], uidNodes: ['uid'], threshold: 1, database: 'sqlite' });
+    // Key observations (key-history): a file of https issuers, with enrollment only.
+    const observed = join(f.dir, 'observed.json');
+    const observe = async (list: unknown) => {
+      await writeFile(observed, JSON.stringify(list));
+      return loadEnclaveConfig({ ...enrollment(f.files.real), VEIL_OBSERVED_ISSUERS: observed });
+    };
+    const issuers = [{ iss: 'https://accounts.google.com', ca: 'system' }, { iss: 'https://login.example', ca: { pem: f.registry.caPem } }];
+    assert.deepEqual((await observe(issuers)).options.keyObservations, { issuers });
+    for (const bad of [[], [{ iss: 'http://x.example', ca: 'system' }], [{ iss: 'https://x.example' }], [{ iss: 'https://x.example', ca: { pem: 'no' } }],
+      [{ iss: 'https://x.example', ca: 'system', extra: 1 }], [issuers[0], issuers[0]]]) {
+      await assert.rejects(observe(bad), { code: 'ERR_ENCLAVE_CONFIG', message: /VEIL_OBSERVED_ISSUERS/ }, JSON.stringify(bad));
+    }
+    await assert.rejects(loadEnclaveConfig({ VEIL_OBSERVED_ISSUERS: observed }), { code: 'ERR_ENCLAVE_CONFIG', message: /configure enrollment/ });
     const bare = await loadEnclaveConfig({});
     assert.equal(bare.options.enrollment, undefined, 'no enrollment configured: attestation and provisioning only');
 

@@ -85,6 +85,11 @@ export interface ServerConfig {
   trustProxy?: string[];
   /** The development data provider (`@veil/dev-registry`) on loopback; development profile only. */
   devRegistry?: { enabled: boolean };
+  /**
+   * The identity service whose notarised key observations the board collects (base URL; it must
+   * observe the board's https issuers). Default: the identity service the board starts, if any.
+   */
+  keyObservations?: { from: string };
 }
 
 /** `http://127.0.0.1:PORT` and `http://localhost:PORT` (for host 127.0.0.1, localhost or 0.0.0.0), else `http://HOST:PORT`. */
@@ -252,6 +257,10 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     : Array.isArray(raw.origins) && raw.origins.length > 0 ? raw.origins.map((o, i) => anOrigin(o, `origins[${i}]`)) : fail('origins must be a non-empty array');
   const trustProxy = raw.trustProxy === undefined ? undefined
     : Array.isArray(raw.trustProxy) && raw.trustProxy.every((a) => typeof a === 'string') ? (raw.trustProxy as string[]) : fail('trustProxy must be an array of addresses or CIDR ranges');
+  const rawObs = raw.keyObservations as { from?: unknown } | undefined;
+  if (rawObs !== undefined && (typeof rawObs !== 'object' || rawObs === null || typeof rawObs.from !== 'string' || !/^https?:\/\/[^\s]+$/.test(rawObs.from) || Object.keys(rawObs).length !== 1)) {
+    fail('keyObservations must be { "from": "<identity service base URL>" }');
+  }
   const config: ServerConfig = {
     profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer, origins, http: httpLimits(raw.http),
     groups: { registrarKey: registrarKey as string | null, rootWindowMinutes: rootWindowMinutes as number },
@@ -261,6 +270,7 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     devRegistry: { enabled: devRegistryEnabled },
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(circuits ? { circuits } : {}),
+    ...(rawObs ? { keyObservations: { from: rawObs.from as string } } : {}),
   } as ServerConfig;
   assertProfile(config, { issuersConfigured: Array.isArray(raw.issuers) });
   return config;

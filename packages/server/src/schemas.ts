@@ -118,6 +118,30 @@ export const IssuerKeySchema = Type.Object({
 });
 export type IssuerKey = Static<typeof IssuerKeySchema>;
 
+/**
+ * A notarised observation of an issuer key (format and checks: @veil/crypto/key-observation). The
+ * board checks the signature and that it is of the key it holds; verifiers judge the evidence.
+ */
+export const KeyObservationSchema = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal('veil-issuer-key-observation'),
+  iss: Type.String({ maxLength: 512 }),
+  jwks_uri: Type.String({ maxLength: 2048 }),
+  kid: Type.String({ maxLength: 256 }),
+  n: Type.String({ maxLength: 2048 }),
+  e: Type.String({ maxLength: 16 }),
+  observed_at: Type.Integer({ minimum: 0 }),
+  signer: Type.Object({
+    publicKey: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    channelPublicKey: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    evidenceType: Type.Union([Type.Literal('sgx'), Type.Literal('simulation')]),
+    evidence: Type.String({ maxLength: Math.ceil((64 * 1024) / 3) * 4 }),
+    simulationRoot: Type.Optional(Type.String({ maxLength: 4096 })),
+  }, { additionalProperties: false }),
+  signature: Type.String({ pattern: '^[0-9a-f]{128}$' }),
+}, { additionalProperties: false });
+export type KeyObservationWire = Static<typeof KeyObservationSchema>;
+
 /** Everything a reader needs to re-verify one post offline. */
 export const MessageDetailResponse = Type.Object({
   message: PostSchema,
@@ -126,6 +150,8 @@ export const MessageDetailResponse = Type.Object({
   receivedAt: Millis,
   membership: MembershipWithBundleSchema,
   issuerKey: IssuerKeySchema,
+  /** Notarised observations of that key (for a key the issuer no longer publishes). */
+  issuerKeyObservations: Type.Array(KeyObservationSchema),
 });
 export type MessageDetail = Static<typeof MessageDetailResponse>;
 
@@ -161,7 +187,7 @@ export const IssuerKeyConflictSchema = Type.Object({
   lastSeen: Millis,
 });
 export type IssuerKeyConflict = Static<typeof IssuerKeyConflictSchema>;
-export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema), conflicts: Type.Array(IssuerKeyConflictSchema) });
+export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema), conflicts: Type.Array(IssuerKeyConflictSchema), observations: Type.Array(KeyObservationSchema) });
 export type KeysResponse = Static<typeof KeysResponse>;
 
 // ---- organisations (groups by email domain) ----

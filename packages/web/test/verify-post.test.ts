@@ -28,6 +28,7 @@ function detail(over: { text?: string; group?: string; claims?: Partial<MessageD
     receivedAt: now,
     membership: { epk, group: claims.domain, iss: claims.iss, kid: claims.kid, expiry: claims.expiry, circuitId: 'c', createdAt: now, bundle: { v: 1, circuit: { name: 'membership', id: 'c' }, crs: { id: 'test-x', kind: 'test' }, claims, proof: 'AAAA' } },
     issuerKey: over.issuerKey ?? key,
+    issuerKeyObservations: [],
   };
 }
 

@@ -117,7 +117,7 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
       const keyIss = issuerForIss(ctx.config.issuers, membership.iss)?.iss ?? (entraTenantOf(membership.iss) ? ENTRA_ISS_TEMPLATE : membership.iss);
       const key = await ctx.storage.getIssuerKey(keyIss, membership.kid);
       if (!key) throw new VeilError('ERR_INTERNAL', 'membership without a registry key');
-      return { ...toItem(row), membership, issuerKey: key };
+      return { ...toItem(row), membership, issuerKey: key, issuerKeyObservations: await ctx.storage.listKeyObservations(key.iss, key.kid) };
     },
   );
 }

@@ -9,8 +9,11 @@
  *    (`assertIssuerKeyFor`: the template's key only for the v2.0 iss of the proof's own tenant);
  * 5. the issuer itself (its OIDC discovery and JWKS, fetched by this browser) publishes that key
  *    under that kid: then the badge is green; a different key there is a red badge; when the issuer
- *    does not publish it (rotated away, or invented by the server) or cannot be reached, the badge
- *    is amber, "key vouched for only by this server" — the server could have made it up;
+ *    does not publish it (rotated away, or invented by the server) or cannot be reached, a notarised
+ *    observation of exactly this key, by an identity service whose measurement is pinned in this
+ *    build (@veil/identity/key-history), gives a distinct green badge, "key observed by an attested
+ *    service"; without one the badge is amber, "key vouched for only by this server" — the server
+ *    could have made it up;
  * 6. the post was written before the membership expired;
  * 7. the zero-knowledge membership proof verifies (`@veil/prover` verify) against that key.
  * The reader trusts the server's configured issuer list (which issuer and audience count here) and
@@ -20,8 +23,17 @@ import { assertIssuerKeyFor, encodePost, isVeilError, issuerForIss, verifySignat
 import type { PublishedJwk } from '@veil/prover/fetch-issuer-jwks';
 import type { IssuerInfo, IssuerKey, MessageDetail } from '@veil/server/schemas';
 
-/** `keySource`: 'issuer' when the issuer publishes the key, 'server' when only the server vouches for it. */
-export type Verdict = { ok: true; keySource: 'issuer' | 'server'; reason?: string } | { ok: false; code: string; reason: string };
+/**
+ * `keySource`: 'issuer' when the issuer publishes the key, 'notarised-observation' when a pinned
+ * attested service observed it at the issuer, 'server' when only the server vouches for it.
+ */
+export type Verdict = { ok: true; keySource: 'issuer' | 'notarised-observation' | 'server'; reason?: string } | { ok: false; code: string; reason: string };
+
+/**
+ * Verifies one untrusted observation of `key` against the measurements this build pins (throws a
+ * VeilError otherwise), e.g. `verifyKeyObservation` of @veil/identity/key-history.
+ */
+export type ObservationVerifier = (observation: unknown, key: { iss: string; kid: string; n?: string; e?: string }) => Promise<{ observedAt: number; jwksUri: string; measurement: string; simulated: boolean }>;
 
 /** The issuer's own keys (`fetchIssuerJwks`), or why they could not be read. */
 export type IssuerKeysFetcher = (iss: string) => Promise<{ keys: PublishedJwk[] } | { error: string }>;
@@ -38,7 +50,7 @@ function fail(code: string, reason: string): Verdict {
 
 export async function verifyPost(
   detail: MessageDetail,
-  ctx: { registry: IssuerKey[]; issuers: IssuerInfo[]; verifyMembership: MembershipVerifier; issuerKeys: IssuerKeysFetcher },
+  ctx: { registry: IssuerKey[]; issuers: IssuerInfo[]; verifyMembership: MembershipVerifier; issuerKeys: IssuerKeysFetcher; verifyObservation?: ObservationVerifier },
 ): Promise<Verdict> {
   const { message, signature, membership, issuerKey } = detail;
   try {
@@ -75,6 +87,22 @@ export async function verifyPost(
   } else {
     vouched = `the issuer's keys could not be read: ${live.error}`;
   }
+  let observed: string | null = null;
+  if (vouched !== null && ctx.verifyObservation) {
+    const refused: string[] = [];
+    // As in the CLI: a server cannot make the browser check observations without end.
+    for (const obs of (detail.issuerKeyObservations ?? []).slice(0, 16)) {
+      try {
+        const v = await ctx.verifyObservation(obs, { iss: key.iss, kid: key.kid, n: key.jwk.n, e: key.jwk.e });
+        observed = `key observed at ${v.jwksUri} on ${new Date(v.observedAt * 1000).toISOString()} by an attested identity service (measurement ${v.measurement.slice(0, 16)}…${v.simulated ? ', SIMULATED attestation' : ''}); ${vouched}`;
+        break;
+      } catch (e) {
+        if (!isVeilError(e)) throw e;
+        refused.push(e.code);
+      }
+    }
+    if (observed === null && refused.length > 0) vouched += `; ${refused.length} observation${refused.length === 1 ? '' : 's'} refused (${[...new Set(refused)].join(', ')})`;
+  }
   if (message.createdAt > claims.expiry * 1000) return fail('ERR_MEMBERSHIP_EXPIRED', 'the post was written after the membership expired');
   try {
     // The statement the server admits for this issuer (google: Workspace hd, not the email's domain).
@@ -83,5 +111,6 @@ export async function verifyPost(
     if (isVeilError(e)) return fail(e.code, e.message);
     throw e;
   }
-  return vouched === null ? { ok: true, keySource: 'issuer' } : { ok: true, keySource: 'server', reason: vouched };
+  if (vouched === null) return { ok: true, keySource: 'issuer' };
+  return observed !== null ? { ok: true, keySource: 'notarised-observation', reason: observed } : { ok: true, keySource: 'server', reason: vouched };
 }
