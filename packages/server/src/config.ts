@@ -3,8 +3,11 @@
 // startup with a clear error; nothing development-only can be switched on silently.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ENTRA_CONSUMER_TENANT, VeilError, aVariant, isVeilError, type Variant } from '@veil/crypto';
+import { ENTRA_CONSUMER_TENANT, ENTRA_ISS_TEMPLATE, VeilError, aVariant, isVeilError, type Variant } from '@veil/crypto';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './lib/http-server.ts';
+
+// The tenant → template mapping lives in @veil/crypto: the board, the CLI and the web badge share it.
+export { issuerForIss, ENTRA_ISS_TEMPLATE } from '@veil/crypto';
 
 export { DEFAULT_HTTP_LIMITS, type HttpLimits };
 
@@ -134,31 +137,13 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };
-/** The `issuer` of Microsoft's multi-tenant (`organizations`) discovery document: one per tenant. */
-export const ENTRA_ISS_TEMPLATE = 'https://login.microsoftonline.com/{tenantid}/v2.0';
 const MICROSOFT = {
   jwks: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
   authorizationEndpoint: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
 };
-const ENTRA_ISS = /^https:\/\/login\.microsoftonline\.com\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The statements each kind of issuer may be configured for (the first is the default). */
 const KIND_VARIANTS: Record<IssuerKind, readonly Variant[]> = { google: ['google', 'oidc'], microsoft: ['entra'], oidc: ['oidc'], dev: ['oidc'] };
-
-/**
- * The configured issuer a token's `iss` belongs to: the one with that `iss`, or a multi-tenant
- * Microsoft issuer when `iss` is `https://login.microsoftonline.com/<tid>/v2.0` for an admitted
- * organisation tenant (never the personal-accounts tenant).
- * @example
- * const issuer = issuerForIss(config.issuers, bundle.claims.iss);
- */
-export function issuerForIss<T extends Pick<IssuerConfig, 'kind' | 'iss' | 'tenants'>>(issuers: readonly T[], iss: string): T | undefined {
-  const exact = issuers.find((i) => i.iss === iss);
-  if (exact) return exact;
-  const tid = ENTRA_ISS.exec(iss)?.[1];
-  if (tid === undefined || tid === ENTRA_CONSUMER_TENANT) return undefined;
-  return issuers.find((i) => i.kind === 'microsoft' && i.iss === ENTRA_ISS_TEMPLATE && (i.tenants === undefined || i.tenants.includes(tid)));
-}
 
 export interface LoadConfigOptions {
   file?: string;

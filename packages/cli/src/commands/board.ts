@@ -9,7 +9,7 @@
 // accept the server's word, loudly).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VeilError, isVeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
+import { VeilError, assertIssuerKeyFor, isVeilError, issuerForIss, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
 import { MAX_TEXT_CODE_POINTS } from '@veil/server/schemas';
 import type { ConfigResponse, FeedResponse, LikeResponse, MessageDetail } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
@@ -19,7 +19,6 @@ import { REGISTRAR_TRUST_OPTIONS, verifyGroupPost, type RegistrarTrustFlags } fr
 import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
 import { warnSimulation } from '../lib/enclave-verify.ts';
 import { expectedMeasurements, verifySgxQuote } from '../lib/identity-client.ts';
-import { issuerForIss } from '@veil/server/config';
 
 const MAX_TEXT = MAX_TEXT_CODE_POINTS;
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -174,18 +173,22 @@ export function register(program: Command): void {
         if (claims.epk !== m.epk) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', 'the membership proof is for another key');
         if (claims.domain !== m.group) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', `the membership proves ${claims.domain}, the post claims ${m.group}`);
         if (m.createdAt > claims.expiry * 1000) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the post was made after the membership expired');
-        // 3. the issuer key: the server's word is not enough (lib/trust-issuer-key.ts)
+        // 3. the issuer key: one for this proof — under the issuer this server admits its iss as (a
+        // multi-tenant Microsoft issuer's template for a tenant's iss) — and the server's word is not
+        // enough (lib/trust-issuer-key.ts)
+        const config = await api<ConfigResponse>(server, 'GET', '/api/config');
+        const issuer = issuerForIss(config.issuers, claims.iss);
         const k = d.issuerKey;
-        if (k.iss !== claims.iss || k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
+        if (k.kid !== claims.kid || (!issuer && k.iss !== claims.iss)) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
+        if (issuer) assertIssuerKeyFor(k.iss, claims, issuer);
+        // Ask the proof's own issuer: a tenant's discovery names its tenant issuer, not the template.
         const trust = await trustIssuerKey(k, {
-          ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true, observations: d.issuerKeyObservations,
+          askIss: claims.iss, ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true, observations: d.issuerKeyObservations,
           observerTrust: async () => ({ measurements: await expectedMeasurements(o), allowSimulation: o.allowSimulation === true, verifySgxQuote }),
         });
         if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
         if (trust.observation?.simulated) warnSimulation();
         // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
-        const config = await api<ConfigResponse>(server, 'GET', '/api/config');
-        const issuer = issuerForIss(config.issuers, claims.iss);
         if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';

@@ -29,6 +29,11 @@ export const MAX_OBSERVATIONS = 16;
 const sameKey = (a: Jwk, b: { n?: string; e?: string }) => a.n === b.n && a.e === b.e;
 
 export interface TrustOptions {
+  /**
+   * The issuer whose discovery is asked (default `key.iss`): a proof's tenant issuer when the key is
+   * registered under Microsoft's multi-tenant template, which has no discovery of its own.
+   */
+  askIss?: string;
   pinned?: { keys: Jwk[] };
   trustServerKeys: boolean;
   /** Observations of the key the server brought (untrusted until verified). */
@@ -47,7 +52,7 @@ export async function trustIssuerKey(key: IssuerKeyClaim, o: TrustOptions): Prom
   const pinned = o.pinned?.keys.filter((k) => k.kid === key.kid) ?? [];
   if (pinned.some((k) => !sameKey(k, key.jwk))) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the pinned key set (--jwks) has a different key under this kid');
   if (pinned.length > 0) return { source: 'pinned', note: 'key in the pinned key set (--jwks)' };
-  const live = await fetchIssuerJwks(key.iss);
+  const live = await fetchIssuerJwks(o.askIss ?? key.iss);
   let why: string;
   if ('keys' in live) {
     const published = live.keys.filter((k) => k.kid === key.kid);

@@ -3,10 +3,9 @@
 // is served with every post so that anyone can re-verify it).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { VeilError, aEd25519PublicKey } from '@veil/crypto';
+import { VeilError, aEd25519PublicKey, issuerForIss } from '@veil/crypto';
 import { BundleSchema, ErrorResponse, GroupSchema, Hex32, MAX_MEMBERSHIP_SECONDS, MembershipSchema, MembershipWithBundleSchema, type Bundle } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
-import { issuerForIss } from '../config.ts';
 
 const GROUP_RE = new RegExp(GroupSchema.pattern!);
 
