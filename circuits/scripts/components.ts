@@ -11,8 +11,10 @@
  * add up. Until SHA-256 is added RSA checks a free `digest` input. Values a stage computes but no
  * check reads yet may be optimised away and then count under the stage that first reads them.
  *
- * Adding a variant: a `STAGES` entry whose last stage equals its crate's main (e.g. entra's tid/iss/ver
- * checks under "claims"); a variant without one is reported by bench:prove with its total only.
+ * Adding a variant: a `STAGES` entry whose last stage equals its crate's main; a variant without one
+ * is reported by bench:prove with its total only. "inputs" is main's parameters alone (the range
+ * checks of the u8 data and the public inputs); "header" is the public JWS header (entra:
+ * veil_jwt::header); variants whose header prefix state is still a private input count 0 there.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,7 +24,7 @@ import { CIRCUITS_DIR, readManifest } from './build.ts';
 import { circuitSizes } from './gates.ts';
 
 /** The components, in the order they are added. */
-export const COMPONENTS = ['base64', 'JSON scan', 'claims', 'nonce', 'RSA', 'SHA-256'] as const;
+export const COMPONENTS = ['inputs', 'header', 'base64', 'JSON scan', 'claims', 'nonce', 'RSA', 'SHA-256'] as const;
 type Component = (typeof COMPONENTS)[number];
 
 const PUBLIC = `modulus: pub [Field; 18], iss: pub [Field; STRING_FIELDS], iss_len: pub u32, aud: pub [Field; STRING_FIELDS], aud_len: pub u32,
@@ -59,6 +61,12 @@ interface VariantStages {
   /** Items before `fn main` (imports, the positions struct). */
   head: string;
   claims: string;
+  /** main's parameters before `positions` (default: the 37 public inputs of oidc / google and their witness). */
+  params?: string;
+  /** The header stage (default: none) and the base64 / SHA-256 code, when they differ from COMMON. */
+  header?: string;
+  base64?: string;
+  sha?: string;
 }
 
 const USE = `use veil_jwt::{base64, json, pack, poseidon2};
@@ -93,22 +101,86 @@ pub struct GooglePositions { pub payload_start: u32, pub iss_key: u32, pub iss_v
     s.assert_string_value(pos.hd_val, domain_all, domain_len, DOMAIN_BYTES);
     ${IAT}`,
   },
+  entra: {
+    circuit: 'membership-entra',
+    positions: 'EntraPositions',
+    head: `use veil_jwt::{base64, header, json, pack, poseidon2};
+use veil_jwt::claims::{AUD_BYTES, DATA_BYTES, DOMAIN_BYTES, DOMAIN_FIELDS, EMAIL_BYTES, EXPIRY_WINDOW, IAT_DIGITS, PAYLOAD_BYTES, STRING_FIELDS};
+use veil_jwt::header::HEADER_TAIL_FIELDS;
+global CONSUMER_TENANT: str<36> = "9188040d-6c67-4c5b-b112-36a304b66dad";
+unconstrained fn is_letter(b: u8) -> Field { (b >= 97) as Field }
+fn assert_lower_hex(b: u8) {
+    let d = unsafe { is_letter(b) };
+    assert(d * (1 - d) == 0);
+    let u = b as Field - 48 - 49 * d;
+    u.assert_max_bit_size::<4>();
+    (u + 6 + 4 * d).assert_max_bit_size::<4>();
+}
+pub struct EntraPositions { pub iss_key: u32, pub iss_val: u32, pub aud_key: u32, pub aud_val: u32, pub ver_key: u32, pub ver_val: u32,
+    pub tid_key: u32, pub tid_val: u32, pub email_key: u32, pub email_val: u32, pub email_at: u32, pub edov_key: u32, pub edov_val: u32,
+    pub nonce_key: u32, pub nonce_val: u32, pub iat_key: u32, pub iat_val: u32, pub iat_len: u32 }`,
+    params: `modulus: pub [Field; 18], aud: pub [Field; STRING_FIELDS], aud_len: pub u32, tenant: pub [Field; 2],
+    email_domain: pub [Field; DOMAIN_FIELDS], email_domain_len: pub u32, epk_hi: pub Field, epk_lo: pub Field, expiry: pub u64,
+    header_state: pub [u32; 8], header_prefix_len: pub u32, header_tail: pub [Field; HEADER_TAIL_FIELDS], header_tail_len: pub u32,
+    data: [u8; DATA_BYTES], data_len: u32, signature: [Field; 18], salt: Field`,
+    header: 'let payload_start = header::public_header_tail(data, header_tail, header_tail_len);',
+    base64: `assert(payload_start <= data_len, "payload: starts after the data");
+    let payload: [u8; PAYLOAD_BYTES] = base64::decode_base64url_window(data, payload_start, data_len, 46);`,
+    sha: 'let digest = veil_sha256::sha256_var_from_state(header_state, data, data_len, header_prefix_len);',
+    claims: `let tid: [u8; 62] = pack::unpack(tenant);
+    let consumer = CONSUMER_TENANT.as_bytes();
+    let mut same: Field = 1;
+    for j in 0..36 {
+        let b = tid[j];
+        if (j == 8) | (j == 13) | (j == 18) | (j == 23) { assert(b == 45, "tid: not a GUID"); } else { assert_lower_hex(b); }
+        same *= (b == consumer[j]) as Field;
+    }
+    assert(same == 0, "tid: Microsoft's personal-accounts tenant is not an organisation");
+    s.assert_key("tid".as_bytes(), pos.tid_key, pos.tid_val);
+    s.assert_string_value(pos.tid_val, tid, 36, 36);
+    let mut want_iss = [0 as u8; 75];
+    let prefix = "https://login.microsoftonline.com/".as_bytes();
+    let suffix = "/v2.0".as_bytes();
+    for j in 0..34 { want_iss[j] = prefix[j]; }
+    for j in 0..36 { want_iss[34 + j] = tid[j]; }
+    for j in 0..5 { want_iss[70 + j] = suffix[j]; }
+    s.assert_key("iss".as_bytes(), pos.iss_key, pos.iss_val);
+    s.assert_string_value(pos.iss_val, want_iss, 75, 75);
+    s.assert_key("ver".as_bytes(), pos.ver_key, pos.ver_val);
+    s.assert_string_value(pos.ver_val, "2.0".as_bytes(), 3, 3);
+    let aud_all: [u8; 31 * STRING_FIELDS] = pack::unpack(aud);
+    s.assert_key("aud".as_bytes(), pos.aud_key, pos.aud_val);
+    s.assert_string_value(pos.aud_val, aud_all, aud_len, AUD_BYTES);
+    let domain_all: [u8; 31 * DOMAIN_FIELDS] = pack::unpack(email_domain);
+    if email_domain_len != 0 {
+        s.assert_key("xms_edov".as_bytes(), pos.edov_key, pos.edov_val);
+        s.assert_true_or_one(pos.edov_val);
+        s.assert_key("email".as_bytes(), pos.email_key, pos.email_val);
+        s.assert_email_domain::<EMAIL_BYTES - 2, 31 * DOMAIN_FIELDS>(pos.email_val, pos.email_at, domain_all, email_domain_len, DOMAIN_BYTES);
+        assert(pos.email_at - pos.email_val + email_domain_len <= EMAIL_BYTES, "email: address too long");
+    } else {
+        for j in 0..DOMAIN_FIELDS { assert(email_domain[j] == 0, "email: non-zero padding"); }
+    }
+    ${IAT}`,
+  },
 };
 
 function stageSource(v: VariantStages, upto: number): string {
   const parts = COMPONENTS.slice(0, upto + 1);
   const sha = parts.includes('SHA-256');
+  const code = (c: Component): string =>
+    c === 'inputs' ? '' : c === 'claims' ? v.claims : c === 'header' ? (v.header ?? '') : c === 'base64' ? (v.base64 ?? COMMON.base64!) : COMMON[c]!;
   const body = parts
     .filter((c) => c !== 'SHA-256')
-    .map((c) => (c === 'claims' ? v.claims : COMMON[c]!))
+    .map(code)
     .join('\n    ');
   return `${v.head}
 #[allow(unused_variables)]
 fn main(
-    ${PUBLIC},
+    ${v.params ?? PUBLIC},
     positions: ${v.positions},${sha ? '' : '\n    digest: [u8; 32],'}
 ) {
-    ${sha ? 'let digest = veil_sha256::sha256_var_from_state(prefix_state, data, data_len, prefix_len);' : ''}
+    ${sha ? (v.sha ?? 'let digest = veil_sha256::sha256_var_from_state(prefix_state, data, data_len, prefix_len);') : ''}
     let pos = positions;
     ${body}
 }

@@ -144,10 +144,10 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     assert.match(forged.stderr, /ERR_CLAIMS_SIGNATURE_INVALID/);
 
     // The poll: two people, two votes; a second vote with the same secret is 409.
-    const created = await veil(['poll', 'create', '--server', url, '--group', 'human', '--secret', secretPath('zoe'), '--question', 'Tea or coffee?', '--option', 'tea', '--option', 'coffee'], dir);
+    const created = await veil(['poll', 'create', '--server', url, '--group', 'human', '--secret', secretPath('zoe'), '--question', 'Tea or coffee?', '--option', 'tea', '--option', 'coffee', ...trust], dir);
     assert.equal(created.code, 0, created.stderr);
     pollId = created.stdout.trim();
-    const voteArgs = (secret: string, option: string) => ['poll', 'vote', '--server', url, '--poll', pollId, '--option', option, '--secret', secretPath(secret)];
+    const voteArgs = (secret: string, option: string) => ['poll', 'vote', '--server', url, '--poll', pollId, '--option', option, '--secret', secretPath(secret), ...trust];
     const vote = (secret: string, option: string) => veilInProcess(registerPoll, voteArgs(secret, option));
     const v1 = await veil(voteArgs('zoe', '0'), dir);
     assert.equal(v1.code, 0, v1.stderr);
@@ -156,9 +156,17 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const again = await vote('zoe', '1');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /ERR_NULLIFIER_USED/);
-    const shown = await veilInProcess(registerPoll, ['poll', 'show', '--server', url, '--poll', pollId]);
+    const shown = await veilInProcess(registerPoll, ['poll', 'show', '--server', url, '--poll', pollId, ...trust]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.deepEqual(JSON.parse(shown.stdout), { id: pollId, group: 'human', question: 'Tea or coffee?', options: [{ text: 'tea', votes: 1 }, { text: 'coffee', votes: 1 }], voters: 2 });
+    // The registrar key is the one the identity service's evidence binds, checked like the service:
+    // simulated evidence needs --allow-simulation, another build's measurement is refused.
+    const noSim = await veil(['poll', 'show', '--server', url, '--poll', pollId, '--expect-measurement', config.enclave.measurement], dir);
+    assert.equal(noSim.code, 1);
+    assert.match(noSim.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
+    const otherBuild = await veilInProcess(registerPoll, ['poll', 'show', '--server', url, '--poll', pollId, '--allow-simulation', '--expect-measurement', '0'.repeat(64)]);
+    assert.equal(otherBuild.code, 1);
+    assert.match(otherBuild.stderr, /ERR_MEASUREMENT_MISMATCH/);
 
     // Lost device: an explicit replacement removes the old leaf and inserts the new one.
     const replaced = await join_('human', 'zoe', 'zoe2', 'zoe-second', '--replace');

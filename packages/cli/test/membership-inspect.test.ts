@@ -1,4 +1,4 @@
-// `veil membership inspect` and the `prove --variant entra` refusal through the real command (a child
+// `veil membership inspect` (each variant, the JSON contract) and `prove --variant` refusals through the real command (a child
 // process), on the real expired tokens in ../shared/real-tokens (read there, never copied) and a
 // minted one. No proofs are made here.
 import { after, describe, it } from 'node:test';
@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex, generateEphemeralKey } from '@veil/crypto';
-import { mintGoogleToken } from '../../crypto/test/fixtures/tokens.ts';
+import { bytesToHex, ENTRA_CONSUMER_TENANT, generateEphemeralKey } from '@veil/crypto';
+import { mintEntraToken, mintGoogleToken, TEST_TENANT } from '../../crypto/test/fixtures/tokens.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'veil.mjs');
 const REAL = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'real-tokens');
@@ -77,13 +77,45 @@ describe('veil membership inspect', () => {
     assert.equal((await veil(['membership', 'inspect', '--token', token, '--jwks', jwks, '--variant', 'microsoft'])).code, 2);
     assert.equal((await veil(['membership', 'inspect', '--token', token])).code, 2);
 
-    // prove: the entra statement has no circuit yet — refused, no bundle written (google proves: membership.test.ts).
+    // prove --variant entra: a circuit exists, but a Google token is no tenant's — the pre-checks say
+    // so and no bundle is written (entra proves: packages/prover/test/membership-entra.test.ts).
     const out = join(dir, 'bundle.json');
     const prove = (extra: string[]) => veil(['membership', 'prove', '--token', token, '--jwks', jwks, ...nonceFlags, '--out', out, ...extra]);
     const r = await prove(['--variant', 'entra']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^veil: ERR_VARIANT_UNSUPPORTED: /m);
+    assert.match(r.stderr, /^veil: ERR_CLAIM_INVALID: iss .* is not https:\/\/login\.microsoftonline\.com\//m);
     assert.equal(existsSync(out), false);
     assert.equal((await prove(['--variant', 'nope'])).code, 2);
+  });
+
+  it('--variant entra on an organisation token: tid, iss/tid agreement, ver, consumer tenant and xms_edov clauses', async () => {
+    const { publicKey } = generateEphemeralKey();
+    const expiry = 1767225600;
+    const nonceFlags = ['--epk', bytesToHex(publicKey), '--salt', '2a', '--expiry', String(expiry)];
+    const run = async (name: string, claims: Record<string, unknown>) => {
+      const m = await mintEntraToken({ epk: publicKey, salt: 42n, expiry, keyId: 'inspect-entra', claims });
+      const token = join(dir, `${name}.jwt`);
+      const jwks = join(dir, `${name}.jwks.json`);
+      writeFileSync(token, m.token);
+      writeFileSync(jwks, JSON.stringify({ keys: [m.jwk] }));
+      const r = await veil(['membership', 'inspect', '--variant', 'entra', '--token', token, '--jwks', jwks, ...nonceFlags]);
+      return { code: r.code, report: JSON.parse(r.stdout) as Report };
+    };
+    const ok = await run('entra-ok', {});
+    assert.equal(ok.code, 0);
+    assert.deepEqual(Object.keys(ok.report), ['variant', 'clauses', 'sizes']);
+    assert.equal(ok.report.variant, 'entra');
+    assert.deepEqual(ok.report.clauses.map((c) => c.name), ['signature', 'iss', 'ver', 'aud', 'tid', 'email', 'verified', 'nonce', 'expiry', 'top-level-keys', 'duplicates', 'sizes']);
+    for (const c of ok.report.clauses) assert.deepEqual(Object.keys(c), ['name', 'ok', 'reason']);
+    assert.equal(ok.report.clauses.find((c) => c.name === 'verified')!.reason, 'xms_edov "1"');
+    const failing = (r: { report: Report }) => r.report.clauses.filter((c) => !c.ok);
+    const consumer = await run('entra-consumer', { tid: ENTRA_CONSUMER_TENANT });
+    assert.equal(consumer.code, 1);
+    assert.deepEqual(failing(consumer).map((c) => c.name), ['tid']);
+    assert.match(failing(consumer)[0]!.reason, /personal-accounts tenant/);
+    const split = await run('entra-split', { iss: `https://login.microsoftonline.com/${TEST_TENANT.replace('4f', '5f')}/v2.0` });
+    assert.deepEqual(failing(split).map((c) => c.name), ['iss']);
+    const v1 = await run('entra-v1', { ver: '1.0' });
+    assert.deepEqual(failing(v1), [{ name: 'ver', ok: false, reason: 'ver is "1.0", expected "2.0"' }]);
   });
 });

@@ -1,8 +1,10 @@
 // `veil poll create|vote|show` and `veil verify-message` on a group post, against a real board
 // process (bench/group-server.ts: real group-proof verifier, test CRS) whose `human` tree this test
-// fills with registrar-signed insertions. The CLI proves for itself (4 proofs). The binary runs for
-// poll create, an exit-1 and an exit-2 refusal and verify-message; the other cases run the same
-// command actions in this process (veil-in-process.ts).
+// fills with registrar-signed insertions. The CLI proves for itself (4 proofs). This board runs no
+// identity service, so nothing attests its registrar key: the commands refuse it unless told to
+// take the board's word (--trust-server-registrar); the attested path is in group-join.test.ts.
+// The binary runs for poll create, an exit-1 and an exit-2 refusal and verify-message; the other
+// cases run the same command actions in this process (veil-in-process.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
@@ -24,6 +26,7 @@ let server: ChildProcess;
 let url = '';
 let alice: Person, bob: Person, carol: Person;
 
+const TRUST = ['--trust-server-registrar'];
 const secretFile = (name: string, p: Person) => {
   const path = join(dir, `${name}.json`);
   writeFileSync(path, JSON.stringify({ secret: p.secret }));
@@ -67,32 +70,41 @@ test('poll create, one vote per person, show re-verifies; refusals exit 1 with t
   const a = secretFile('alice', alice);
   const b = secretFile('bob', bob);
   const c = secretFile('carol', carol);
-  const created = await veil('poll', 'create', '--server', url, '--group', 'human', '--secret', a, '--question', 'Tea or coffee?', '--option', 'tea', '--option', 'coffee');
+  const created = await veil('poll', 'create', ...TRUST, '--server', url, '--group', 'human', '--secret', a, '--question', 'Tea or coffee?', '--option', 'tea', '--option', 'coffee');
   assert.equal(created.code, 0, created.stderr);
   const id = created.stdout.trim();
   assert.match(id, /^[0-9a-f]{32}$/);
 
   const cli = (...args: string[]) => veilInProcess(registerPoll, args);
-  const v1 = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '1', '--secret', a);
+  const v1 = await cli('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '1', '--secret', a);
   assert.equal(v1.code, 0, v1.stderr);
-  const again = await veil('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', a);
+  const again = await veil('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', a);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /ERR_NULLIFIER_USED: this person already voted/);
-  const outsider = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', c);
+  const outsider = await cli('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', c);
   assert.equal(outsider.code, 1);
   assert.match(outsider.stderr, /ERR_NOT_GROUP_MEMBER/);
-  const v2 = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', b);
+  const v2 = await cli('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', b);
   assert.equal(v2.code, 0, v2.stderr);
 
-  const shown = await cli('poll', 'show', '--server', url, '--poll', id);
+  const shown = await cli('poll', 'show', ...TRUST, '--server', url, '--poll', id);
   assert.equal(shown.code, 0, shown.stderr);
   assert.deepEqual(JSON.parse(shown.stdout), {
     id, group: 'human', question: 'Tea or coffee?', options: [{ text: 'tea', votes: 1 }, { text: 'coffee', votes: 1 }], voters: 2,
   });
 
-  const usage = await veil('poll', 'create', '--server', url, '--group', 'human', '--secret', a, '--question', 'q', '--option', 'only one');
+  // Without the flag, nothing vouches for the key the board names: refused before any proof.
+  const unattested = await veil('poll', 'show', '--server', url, '--poll', id);
+  assert.equal(unattested.code, 1);
+  assert.match(unattested.stderr, /ERR_REGISTRAR_UNATTESTED/);
+  const unattestedVote = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', c);
+  assert.equal(unattestedVote.code, 1);
+  assert.match(unattestedVote.stderr, /ERR_REGISTRAR_UNATTESTED/);
+  assert.match(shown.stderr, /WARNING: trusting the registrar key the board names/);
+
+  const usage = await veil('poll', 'create', ...TRUST, '--server', url, '--group', 'human', '--secret', a, '--question', 'q', '--option', 'only one');
   assert.equal(usage.code, 2);
-  const missing = await cli('poll', 'show', '--server', url, '--poll', 'ab'.repeat(16));
+  const missing = await cli('poll', 'show', ...TRUST, '--server', url, '--poll', 'ab'.repeat(16));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /ERR_NOT_FOUND/);
 });
@@ -112,7 +124,7 @@ test('verify-message covers a post made with a group proof', async () => {
   } finally {
     await backend.destroy();
   }
-  const ok = await veil('verify-message', '--server', url, id);
+  const ok = await veil('verify-message', ...TRUST, '--server', url, id);
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual({ ...JSON.parse(ok.stdout), root: undefined }, { valid: true, id, group: 'human', proof: 'group', root: undefined, groupSize: 2, crs: 'test' });
 });

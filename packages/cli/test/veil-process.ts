@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const BIN = resolve(fileURLToPath(import.meta.url), '..', '..', 'bin', 'veil.mjs');
 
 /** Runs veil asynchronously (the test process keeps serving its own HTTP proxies meanwhile). */
-export function veil(args: string[], opts: { cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function veil(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -4,6 +4,7 @@
 // (an issuer key that only the server vouches for is ERR_KEY_UNVERIFIED unless the user pinned it,
 // the issuer publishes it, or --trust-server-keys). A proof of the right size but random bytes
 // shows where a key was accepted: verification then gets as far as the proof (ERR_PROOF_INVALID).
+// Issue 12: a Microsoft multi-tenant board's template key counts only for its tenants' own iss.
 // The whole flow with a real proof and `npm start`'s dev issuer is in server/test/e2e-serve.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +35,8 @@ let boardUrl = '';
 let issuerUrl = '';
 const details = new Map<string, unknown>();
 const issuer = { iss: '', keys: [] as unknown[], discoveryIssuer: undefined as string | undefined };
+/** What the board's /api/config lists besides its issuer (the entra test adds a Microsoft multi-tenant one). */
+const moreIssuers: unknown[] = [];
 const rogue = rsaJwk('rogue-kid');
 
 function veil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -50,7 +53,7 @@ before(async () => {
     const send = (status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
     if (url === '/issuer/.well-known/openid-configuration') return send(200, { issuer: issuer.discoveryIssuer ?? issuer.iss, jwks_uri: `${issuerUrl}/jwks` });
     if (url === '/issuer/jwks') return send(200, { keys: issuer.keys });
-    if (url === '/api/config') return send(200, { issuers: [{ id: 'x', kind: 'oidc', iss: issuer.iss, aud: 'veil-x', label: 'X' }] });
+    if (url === '/api/config') return send(200, { issuers: [{ id: 'x', kind: 'oidc', iss: issuer.iss, aud: 'veil-x', label: 'X' }, ...moreIssuers] });
     if (url.startsWith('/api/keys')) return send(200, { keys: [...details.values()].map((d) => (d as { issuerKey: unknown }).issuerKey) });
     const m = /^\/api\/messages\/([0-9a-f]{32})$/.exec(url);
     if (m && details.has(m[1]!)) return send(200, details.get(m[1]!));
@@ -64,19 +67,20 @@ before(async () => {
 after(() => { board.close(); });
 
 /** A post by `epk` with `signature` (default: honestly signed by `sk`) and a membership naming `jwk`. */
-function publish(o: { sk?: string; epk?: string; sign?: (m: Post) => { message: Post; signature: string }; jwk?: typeof rogue; iss?: string } = {}): string {
+function publish(o: { sk?: string; epk?: string; sign?: (m: Post) => { message: Post; signature: string }; jwk?: typeof rogue; iss?: string; group?: string; aud?: string; keyIss?: string } = {}): string {
   const sk = o.sk ?? bytesToHex(ed25519.utils.randomSecretKey());
   const epk = o.epk ?? bytesToHex(ed25519.getPublicKey(Buffer.from(sk, 'hex')));
-  const base: Post = { v: 1, id: generateMessageId(), group: 'google.com', internal: false, text: 'I work at Google', createdAt: Date.now() - 1000, epk };
+  const group = o.group ?? 'google.com';
+  const base: Post = { v: 1, id: generateMessageId(), group, internal: false, text: 'I work at Google', createdAt: Date.now() - 1000, epk };
   const { message, signature } = o.sign ? o.sign(base) : { message: base, signature: signPayload(encodePost(base), sk) };
   const jwk = o.jwk ?? rogue;
   const iss = o.iss ?? issuer.iss;
-  const claims = { iss, aud: 'veil-x', domain: 'google.com', epk, expiry: Math.floor(Date.now() / 1000) + 86400, kid: jwk.kid };
+  const claims = { iss, aud: o.aud ?? 'veil-x', domain: group, epk, expiry: Math.floor(Date.now() / 1000) + 86400, kid: jwk.kid };
   const bundle = { v: 1, circuit: { name: CIRCUIT.name, id: CIRCUIT.id }, crs: { id: TEST_CRS_ID, kind: 'test' }, claims, proof: randomBytes(14592).toString('base64') };
   details.set(message.id, {
     message, signature, likes: 0, receivedAt: Date.now(),
-    membership: { epk, group: 'google.com', iss, kid: jwk.kid, expiry: claims.expiry, circuitId: CIRCUIT.id, createdAt: Date.now(), bundle },
-    issuerKey: { iss, kid: jwk.kid, jwk, firstSeen: 1, lastSeen: 2 },
+    membership: { epk, group, iss, kid: jwk.kid, expiry: claims.expiry, circuitId: CIRCUIT.id, createdAt: Date.now(), bundle },
+    issuerKey: { iss: o.keyIss ?? iss, kid: jwk.kid, jwk, firstSeen: 1, lastSeen: 2 },
   });
   return message.id;
 }
@@ -154,4 +158,31 @@ test('finding 2: a key only the server vouches for is ERR_KEY_UNVERIFIED; issuer
   writeFileSync(bad, '{"keys": 1}');
   assert.equal(errCode((await cli('verify-message', '--server', boardUrl, '--jwks', bad, id)).stderr), 'ERR_JWKS_MALFORMED');
   assert.equal((await veil('verify-message', '--server', boardUrl, '--jwks', join(dir, 'missing.json'), id)).code, 2);
+});
+
+test('entra: the template issuer key counts only for a proof of its own admitted tenant\'s iss', { timeout: 300_000 }, async () => {
+  const TEMPLATE = 'https://login.microsoftonline.com/{tenantid}/v2.0';
+  const TID = '4f7c1e2a-93b5-4d0e-8a6f-2b1c9d3e5f70';
+  const OTHER = '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b';
+  const CONSUMER = '9188040d-6c67-4c5b-b112-36a304b66dad';
+  const tenantIss = (t: string) => `https://login.microsoftonline.com/${t}/v2.0`;
+  moreIssuers.push({ id: 'microsoft', kind: 'microsoft', iss: TEMPLATE, aud: 'app-id', variant: 'entra', tenants: [TID, OTHER], label: 'Microsoft' });
+  const pinned = join(dir, 'common.json');
+  writeFileSync(pinned, JSON.stringify({ keys: [rogue] }));
+  const entra = (tid: string, iss = tenantIss(tid)) => publish({ group: tid, iss, aud: 'app-id', keyIss: TEMPLATE });
+  // the key accepted: the prover's verifier is reached, and refuses this (oidc-shaped, random) bundle
+  // for the board's entra statement
+  const cases: Array<[string, string, string]> = [
+    ['an admitted tenant', entra(TID), 'ERR_VARIANT_MISMATCH'],
+    ['a tenant not in the allow-list', entra('1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d'), 'ERR_ISSUER_KEY_MISMATCH'],
+    ['the consumer tenant', entra(CONSUMER), 'ERR_ISSUER_KEY_MISMATCH'],
+    ['an iss of another tenant than the group', entra(TID, tenantIss(OTHER)), 'ERR_ISSUER_KEY_MISMATCH'],
+    ['a template key for a non-Microsoft issuer', publish({ keyIss: TEMPLATE }), 'ERR_ISSUER_KEY_MISMATCH'],
+  ];
+  const runs = await Promise.all(cases.map(([, id]) => veil('verify-message', '--server', boardUrl, '--jwks', pinned, id)));
+  runs.forEach((r, i) => {
+    assert.equal(r.code, 1, cases[i]![0]);
+    assert.equal(errCode(r.stderr), cases[i]![2], `${cases[i]![0]}: ${r.stderr}`);
+  });
+  moreIssuers.length = 0;
 });

@@ -1,19 +1,22 @@
 /**
  * Turns an RS256 ID token into the membership circuit's inputs (noir_js InputMap, exactly the ABI of
- * `circuits/membership`, or of `circuits/membership-google` with `variant: 'google'`) plus the public
- * claims a proof bundle carries.
+ * `circuits/membership`, of `circuits/membership-google` with `variant: 'google'`, of
+ * `circuits/membership-entra` with `variant: 'entra'`) plus the public claims a proof bundle carries.
  *
  * Pre-checks (all skipped with `unchecked: true`, so that the circuit alone decides): the clauses of
  * the variant's statement (default `oidc`; `inspect-token.ts`, the same code `veil membership
  * inspect` prints): alg RS256, kid equal to jwk.kid when both are present, RSA modulus of exactly
  * 2048 bits, e = 65537, the signature verifies (WebCrypto), iss / aud / email / nonce top-level plain
  * strings, email_verified === true, iat an integer, nonce = nonce(epk, salt, expiry), domain = the
- * email's domain (google: = `hd`), expiry <= iat + 14 days, claims within the circuit's limits; the
- * first failed clause's code is thrown. Some
+ * email's domain (google: = `hd`; entra: tid a lowercase GUID = domain, not the consumer tenant, iss
+ * = https://login.microsoftonline.com/<tid>/v2.0, ver "2.0", kid on both sides, and with `emailDomain`
+ * the email's domain with xms_edov true or "1"), expiry <= iat + 14 days, claims within the
+ * circuit's limits; the first failed clause's code is thrown. Some
  * checks cannot be skipped because the token could not be encoded at all (base64url, JSON, length, depth, duplicate top-level keys).
  *
- * Encoding: the signing input is split at a 64-byte boundary inside the header so that at least 4
- * header characters and the '.' are in `data` (SHA-256 state of the prefix precomputed here);
+ * Encoding: the signing input is split at a 64-byte boundary inside the header so that at least 3
+ * header characters and the '.' are in `data` (SHA-256 state of the prefix precomputed here; entra
+ * makes the header public: prefix state and the tail after it, `public-header.ts`);
  * claim positions index the circuit's decoded buffer (payload at 3·(payload_start − payload_start mod 4)/4).
  * Claim values are compared by the circuit as JSON text: escaped values are refused here.
  */
@@ -24,18 +27,17 @@ import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
 import { saltToField, expiryToBigInt, epkToFields } from './nonce.ts';
-import { publicInputValues, rsaModulusFromJwk, type PublicInputValues } from './public-inputs.ts';
+import { entraPublicInputValues, publicInputValues, rsaModulusFromJwk, type EntraPublicInputValues, type PublicInputValues } from './public-inputs.ts';
 import { bytesToHex } from './generate-ephemeral-key.ts';
 import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
 
 /** Options of buildInputs. */
 export interface BuildInputsOptions {
-  /** The domain to prove (default: the email's domain; google: the token's `hd`). */
+  /** The domain to prove (default: the email's domain; google: the token's `hd`; entra: the tenant, default the token's `tid`). */
   domain?: string;
-  /**
-   * The statement: `oidc` (circuits/membership, default) or `google` (circuits/membership-google);
-   * `entra` has no input builder yet (ERR_VARIANT_UNSUPPORTED).
-   */
+  /** entra only: also bind the email's domain, which needs `xms_edov` true or "1" (default: not bound). */
+  emailDomain?: string;
+  /** The statement: `oidc` (circuits/membership, default), `google` or `entra` (circuits/membership-<variant>). */
   variant?: Variant;
   /** Skip the pre-checks: produce inputs for any encodable token and let the circuit decide. */
   unchecked?: boolean;
@@ -66,6 +68,28 @@ export interface GooglePositions extends Omit<Positions, 'email_key' | 'email_va
   hd_val: number;
 }
 
+/** Claim positions of circuits/membership-entra (no payload_start: it follows from the public header). */
+export interface EntraPositions {
+  iss_key: number;
+  iss_val: number;
+  aud_key: number;
+  aud_val: number;
+  ver_key: number;
+  ver_val: number;
+  tid_key: number;
+  tid_val: number;
+  email_key: number;
+  email_val: number;
+  email_at: number;
+  edov_key: number;
+  edov_val: number;
+  nonce_key: number;
+  nonce_val: number;
+  iat_key: number;
+  iat_val: number;
+  iat_len: number;
+}
+
 /** The circuit's inputs: public values plus the private witness. */
 export interface MembershipInputs extends PublicInputValues {
   data: number[];
@@ -80,6 +104,15 @@ export interface MembershipInputs extends PublicInputValues {
 /** The inputs of circuits/membership-google. */
 export type GoogleMembershipInputs = Omit<MembershipInputs, 'positions'> & { positions: GooglePositions };
 
+/** The inputs of circuits/membership-entra: the header is public (no prefix_state / prefix_len witness). */
+export interface EntraMembershipInputs extends EntraPublicInputValues {
+  data: number[];
+  data_len: number;
+  signature: string[];
+  salt: string;
+  positions: EntraPositions;
+}
+
 /** What a proof bundle states publicly. */
 export interface PublicClaims {
   iss: string;
@@ -89,6 +122,14 @@ export interface PublicClaims {
   epk: string;
   expiry: number;
   kid: string | undefined;
+}
+
+/** What an entra bundle states publicly: `domain` is the tenant; the header is public. */
+export interface EntraPublicClaims extends PublicClaims {
+  /** base64url(header) as in the token: the verifier checks alg and kid and recomputes the prefix state. */
+  header: string;
+  /** The email domain bound through xms_edov, or '' (not bound). */
+  emailDomain: string;
 }
 
 const fail = (code: string, message: string, cause?: unknown): never => {
@@ -104,7 +145,7 @@ const fail = (code: string, message: string, cause?: unknown): never => {
  * await new Noir(program).execute(inputs);
  * @throws {VeilError} ERR_TOKEN_MALFORMED, ERR_TOKEN_ALG, ERR_KEY_MISMATCH, ERR_KEY_SIZE, ERR_KEY_EXPONENT,
  *   ERR_SIGNATURE_INVALID, ERR_TOKEN_TOO_LONG, ERR_TOKEN_TOO_DEEP, ERR_TOKEN_DUPLICATE_CLAIM, ERR_CLAIM_MISSING, ERR_CLAIM_INVALID, ERR_CLAIM_TOO_LONG,
- *   ERR_EMAIL_UNVERIFIED, ERR_NONCE_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_EXPIRY_TOO_FAR.
+ *   ERR_EMAIL_UNVERIFIED, ERR_NONCE_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_EXPIRY_TOO_FAR, ERR_TENANT_CONSUMER (entra).
  * @throws {TypeError} on a malformed epk, salt, expiry, jwk or options.
  */
 export async function buildInputs(
@@ -115,6 +156,14 @@ export async function buildInputs(
   expiry: number | bigint,
   opts: BuildInputsOptions & { variant: 'google' },
 ): Promise<{ inputs: GoogleMembershipInputs; publicClaims: PublicClaims }>;
+export async function buildInputs(
+  token: string,
+  jwk: JsonWebKey,
+  epk: Uint8Array,
+  salt: bigint | Uint8Array,
+  expiry: number | bigint,
+  opts: BuildInputsOptions & { variant: 'entra' },
+): Promise<{ inputs: EntraMembershipInputs; publicClaims: EntraPublicClaims }>;
 export async function buildInputs(
   token: string,
   jwk: JsonWebKey,
@@ -138,7 +187,7 @@ export async function buildInputs(
   salt: bigint | Uint8Array,
   expiry: number | bigint,
   opts: BuildInputsOptions = {},
-): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs; publicClaims: PublicClaims }> {
+): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs | EntraMembershipInputs; publicClaims: PublicClaims | EntraPublicClaims }> {
   if (typeof token !== 'string') throw new TypeError('token must be a string');
   if (typeof jwk !== 'object' || jwk === null) throw new TypeError('jwk must be a JsonWebKey object');
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
@@ -149,7 +198,7 @@ export async function buildInputs(
   } catch (e) {
     throw new TypeError(`opts.variant: ${(e as Error).message}`);
   }
-  if (variant === 'entra') fail('ERR_VARIANT_UNSUPPORTED', 'the entra statement has no circuit inputs yet');
+  if (opts.emailDomain !== undefined && (typeof opts.emailDomain !== 'string' || variant !== 'entra')) throw new TypeError('opts.emailDomain is a string, for variant "entra" only');
   epkToFields(epk);
   const saltF = saltToField(salt);
   const exp = expiryToBigInt(expiry);
@@ -173,9 +222,13 @@ export async function buildInputs(
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
   const modulus = rsaModulusFromJwk(jwk);
 
-  // The oidc statement's clauses (inspect-token.ts), first failure thrown.
+  // The variant's statement clauses (inspect-token.ts), first failure thrown.
   if (checked) {
-    const { clauses } = await statementClauses(t, jwk, variant, { ...(opts.domain !== undefined ? { domain: opts.domain } : {}), nonce: { epk, salt, expiry } });
+    const { clauses } = await statementClauses(t, jwk, variant, {
+      ...(opts.domain !== undefined ? { domain: opts.domain } : {}),
+      ...(opts.emailDomain !== undefined ? { emailDomain: opts.emailDomain } : {}),
+      nonce: { epk, salt, expiry },
+    });
     const first = clauses.find((c) => !c.ok);
     if (first) fail(first.code!, first.reason);
   }
@@ -187,7 +240,7 @@ export async function buildInputs(
   const email = str('email');
   const at = email.lastIndexOf('@');
   const emailDomain = at >= 0 ? email.slice(at + 1) : '';
-  const domain = opts.domain ?? (variant === 'google' ? str('hd') : emailDomain);
+  const domain = opts.domain ?? (variant === 'google' ? str('hd') : variant === 'entra' ? str('tid') : emailDomain);
 
   // Positions in the decoded buffer.
   const payloadStart = h64.length + 1 - prefixLen;
@@ -197,12 +250,13 @@ export async function buildInputs(
     if (!m) return { key: 0, value: 0 };
     return { key: base + m.key, value: base + m.value };
   };
-  let publicValues: PublicInputValues;
-  try {
-    publicValues = publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp });
-  } catch (e) {
-    return fail('ERR_CLAIM_TOO_LONG', `a claim cannot be encoded: ${(e as Error).message}`, e);
-  }
+  const encodable = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      return fail('ERR_CLAIM_TOO_LONG', `a claim cannot be encoded: ${(e as Error).message}`, e);
+    }
+  };
 
   const ps = pos('iss');
   const pa = pos('aud');
@@ -227,14 +281,51 @@ export async function buildInputs(
 
   const data = new Array<number>(P.dataBytes).fill(0);
   for (let i = 0; i < dataLen; i++) data[i] = signingInput[prefixLen + i]!;
-  const common = {
-    ...publicValues,
+  const witness = {
     data,
     data_len: dataLen,
-    prefix_state: Array.from(sha256PrefixState(signingInput.subarray(0, prefixLen))),
-    prefix_len: prefixLen,
     signature: toLimbs(bytesToBigInt(signature) % (1n << 2160n), 18, 120).map((x) => fieldHex(BigInt(x))),
     salt: fieldHex(saltF),
+  };
+
+  if (variant === 'entra') {
+    const bound = opts.emailDomain ?? '';
+    const values = encodable(() => entraPublicInputValues({ modulus, aud, tenant: domain, emailDomain: bound, epk, expiry: exp, header: h64 }));
+    const pt = pos('tid');
+    const pr = pos('ver');
+    const pd = pos('xms_edov');
+    const positions: EntraPositions = {
+      iss_key: ps.key,
+      iss_val: ps.value,
+      aud_key: pa.key,
+      aud_val: pa.value,
+      ver_key: pr.key,
+      ver_val: pr.value,
+      tid_key: pt.key,
+      tid_val: pt.value,
+      email_key: pe.key,
+      email_val: pe.value,
+      email_at: emailAt,
+      edov_key: pd.key,
+      edov_val: pd.value,
+      nonce_key: pn.key,
+      nonce_val: pn.value,
+      iat_key: pi.key,
+      iat_val: pi.value,
+      iat_len: iatLen,
+    };
+    return {
+      inputs: { ...values, ...witness, positions },
+      publicClaims: { iss, aud, domain, epk: bytesToHex(epk), expiry: Number(exp), kid, header: h64, emailDomain: bound },
+    };
+  }
+
+  const publicValues: PublicInputValues = encodable(() => publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp }));
+  const common = {
+    ...publicValues,
+    ...witness,
+    prefix_state: Array.from(sha256PrefixState(signingInput.subarray(0, prefixLen))),
+    prefix_len: prefixLen,
   };
   const shared = {
     payload_start: payloadStart,

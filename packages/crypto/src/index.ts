@@ -10,8 +10,9 @@ export { sha256PrefixState, sha256FromState, SHA256_IV } from './lib/sha256-stat
 export { toLimbs, fromLimbs } from './lib/rsa-limbs.ts';
 export { generateEphemeralKey, bytesToHex, hexToBytes } from './generate-ephemeral-key.ts';
 export { nonce, epkToFields } from './nonce.ts';
-export { buildInputs, type BuildInputsOptions, type MembershipInputs, type GoogleMembershipInputs, type Positions, type GooglePositions, type PublicClaims } from './build-inputs.ts';
-export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, type MembershipPublic, type PublicInputValues } from './public-inputs.ts';
+export { buildInputs, type BuildInputsOptions, type MembershipInputs, type GoogleMembershipInputs, type EntraMembershipInputs, type Positions, type GooglePositions, type EntraPositions, type PublicClaims, type EntraPublicClaims } from './build-inputs.ts';
+export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, encodeEntraPublicInputs, entraPublicInputValues, TENANT_FIELDS, type MembershipPublic, type PublicInputValues, type EntraPublic, type EntraPublicInputValues } from './public-inputs.ts';
+export { checkPublicHeader, publicHeaderValues, HEADER_TAIL_FIELDS, HEADER_TAIL_BYTES, type PublicHeaderValues } from './public-header.ts';
 export { MEMBERSHIP_PARAMS } from './membership-params.ts';
 export { inspectToken, variantForIssuer, variantForToken, aVariant, VARIANTS, GOOGLE_ISSUERS, ENTRA_CONSUMER_TENANT, type Variant, type Inspection, type InspectOptions, type Clause, type Size } from './inspect-token.ts';
 export { COMMITMENT_TAG, NULLIFIER_TAG, NODE_TAG, MAX_GROUP_DEPTH, fieldToHex, afieldHex } from './group/fields.ts';
@@ -30,3 +31,4 @@ export { encodeGroupLike, likeScope, GROUP_LIKE_DOMAIN, type GroupLike } from '.
 export { buildGroupInputs, type GroupInputs, type GroupPublicInputs } from './group/build-group-inputs.ts';
 export { verifyIdToken, type AcceptedIssuer, type VerifyIdTokenOptions, type VerifiedIdToken } from './verify-id-token.ts';
 export { fetchIssuerJwks, type PublishedJwk } from './fetch-issuer-jwks.ts';
+export { issuerForIss, assertIssuerKeyFor, entraTenantOf, ENTRA_ISS_TEMPLATE, type IssuerMatchable } from './issuer-for-iss.ts';

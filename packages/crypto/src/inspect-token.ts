@@ -12,7 +12,8 @@
  *   carries the same `hd` and is the same organisation.
  * - `entra`: the tenant: `tid` a GUID, `iss` = https://login.microsoftonline.com/<tid>/v2.0,
  *   `ver` = "2.0", `aud`, `nonce`; the personal-accounts tenant is refused (not an organisation).
- *   Entra has no `email_verified`; the email's domain is only meaningful when `xms_edov` is true or "1".
+ *   Entra has no `email_verified`; the email's domain is bound only on request (`emailDomain`) and
+ *   only when `xms_edov` is true or "1" (Microsoft documents a boolean; real tokens carry "1").
  *
  * Not checked: `exp`/`nbf` (the circuits do not read them; the ephemeral key's expiry is bound to
  * `iat` instead), that the key belongs to the issuer (the verifier's JWKS decides), the audience's
@@ -23,6 +24,7 @@ import { parseToken, rawTopLevelString, type ParsedToken } from './lib/parse-tok
 import { nonce as computeNonce, saltToField, expiryToBigInt } from './nonce.ts';
 import { rsaModulusFromJwk } from './public-inputs.ts';
 import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
+import { ENTRA_CONSUMER_TENANT, TENANT_GUID, entraIssuer } from './lib/entra-tenant.ts';
 
 /** The issuer variants a membership statement exists for. */
 export const VARIANTS = Object.freeze(['google', 'entra', 'oidc'] as const);
@@ -30,10 +32,8 @@ export type Variant = (typeof VARIANTS)[number];
 
 /** Google's issuer identifiers (the discovery document allows both). */
 export const GOOGLE_ISSUERS: readonly string[] = Object.freeze(['https://accounts.google.com', 'accounts.google.com']);
-/** Microsoft's personal-accounts (consumers) tenant: not an organisation. */
-export const ENTRA_CONSUMER_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+export { ENTRA_CONSUMER_TENANT };
 const ENTRA_ISS = /^https:\/\/login\.microsoftonline\.com\/([^/]+)\/v2\.0$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** One clause of a statement; `code` is the VeilError code a failed clause maps to. */
 export interface Clause {
@@ -63,6 +63,8 @@ export interface InspectOptions {
   variant?: Variant;
   /** The group: oidc the email domain, google the `hd` value, entra the tenant id (default: the token's own). */
   domain?: string;
+  /** entra: the email domain to bind (needs `xms_edov` true or "1"); default: not bound. */
+  emailDomain?: string;
   /** The ephemeral key the nonce must commit to; without it the nonce clause fails "not given". */
   nonce?: { epk: Uint8Array; salt: bigint | Uint8Array; expiry: number | bigint };
 }
@@ -106,12 +108,16 @@ const pass = (name: string, reason: string): Clause => ({ name, ok: true, reason
 const failed = (name: string, code: string, reason: string): Clause => ({ name, ok: false, reason, code });
 const bytes = (s: string): number => new TextEncoder().encode(s).length;
 
-/** RS256 under a 2048-bit, e = 65537 key (internal: also `verifyIdToken`). */
-export async function signatureClause(t: ParsedToken, jwk: JsonWebKey): Promise<Clause> {
+/** RS256 under a 2048-bit, e = 65537 key; entra also needs a kid on both sides (internal: also `verifyIdToken`). */
+export async function signatureClause(t: ParsedToken, jwk: JsonWebKey, variant?: Variant): Promise<Clause> {
   const n = 'signature';
   if (t.header.alg !== 'RS256') return failed(n, 'ERR_TOKEN_ALG', `token alg is ${JSON.stringify(t.header.alg)}, expected RS256`);
   const kid = t.header.kid;
   const jwkKid = (jwk as { kid?: unknown }).kid;
+  // The entra statement publishes the header; its verifier requires the kid of the key it uses.
+  if (variant === 'entra' && (typeof kid !== 'string' || typeof jwkKid !== 'string')) {
+    return failed(n, 'ERR_KEY_MISMATCH', 'token header and key must both carry a kid (the entra statement publishes the header)');
+  }
   if (typeof kid === 'string' && typeof jwkKid === 'string' && kid !== jwkKid) {
     return failed(n, 'ERR_KEY_MISMATCH', `token kid ${JSON.stringify(kid)} does not match the key's kid ${JSON.stringify(jwkKid)}`);
   }
@@ -142,7 +148,7 @@ function issClause(t: ParsedToken, variant: Variant): Clause {
   if (variant === 'google' && !GOOGLE_ISSUERS.includes(iss)) return failed('iss', 'ERR_CLAIM_INVALID', `iss ${JSON.stringify(iss)} is not Google's (${GOOGLE_ISSUERS.join(' or ')})`);
   if (variant === 'entra') {
     const tid = t.payload.tid;
-    const want = `https://login.microsoftonline.com/${typeof tid === 'string' ? tid : '<tid>'}/v2.0`;
+    const want = entraIssuer(typeof tid === 'string' ? tid : '<tid>');
     if (iss !== want) return failed('iss', 'ERR_CLAIM_INVALID', `iss ${JSON.stringify(iss)} is not ${want}`);
   }
   return pass('iss', JSON.stringify(iss));
@@ -169,7 +175,7 @@ function hdClause(t: ParsedToken, domain: string | undefined): Clause {
 function tidClause(t: ParsedToken, domain: string | undefined): Clause {
   const tid = stringClaim(t, 'tid', 'tid', P.domainBytes);
   if (typeof tid !== 'string') return tid;
-  if (!GUID.test(tid)) return failed('tid', 'ERR_CLAIM_INVALID', `tid ${JSON.stringify(tid)} is not a lowercase GUID`);
+  if (!TENANT_GUID.test(tid)) return failed('tid', 'ERR_CLAIM_INVALID', `tid ${JSON.stringify(tid)} is not a lowercase GUID`);
   if (tid === ENTRA_CONSUMER_TENANT) return failed('tid', 'ERR_TENANT_CONSUMER', `tid ${tid} is Microsoft's personal-accounts tenant, not an organisation`);
   return groupDomainClause('tid', tid, domain, 'tenant (tid)');
 }
@@ -183,7 +189,13 @@ function verClause(t: ParsedToken): Clause {
 /** The email claim; for oidc its domain is the group. Returns the clause and the email's domain (internal: also `verifyIdToken`). */
 export function emailClause(t: ParsedToken, variant: Variant, domain: string | undefined): { clause: Clause; emailDomain: string } {
   const v = t.payload.email;
-  if (variant === 'entra' && v === undefined) return { clause: pass('email', 'absent; not bound (the group is the tenant)'), emailDomain: '' };
+  if (variant === 'entra' && domain === undefined) {
+    // not bound: the tenant is the group; say whether it could be
+    const at = typeof v === 'string' ? v.lastIndexOf('@') : -1;
+    const d = at >= 0 ? (v as string).slice(at + 1) : '';
+    const what = v === undefined ? 'absent' : `domain ${JSON.stringify(d)}`;
+    return { clause: pass('email', `${what}; not bound (the group is the tenant${edovTrue(t) ? '; xms_edov would allow binding it' : ''})`), emailDomain: d };
+  }
   const email = stringClaim(t, 'email', 'email', P.emailBytes);
   if (typeof email !== 'string') return { clause: email, emailDomain: '' };
   const at = email.lastIndexOf('@');
@@ -193,17 +205,23 @@ export function emailClause(t: ParsedToken, variant: Variant, domain: string | u
   }
   if (variant === 'oidc') return { clause: groupDomainClause('email', emailDomain, domain, 'email domain'), emailDomain };
   if (variant === 'google') return { clause: pass('email', `domain ${JSON.stringify(emailDomain)} not bound (hd is the organisation)`), emailDomain };
-  const edov = t.payload.xms_edov;
-  const bindable = edov === true || edov === '1';
-  return { clause: pass('email', `domain ${JSON.stringify(emailDomain)} ${bindable ? 'verified by the tenant (xms_edov)' : 'not bound: xms_edov is not true'}`), emailDomain };
+  // entra binding the email domain: the tenant must vouch for it (xms_edov, the `verified` clause)
+  return { clause: groupDomainClause('email', emailDomain, domain, 'email domain'), emailDomain };
 }
 
-/** `email_verified: true` (internal: also `verifyIdToken`). */
-export function verifiedClause(t: ParsedToken, variant: Variant): Clause {
+/** xms_edov as Entra issues it: documented as a boolean, real tokens carry the string "1". */
+const edovTrue = (t: ParsedToken): boolean => t.payload.xms_edov === true || t.payload.xms_edov === '1';
+
+/** The verified flag: `email_verified: true`; entra: `xms_edov` when the email domain is bound (internal: also `verifyIdToken`). */
+export function verifiedClause(t: ParsedToken, variant: Variant, emailDomain?: string): Clause {
   if (variant === 'entra') {
     const edov = t.payload.xms_edov;
-    const bindable = edov === true || edov === '1';
-    return pass('verified', bindable ? `xms_edov ${JSON.stringify(edov)}` : 'not required: the tenant is the group (no email_verified in Entra tokens)');
+    if (edovTrue(t)) return pass('verified', `xms_edov ${JSON.stringify(edov)}`);
+    if (emailDomain !== undefined) {
+      if (edov === undefined) return failed('verified', 'ERR_CLAIM_MISSING', 'token has no xms_edov claim: the tenant does not vouch for the email domain');
+      return failed('verified', 'ERR_EMAIL_UNVERIFIED', `token xms_edov is ${JSON.stringify(edov)}, not true or "1"`);
+    }
+    return pass('verified', 'not required: the tenant is the group (no email_verified in Entra tokens)');
   }
   const v = t.payload[P.verifiedClaim];
   if (v === undefined) return failed('verified', 'ERR_CLAIM_MISSING', `token has no ${P.verifiedClaim} claim`);
@@ -234,7 +252,7 @@ function expiryClause(t: ParsedToken, given: InspectOptions['nonce']): Clause {
 const READS: Record<Variant, { strings: string[]; literals: string[] }> = {
   oidc: { strings: ['iss', 'aud', 'email', 'nonce'], literals: [P.verifiedClaim, 'iat'] },
   google: { strings: ['iss', 'aud', 'hd', 'email', 'nonce'], literals: [P.verifiedClaim, 'iat'] },
-  entra: { strings: ['iss', 'aud', 'tid', 'ver', 'nonce', 'email'], literals: ['iat'] },
+  entra: { strings: ['iss', 'aud', 'tid', 'ver', 'nonce', 'email'], literals: ['xms_edov', 'iat'] },
 };
 
 /** Every claim the circuit reads is a top-level member written as plain text (the circuit compares text). */
@@ -287,17 +305,17 @@ function sizesClause(sizes: Size[]): Clause {
  * Internal to @veil/crypto (buildInputs and inspectToken).
  */
 export async function statementClauses(t: ParsedToken, jwk: JsonWebKey, variant: Variant, opts: InspectOptions): Promise<{ clauses: Clause[]; sizes: Size[] }> {
-  const email = emailClause(t, variant, variant === 'oidc' ? opts.domain : undefined);
+  const email = emailClause(t, variant, variant === 'oidc' ? opts.domain : variant === 'entra' ? opts.emailDomain : undefined);
   const sizes = tokenSizes(t, email.emailDomain);
   const clauses = [
-    await signatureClause(t, jwk),
+    await signatureClause(t, jwk, variant),
     issClause(t, variant),
     ...(variant === 'entra' ? [verClause(t)] : []),
     audClause(t),
     ...(variant === 'google' ? [hdClause(t, opts.domain)] : []),
     ...(variant === 'entra' ? [tidClause(t, opts.domain)] : []),
     email.clause,
-    verifiedClause(t, variant),
+    verifiedClause(t, variant, variant === 'entra' ? opts.emailDomain : undefined),
     await nonceClause(t, opts.nonce),
     expiryClause(t, opts.nonce),
     topLevelKeysClause(t, variant),
@@ -323,6 +341,7 @@ export async function inspectToken(token: string, jwk: JsonWebKey, opts: Inspect
   if (typeof jwk !== 'object' || jwk === null) throw new TypeError('jwk must be a JsonWebKey object');
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
   if (opts.domain !== undefined && typeof opts.domain !== 'string') throw new TypeError('opts.domain must be a string');
+  if (opts.emailDomain !== undefined && typeof opts.emailDomain !== 'string') throw new TypeError('opts.emailDomain must be a string');
   const t = parseToken(token);
   const variant = opts.variant === undefined ? variantForIssuer(t.payload.iss) : aVariant(opts.variant);
   const { clauses, sizes } = await statementClauses(t, jwk, variant, opts);

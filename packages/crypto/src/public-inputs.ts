@@ -16,6 +16,9 @@ import { base64urlDecode } from './lib/base64url.ts';
 import { bytesToBigInt, fieldHex, packBytes } from './lib/pack.ts';
 import { epkToFields, expiryToBigInt } from './nonce.ts';
 import { MEMBERSHIP_PARAMS as P } from './membership-params.ts';
+import { VeilError } from './errors.ts';
+import { checkPublicHeader, publicHeaderValues } from './public-header.ts';
+import { ENTRA_CONSUMER_TENANT, TENANT_GUID } from './lib/entra-tenant.ts';
 
 /** What the membership circuit's public inputs say. */
 export interface MembershipPublic {
@@ -107,5 +110,109 @@ export function encodePublicInputs(p: MembershipPublic): string[] {
     v.epk_hi,
     v.epk_lo,
     n(v.expiry),
+  ];
+}
+
+/** What circuits/membership-entra's public inputs say (the header as it appears in the token, base64url). */
+export interface EntraPublic {
+  modulus: bigint;
+  aud: string;
+  /** The tenant id (`tid`), 36 bytes. */
+  tenant: string;
+  /** The email domain bound through `xms_edov`, or '' (not bound). */
+  emailDomain: string;
+  epk: Uint8Array;
+  expiry: number | bigint;
+  header: string;
+}
+
+/** circuits/membership-entra's public inputs as named noir_js values. */
+export interface EntraPublicInputValues {
+  modulus: string[];
+  aud: string[];
+  aud_len: number;
+  tenant: string[];
+  email_domain: string[];
+  email_domain_len: number;
+  epk_hi: string;
+  epk_lo: string;
+  expiry: string;
+  header_state: number[];
+  header_prefix_len: number;
+  header_tail: string[];
+  header_tail_len: number;
+}
+
+/** The packed fields of the tenant id (36 bytes). */
+export const TENANT_FIELDS = 2;
+const TID_BYTES = 36;
+
+/**
+ * The entra circuit's public inputs as named noir_js values. Encodes what it is given (the
+ * circuit decides whether a tenant is a GUID or the consumer tenant): a prover's tool;
+ * verifiers use `encodeEntraPublicInputs`, which checks the header, the tenant and the domain.
+ * @throws {TypeError} on a value the circuit cannot encode.
+ */
+export function entraPublicInputValues(p: EntraPublic): EntraPublicInputValues {
+  if (typeof p !== 'object' || p === null) throw new TypeError('public inputs must be an object');
+  if (typeof p.modulus !== 'bigint' || p.modulus <= 0n || p.modulus >> 2048n !== 0n) {
+    throw new TypeError('modulus must be a positive bigint of at most 2048 bits');
+  }
+  const aud = publicStringBytes('aud', p.aud, P.audBytes);
+  const tenant = publicStringBytes('tenant', p.tenant, TID_BYTES);
+  const domain = publicStringBytes('emailDomain', p.emailDomain, P.domainBytes);
+  if (domain.includes(0x40)) throw new TypeError("emailDomain must contain no '@'");
+  const [hi, lo] = epkToFields(p.epk);
+  const expiry = expiryToBigInt(p.expiry);
+  const h = publicHeaderValues(p.header);
+  return {
+    modulus: toLimbs(p.modulus, 18, 120).map((x) => fieldHex(BigInt(x))),
+    aud: packBytes(aud, P.stringFields).map(fieldHex),
+    aud_len: aud.length,
+    tenant: packBytes(tenant, TENANT_FIELDS).map(fieldHex),
+    email_domain: packBytes(domain, P.domainFields).map(fieldHex),
+    email_domain_len: domain.length,
+    epk_hi: fieldHex(hi),
+    epk_lo: fieldHex(lo),
+    expiry: expiry.toString(),
+    header_state: h.header_state,
+    header_prefix_len: h.header_prefix_len,
+    header_tail: h.header_tail.map(fieldHex),
+    header_tail_len: h.header_tail_len,
+  };
+}
+
+/**
+ * circuits/membership-entra's public inputs in bb.js order (46 × 0x-hex), for verifiers: the key is
+ * the JWK the proof is checked under, and the bundle's header must say alg RS256 and that key's kid.
+ *
+ * @example
+ * import { encodeEntraPublicInputs } from '@veil/crypto';
+ * const expected = encodeEntraPublicInputs({ jwk, aud, tenant, emailDomain: '', epk, expiry, header: bundle.claims.header });
+ * @throws {VeilError} ERR_TOKEN_MALFORMED, ERR_TOKEN_ALG, ERR_KEY_MISMATCH (the header),
+ *   ERR_CLAIM_INVALID (tenant not a lowercase GUID), ERR_TENANT_CONSUMER (the personal-accounts tenant).
+ * @throws {TypeError} on a value the circuit cannot encode.
+ */
+export function encodeEntraPublicInputs(p: Omit<EntraPublic, 'modulus'> & { jwk: JsonWebKey }): string[] {
+  if (typeof p !== 'object' || p === null) throw new TypeError('public inputs must be an object');
+  checkPublicHeader(p.header, p.jwk);
+  if (typeof p.tenant !== 'string' || !TENANT_GUID.test(p.tenant)) throw new VeilError('ERR_CLAIM_INVALID', `tenant ${JSON.stringify(p.tenant)} is not a lowercase GUID`);
+  if (p.tenant === ENTRA_CONSUMER_TENANT) throw new VeilError('ERR_TENANT_CONSUMER', `tenant ${p.tenant} is Microsoft's personal-accounts tenant, not an organisation`);
+  const v = entraPublicInputValues({ ...p, modulus: rsaModulusFromJwk(p.jwk) });
+  const n = (x: number | string) => fieldHex(BigInt(x));
+  return [
+    ...v.modulus,
+    ...v.aud,
+    n(v.aud_len),
+    ...v.tenant,
+    ...v.email_domain,
+    n(v.email_domain_len),
+    v.epk_hi,
+    v.epk_lo,
+    n(v.expiry),
+    ...v.header_state.map(n),
+    n(v.header_prefix_len),
+    ...v.header_tail,
+    n(v.header_tail_len),
   ];
 }

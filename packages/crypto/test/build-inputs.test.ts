@@ -5,7 +5,7 @@ import { buildInputs } from '../src/build-inputs.ts';
 import { generateEphemeralKey } from '../src/generate-ephemeral-key.ts';
 import { encodePublicInputs, rsaModulusFromJwk } from '../src/public-inputs.ts';
 import { MEMBERSHIP_PARAMS } from '../src/membership-params.ts';
-import { mintGoogleToken, mintGenericToken, testKey, signJws } from './fixtures/tokens.ts';
+import { mintGoogleToken, mintGenericToken, mintEntraToken, testKey, signJws, TEST_TENANT } from './fixtures/tokens.ts';
 
 const { publicKey: epk } = generateEphemeralKey();
 const salt = 99n;
@@ -119,4 +119,27 @@ test('buildInputs: duplicate top-level claim keys are refused, also escaped and 
   // a repeated key inside a nested object is not a claim the circuit reads
   const nested = await mintGoogleToken({ epk, salt, expiry, rawPayload: withExtra('"x":{"a":1,"a":2}') });
   await buildInputs(nested.token, nested.jwk, epk, salt, expiry);
+});
+
+test('buildInputs entra: the tenant pre-checks have their codes; emailDomain is entra-only', async () => {
+  const consumer = '9188040d-6c67-4c5b-b112-36a304b66dad';
+  const cases: [Record<string, unknown>, string, { domain?: string; emailDomain?: string }?][] = [
+    [{ tid: consumer }, 'ERR_TENANT_CONSUMER'],
+    [{ iss: 'https://login.microsoftonline.com/0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b/v2.0' }, 'ERR_CLAIM_INVALID'],
+    [{ ver: '1.0' }, 'ERR_CLAIM_INVALID'],
+    [{ tid: undefined }, 'ERR_CLAIM_INVALID'], // iss is checked first: it names no tid
+    [{}, 'ERR_DOMAIN_MISMATCH', { domain: '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b' }],
+    [{ xms_edov: '0' }, 'ERR_EMAIL_UNVERIFIED', { emailDomain: 'contoso.example' }],
+    [{}, 'ERR_DOMAIN_MISMATCH', { emailDomain: 'fabrikam.example' }],
+  ];
+  for (const [claims, c, opts] of cases) {
+    const t = await mintEntraToken({ epk, salt, expiry, claims });
+    await code(buildInputs(t.token, t.jwk, epk, salt, expiry, { variant: 'entra', ...opts }), c);
+  }
+  const m = await mintEntraToken({ epk, salt, expiry });
+  const { publicClaims } = await buildInputs(m.token, m.jwk, epk, salt, expiry, { variant: 'entra', emailDomain: 'contoso.example' });
+  assert.equal(publicClaims.domain, TEST_TENANT);
+  assert.equal(publicClaims.emailDomain, 'contoso.example');
+  assert.equal(publicClaims.header, m.token.split('.')[0]);
+  await assert.rejects(buildInputs(m.token, m.jwk, epk, salt, expiry, { emailDomain: 'contoso.example' }), TypeError);
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { inspectToken, variantForIssuer, aVariant, ENTRA_CONSUMER_TENANT, type Inspection } from '../src/inspect-token.ts';
 import { isVeilError } from '../src/errors.ts';
 import { generateEphemeralKey } from '../src/generate-ephemeral-key.ts';
-import { mintGoogleToken, mintGenericToken } from './fixtures/tokens.ts';
+import { mintGoogleToken, mintGenericToken, mintEntraToken, TEST_TENANT } from './fixtures/tokens.ts';
 
 const REAL = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'real-tokens');
 const real = (kind: string) =>
@@ -60,7 +60,11 @@ test('inspect: real Microsoft consumer-tenant tokens are refused for an organisa
   }
   // xms_edov is the string "1" in the real token with an email: the email domain is bindable.
   const withEmail = tokens.find((t) => t.f.includes('xms_edov'))!;
-  assert.match(clause(await inspectToken(withEmail.token, withEmail.jwk), 'email').reason, /verified by the tenant/);
+  const r = await inspectToken(withEmail.token, withEmail.jwk);
+  assert.match(clause(r, 'email').reason, /"gmail\.com"; not bound .*xms_edov would allow binding it/);
+  assert.equal(clause(r, 'verified').reason, 'xms_edov "1"');
+  // Binding it does not rescue the consumer tenant.
+  assert.deepEqual(failing(await inspectToken(withEmail.token, withEmail.jwk, { emailDomain: 'gmail.com' })), ['tid', 'nonce']);
 });
 
 test('inspect: a real token under the wrong key fails only the signature clause', async () => {
@@ -142,4 +146,33 @@ test('inspect: oidc is the email-domain statement; variant chosen from iss; size
   assert.equal(variantForIssuer('https://login.microsoftonline.com.evil/x/v2.0'), 'oidc');
   assert.throws(() => aVariant('microsoft'), (e) => isVeilError(e, 'ERR_VARIANT_UNKNOWN'));
   await assert.rejects(inspectToken('a.b', g.jwk), (e) => isVeilError(e, 'ERR_TOKEN_MALFORMED'));
+});
+
+test('inspect: entra binds the email domain only on request, and then needs xms_edov true or "1"; kid on both sides', async () => {
+  const ok = await mintEntraToken({ epk, salt, expiry });
+  const r = await inspectToken(ok.token, ok.jwk, given);
+  assert.equal(r.variant, 'entra');
+  assert.deepEqual(failing(r), []);
+  assert.equal(clause(r, 'tid').reason, `tenant (tid) "${TEST_TENANT}"`);
+  const bind = { ...given, emailDomain: 'contoso.example' };
+  assert.deepEqual(failing(await inspectToken(ok.token, ok.jwk, bind)), []);
+  assert.deepEqual(failing(await inspectToken(ok.token, ok.jwk, { ...bind, emailDomain: 'fabrikam.example' })), ['email']);
+  const cases: [Record<string, unknown>, string[], string[]][] = [
+    [{ xms_edov: true }, [], []],
+    [{ xms_edov: '0' }, [], ['verified']],
+    [{ xms_edov: false }, [], ['verified']],
+    [{ xms_edov: 1 }, [], ['verified']],
+    [{ xms_edov: undefined }, [], ['verified']],
+    [{ email: undefined }, [], ['email']],
+    [{ email: 'not-an-address' }, [], ['email']],
+  ];
+  for (const [claims, unbound, bound] of cases) {
+    const t = await mintEntraToken({ epk, salt, expiry, claims });
+    assert.deepEqual(failing(await inspectToken(t.token, t.jwk, given)), unbound, `unbound ${JSON.stringify(claims)}`);
+    assert.deepEqual(failing(await inspectToken(t.token, t.jwk, bind)), bound, `bound ${JSON.stringify(claims)}`);
+  }
+  // The entra statement publishes the header: its kid must be there and be the key's.
+  const noKid = await mintEntraToken({ epk, salt, expiry, header: { kid: undefined } });
+  assert.match(clause(await inspectToken(noKid.token, noKid.jwk, given), 'signature').reason, /kid/);
+  assert.deepEqual(failing(await inspectToken(ok.token, { ...ok.jwk, kid: undefined } as JsonWebKey, given)), ['signature']);
 });

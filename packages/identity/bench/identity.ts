@@ -104,7 +104,7 @@ try {
     const t2 = performance.now();
     for (let r = 0; r < rounds; r++) await deriveUids({ inputs: inputs(B), group, attestCaller, verifyNode, timeoutMs: 60_000 });
     const batched = (B * rounds) / ((performance.now() - t2) / 1000);
-    line(`UID derivations/s, ${label}: one per round / batches of ${B}`, `${one.toFixed(0)} / ${batched.toFixed(0)}`);
+    line(`UID derivations/s, ${label}: one per round / batches of ${B}`, `${one.toFixed(0)} / ${batched.toFixed(0)} (client and node(s) in this one thread; bench:uid runs them apart)`);
   }
   await rate(singleGroup, 'single key');
 

@@ -6,6 +6,7 @@
  *   GET /attestation/evidence?challenge=HEX  → EvidenceResponse, report data =
  *       deriveReportData('evidence', challenge, channelPublicKey)
  *   /identity/v1/*  the enrollment service (enroll/routes.ts), when `enrollment` is given
+ *   /identity/v1/key-observations  issuer-key observations (key-history/routes.ts), when `keyObserver` is given
  * Errors are `{ error: { code, message } }`: 400 ERR_CHALLENGE_INVALID for a bad query,
  * 404 ERR_NOT_FOUND, 503 ERR_EVIDENCE_UNAVAILABLE when the producer fails, 503 ERR_BUSY when too
  * many quotes are pending (quote generation is slow and serialised on SGX), 500 otherwise.
@@ -19,6 +20,8 @@ import { EvidenceQuery, EvidenceResponse, ErrorResponse } from './wire.ts';
 import { fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import type { EnrollmentService } from './enroll/create-enrollment-service.ts';
 import { registerEnrollmentRoutes } from './enroll/routes.ts';
+import type { KeyObserver } from './key-history/create-key-observer.ts';
+import { registerKeyObservationRoutes } from './key-history/routes.ts';
 
 /** What the app needs: the evidence producer and the service's channel key. */
 export interface EnclaveAppDeps {
@@ -30,6 +33,8 @@ export interface EnclaveAppDeps {
   maxPendingEvidence?: number;
   /** The enrollment service (routes under /identity/v1/), when this instance enrolls people. */
   enrollment?: EnrollmentService;
+  /** The issuer-key observer (routes /identity/v1/key-observations), when this instance observes. */
+  keyObserver?: KeyObserver;
 }
 
 /**
@@ -93,5 +98,6 @@ export async function buildEnclaveApp(deps: EnclaveAppDeps): Promise<FastifyInst
     },
   );
   if (deps.enrollment) registerEnrollmentRoutes(app, deps.enrollment);
+  if (deps.keyObserver) registerKeyObservationRoutes(app, deps.keyObserver);
   return app;
 }

@@ -14,6 +14,8 @@ import { receiveProvisionedSecret } from './provision-client.ts';
 import { toHex } from '@veil/crypto/bytes';
 import type { ChannelKey } from './channel.ts';
 import type { EnrollmentService } from './enroll/create-enrollment-service.ts';
+import { createKeyObserver } from './key-history/create-key-observer.ts';
+import type { ObservedIssuer } from './key-history/fetch-issuer-keys.ts';
 
 /** The warning printed whenever simulation evidence is in play. */
 export const SIMULATION_WARNING =
@@ -41,6 +43,11 @@ export interface EnclaveServiceOptions {
   provisionTimeoutMs?: number;
   /** Builds the enrollment service once the producer and channel key exist (routes /identity/v1/). */
   enrollment?: (ctx: { producer: EvidenceProducer; channel: ChannelKey; secret?: Uint8Array }) => Promise<EnrollmentService>;
+  /**
+   * Observe these issuers' keys (signed with the enrollment service's claims key, so it needs
+   * `enrollment`): every `everyMs` (default 1 h) and on demand.
+   */
+  keyObservations?: { issuers: ObservedIssuer[]; everyMs?: number; minIntervalMs?: number; onError?: (iss: string, e: unknown) => void };
   logger?: boolean;
   /** Where the simulation warning goes. Default: stderr. */
   warn?: (message: string) => void;
@@ -97,9 +104,17 @@ export async function runEnclaveService(opts: EnclaveServiceOptions): Promise<En
     ? await receiveProvisionedSecret({ socketPath: opts.provisionSocket, producer, channel, agentPublicKey, timeoutMs: opts.provisionTimeoutMs })
     : undefined;
   const enrollment = opts.enrollment ? await opts.enrollment({ producer, channel, ...(secret ? { secret } : {}) }) : undefined;
-  const app = await buildEnclaveApp({ producer, channel, logger: opts.logger, ...(enrollment ? { enrollment } : {}) });
+  if (opts.keyObservations && !enrollment) throw new TypeError('keyObservations needs enrollment (observations are signed with its claims key)');
+  const keyObserver = opts.keyObservations && enrollment
+    ? createKeyObserver({ sign: enrollment.signKeyObservation, issuers: opts.keyObservations.issuers, ...(opts.keyObservations.minIntervalMs ? { minIntervalMs: opts.keyObservations.minIntervalMs } : {}) })
+    : undefined;
+  const app = await buildEnclaveApp({ producer, channel, logger: opts.logger, ...(enrollment ? { enrollment } : {}), ...(keyObserver ? { keyObserver } : {}) });
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 0, host });
+  if (keyObserver) {
+    const onError = opts.keyObservations!.onError ?? ((iss: string, e: unknown) => process.stderr.write(`veil enclave: could not observe the keys of ${iss}: ${e instanceof Error ? e.message : String(e)}\n`));
+    keyObserver.start(opts.keyObservations!.everyMs ?? 3_600_000, onError);
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;

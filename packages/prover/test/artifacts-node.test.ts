@@ -13,7 +13,7 @@ describe('nodeArtifacts', () => {
     const expected = readManifest().circuits.filter((c) => (c.status ?? 'current') === 'current')
       .map(({ name, id, variant }) => ({ name, id, ...(variant !== undefined ? { variant } : {}) }));
     assert.deepEqual(await nodeArtifacts().circuits(), expected);
-    assert.deepEqual(expected.map((c) => c.variant), ['oidc', 'google', undefined]);
+    assert.deepEqual(expected.map((c) => c.variant), ['oidc', 'google', 'entra', undefined]);
   });
 
   it('returns a stored key only for its circuit id and CRS id', async () => {

@@ -78,9 +78,10 @@ describe('membership proofs (test CRS)', () => {
     assert.throws(() => parseBundle({ ...google, variant: 'microsoft' }), code('ERR_BUNDLE_MALFORMED'));
   });
 
-  it('proving a variant without a circuit is refused before any work; a bad variant name is a TypeError', async () => {
+  it('proving under another variant is refused by its pre-checks; a bad variant name is a TypeError', async () => {
     const input = { token: googleToken, jwk: jwks.keys[0]!, epk: googleEpk, salt: 7n, expiry };
-    await assert.rejects(backend.prove({ ...input, variant: 'entra' }), code('ERR_VARIANT_UNSUPPORTED'));
+    // entra proves (membership-entra.test.ts), but a Google token's iss is no tenant's
+    await assert.rejects(backend.prove({ ...input, variant: 'entra' }), code('ERR_CLAIM_INVALID'));
     await assert.rejects(backend.prove({ ...input, variant: 'microsoft' as never }), TypeError);
     // google: the pre-checks name the missing hd (the circuit's own refusals: circuits/test/membership-google.test.ts)
     const consumer = await mintGoogleToken({ epk: googleEpk, salt: 7n, expiry, keyId: 'prover-google', claims: { hd: undefined } });
@@ -230,7 +231,7 @@ globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
 
   it('ships the test-CRS verification key of every current membership circuit (verify works offline without recomputing)', () => {
     const current = readManifest().circuits.filter((c) => c.kind === 'membership' && (c.status ?? 'current') === 'current');
-    assert.deepEqual(current.map((c) => c.variant).sort(), ['google', 'oidc']);
+    assert.deepEqual(current.map((c) => c.variant).sort(), ['entra', 'google', 'oidc']);
     for (const { name, id } of current) {
       const file = JSON.parse(readFileSync(join(KEYS_DIR, `${name}.${getTestCrsId()}.json`), 'utf8')) as { circuit: { id: string } };
       assert.equal(file.circuit.id, id, `${name}: run npm run build:keys and commit circuits/keys/`);

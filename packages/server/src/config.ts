@@ -3,8 +3,11 @@
 // startup with a clear error; nothing development-only can be switched on silently.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ENTRA_CONSUMER_TENANT, VeilError, aVariant, isVeilError, type Variant } from '@veil/crypto';
+import { ENTRA_CONSUMER_TENANT, ENTRA_ISS_TEMPLATE, VeilError, aVariant, isVeilError, type Variant } from '@veil/crypto';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './lib/http-server.ts';
+
+// The tenant → template mapping lives in @veil/crypto: the board, the CLI and the web badge share it.
+export { issuerForIss, ENTRA_ISS_TEMPLATE } from '@veil/crypto';
 
 export { DEFAULT_HTTP_LIMITS, type HttpLimits };
 
@@ -82,6 +85,11 @@ export interface ServerConfig {
   trustProxy?: string[];
   /** The development data provider (`@veil/dev-registry`) on loopback; development profile only. */
   devRegistry?: { enabled: boolean };
+  /**
+   * The identity service whose notarised key observations the board collects (base URL; it must
+   * observe the board's https issuers). Default: the identity service the board starts, if any.
+   */
+  keyObservations?: { from: string };
 }
 
 /** `http://127.0.0.1:PORT` and `http://localhost:PORT` (for host 127.0.0.1, localhost or 0.0.0.0), else `http://HOST:PORT`. */
@@ -129,31 +137,13 @@ export const DEFAULT_RATE_LIMIT: RateLimitConfig = {
 };
 
 const GOOGLE = { iss: 'https://accounts.google.com', jwks: 'https://www.googleapis.com/oauth2/v3/certs', authorizationEndpoint: 'https://accounts.google.com/o/oauth2/v2/auth' };
-/** The `issuer` of Microsoft's multi-tenant (`organizations`) discovery document: one per tenant. */
-export const ENTRA_ISS_TEMPLATE = 'https://login.microsoftonline.com/{tenantid}/v2.0';
 const MICROSOFT = {
   jwks: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
   authorizationEndpoint: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
 };
-const ENTRA_ISS = /^https:\/\/login\.microsoftonline\.com\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The statements each kind of issuer may be configured for (the first is the default). */
 const KIND_VARIANTS: Record<IssuerKind, readonly Variant[]> = { google: ['google', 'oidc'], microsoft: ['entra'], oidc: ['oidc'], dev: ['oidc'] };
-
-/**
- * The configured issuer a token's `iss` belongs to: the one with that `iss`, or a multi-tenant
- * Microsoft issuer when `iss` is `https://login.microsoftonline.com/<tid>/v2.0` for an admitted
- * organisation tenant (never the personal-accounts tenant).
- * @example
- * const issuer = issuerForIss(config.issuers, bundle.claims.iss);
- */
-export function issuerForIss<T extends Pick<IssuerConfig, 'kind' | 'iss' | 'tenants'>>(issuers: readonly T[], iss: string): T | undefined {
-  const exact = issuers.find((i) => i.iss === iss);
-  if (exact) return exact;
-  const tid = ENTRA_ISS.exec(iss)?.[1];
-  if (tid === undefined || tid === ENTRA_CONSUMER_TENANT) return undefined;
-  return issuers.find((i) => i.kind === 'microsoft' && i.iss === ENTRA_ISS_TEMPLATE && (i.tenants === undefined || i.tenants.includes(tid)));
-}
 
 export interface LoadConfigOptions {
   file?: string;
@@ -267,6 +257,10 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     : Array.isArray(raw.origins) && raw.origins.length > 0 ? raw.origins.map((o, i) => anOrigin(o, `origins[${i}]`)) : fail('origins must be a non-empty array');
   const trustProxy = raw.trustProxy === undefined ? undefined
     : Array.isArray(raw.trustProxy) && raw.trustProxy.every((a) => typeof a === 'string') ? (raw.trustProxy as string[]) : fail('trustProxy must be an array of addresses or CIDR ranges');
+  const rawObs = raw.keyObservations as { from?: unknown } | undefined;
+  if (rawObs !== undefined && (typeof rawObs !== 'object' || rawObs === null || typeof rawObs.from !== 'string' || !/^https?:\/\/[^\s]+$/.test(rawObs.from) || Object.keys(rawObs).length !== 1)) {
+    fail('keyObservations must be { "from": "<identity service base URL>" }');
+  }
   const config: ServerConfig = {
     profile, host, port, dataDir, issuers, crs, rateLimit, devIssuer, origins, http: httpLimits(raw.http),
     groups: { registrarKey: registrarKey as string | null, rootWindowMinutes: rootWindowMinutes as number },
@@ -276,6 +270,7 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
     devRegistry: { enabled: devRegistryEnabled },
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(circuits ? { circuits } : {}),
+    ...(rawObs ? { keyObservations: { from: rawObs.from as string } } : {}),
   } as ServerConfig;
   assertProfile(config, { issuersConfigured: Array.isArray(raw.issuers) });
   return config;

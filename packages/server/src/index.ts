@@ -4,6 +4,7 @@ export { openSqliteStorage, type SqliteOptions } from './storage/sqlite.ts';
 export { openPostgresStorage, type PostgresOptions } from './storage/postgres.ts';
 export type { Storage, MembershipRow, MessageRow, IssuerKeyRow, IssuerKeyConflictRow, GroupLogEntry, GroupState, PollRow, VoteRow, GroupPostRow } from './storage/types.ts';
 export { KeyRegistry, type JwksSource, type RegistryIssuer } from './lib/key-registry.ts';
+export { collectKeyObservations, checkKeyObservation, type CollectResult } from './lib/key-observations.ts';
 export type { EnclaveInfo, GroupProofVerifier, MembershipVerifier, VerifiedClaims } from './lib/context.ts';
 export { GroupTrees } from './lib/group-trees.ts';
 export { ERROR_STATUS } from './lib/errors.ts';

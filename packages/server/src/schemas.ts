@@ -14,8 +14,12 @@ import { GroupProofSchema } from '@veil/prover/group-bundle';
 export const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$', description: '32 bytes, lowercase hex' });
 export const MessageIdSchema = Type.String({ pattern: '^[0-9a-f]{32}$', description: '16 random bytes, lowercase hex' });
 export const SignatureSchema = Type.String({ pattern: '^[0-9a-f]{128}$', description: 'Ed25519 signature, lowercase hex' });
-/** A group is an email domain, lower-case. */
-export const GroupSchema = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$' });
+/** A group: a lower-case DNS name (oidc email domain, Google Workspace hd) or an Entra tenant id (a lower-case GUID). */
+export const GroupSchema = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^([a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$',
+});
 export const Millis = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 /** Maximum post length in Unicode code points (not UTF-16 units, not bytes). */
@@ -114,6 +118,30 @@ export const IssuerKeySchema = Type.Object({
 });
 export type IssuerKey = Static<typeof IssuerKeySchema>;
 
+/**
+ * A notarised observation of an issuer key (format and checks: @veil/crypto/key-observation). The
+ * board checks the signature and that it is of the key it holds; verifiers judge the evidence.
+ */
+export const KeyObservationSchema = Type.Object({
+  v: Type.Literal(1),
+  type: Type.Literal('veil-issuer-key-observation'),
+  iss: Type.String({ maxLength: 512 }),
+  jwks_uri: Type.String({ maxLength: 2048 }),
+  kid: Type.String({ maxLength: 256 }),
+  n: Type.String({ maxLength: 2048 }),
+  e: Type.String({ maxLength: 16 }),
+  observed_at: Type.Integer({ minimum: 0 }),
+  signer: Type.Object({
+    publicKey: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    channelPublicKey: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    evidenceType: Type.Union([Type.Literal('sgx'), Type.Literal('simulation')]),
+    evidence: Type.String({ maxLength: Math.ceil((64 * 1024) / 3) * 4 }),
+    simulationRoot: Type.Optional(Type.String({ maxLength: 4096 })),
+  }, { additionalProperties: false }),
+  signature: Type.String({ pattern: '^[0-9a-f]{128}$' }),
+}, { additionalProperties: false });
+export type KeyObservationWire = Static<typeof KeyObservationSchema>;
+
 /** Everything a reader needs to re-verify one post offline. */
 export const MessageDetailResponse = Type.Object({
   message: PostSchema,
@@ -122,6 +150,8 @@ export const MessageDetailResponse = Type.Object({
   receivedAt: Millis,
   membership: MembershipWithBundleSchema,
   issuerKey: IssuerKeySchema,
+  /** Notarised observations of that key (for a key the issuer no longer publishes). */
+  issuerKeyObservations: Type.Array(KeyObservationSchema),
 });
 export type MessageDetail = Static<typeof MessageDetailResponse>;
 
@@ -157,7 +187,7 @@ export const IssuerKeyConflictSchema = Type.Object({
   lastSeen: Millis,
 });
 export type IssuerKeyConflict = Static<typeof IssuerKeyConflictSchema>;
-export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema), conflicts: Type.Array(IssuerKeyConflictSchema) });
+export const KeysResponse = Type.Object({ keys: Type.Array(IssuerKeySchema), conflicts: Type.Array(IssuerKeyConflictSchema), observations: Type.Array(KeyObservationSchema) });
 export type KeysResponse = Static<typeof KeysResponse>;
 
 // ---- organisations (groups by email domain) ----

@@ -14,6 +14,7 @@ import type { Variant } from '@veil/crypto';
 import { buildApp } from './build-app.ts';
 import { defaultOrigins, type ServerConfig } from './config.ts';
 import { KeyRegistry, describeFailure, discover, type RegistryIssuer } from './lib/key-registry.ts';
+import { collectKeyObservations } from './lib/key-observations.ts';
 import { proverVerifier } from './lib/prover-verifier.ts';
 import { openPostgresStorage } from './storage/postgres.ts';
 import { openSqliteStorage } from './storage/sqlite.ts';
@@ -89,8 +90,18 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   );
   const resolved: ServerConfig = { ...config, issuers };
   let log: FastifyInstance['log'] | undefined;
+  // Where notarised key observations come from (lib/key-observations.ts): the configured identity
+  // service, else the one started below when it observes this board's https issuers.
+  let observationsFrom = config.keyObservations?.from;
+  const collect = (iss: string): void => {
+    if (!observationsFrom || !iss.startsWith('https://')) return;
+    collectKeyObservations({ storage, from: observationsFrom, iss, now: Date.now }).then(
+      (r) => { if (r.refused.length > 0) log?.warn({ iss, refused: r.refused }, 'key observations refused'); },
+      (e: unknown) => log?.warn(`key observations of ${iss} unavailable: ${describeFailure(e)}`),
+    );
+  };
   const registry = new KeyRegistry({
-    storage, issuers: registryIssuers, now: Date.now,
+    storage, issuers: registryIssuers, now: Date.now, onRefreshed: collect,
     onConflict: (c) => log?.warn({ iss: c.iss, kid: c.kid, jwk: c.jwk }, 'issuer re-published a kid with other key material; keeping the key first seen (see /api/keys conflicts)'),
   });
 
@@ -153,11 +164,16 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
         memberIssuers: config.issuers.map((i) => ({ iss: i.iss, aud: i.aud })),
       });
     }
+    // The identity service observes the board's https issuers (system roots); the dev issuer is
+    // plain HTTP on loopback, so its keys are never observed.
+    const observed = config.issuers.filter((i) => i.iss.startsWith('https://')).map((i) => ({ iss: i.iss, ca: 'system' as const }));
     enclave = await startEnclaveService({
       producer: config.enclave.producer, host: config.host, port: 0, dataDir: join(config.dataDir, 'enclave'),
       warn: (m) => warnings.push(m),
       ...(enrollment ? { enrollment } : {}),
+      ...(enrollment && observed.length > 0 ? { keyObservations: { issuers: observed, everyMs: Math.max(60_000, Math.round(config.keyRefreshSeconds * 1000)) } } : {}),
     });
+    if (enrollment && observed.length > 0) observationsFrom ??= enclave.url;
   }
 
   // Development: the board trusts the registrar of the identity service it started.

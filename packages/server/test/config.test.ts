@@ -50,6 +50,14 @@ test('the dev registry: on by default in development, off in production, refused
   assert.throws(() => loadConfig({ env, file: file({ devRegistry: { enabled: 'yes' } }) }), configError);
 });
 
+test('keyObservations: the identity service to collect key observations from, or refused', () => {
+  assert.equal(loadConfig({ env }).keyObservations, undefined);
+  assert.deepEqual(loadConfig({ env, file: file({ keyObservations: { from: 'https://identity.example' } }) }).keyObservations, { from: 'https://identity.example' });
+  for (const bad of [null, 'https://identity.example', {}, { from: 'ftp://x' }, { from: 'https://a b' }, { from: 'https://x', extra: 1 }]) {
+    assert.throws(() => loadConfig({ env, file: file({ keyObservations: bad }) }), (e) => configError(e) && /keyObservations/.test((e as Error).message), JSON.stringify(bad));
+  }
+});
+
 test('production-profile errors name what is missing and show a minimal config that works', () => {
   const message = (cfg: unknown) => {
     try {

@@ -79,7 +79,7 @@ export function nextFeedChange(s: Storage): Promise<void> {
 
 /** Rows per table: what a refused request must leave unchanged. */
 export async function rowCounts(s: Storage): Promise<Record<string, number>> {
-  const tables = ['memberships', 'messages', 'likes', 'issuer_keys', 'issuer_key_conflicts'];
+  const tables = ['memberships', 'messages', 'likes', 'issuer_keys', 'issuer_key_conflicts', 'issuer_key_observations'];
   const [row] = await rawQuery(s, `SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`);
   return Object.fromEntries(tables.map((t) => [t, Number(row![t])]));
 }

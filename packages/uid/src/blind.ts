@@ -4,8 +4,8 @@
  * distributed whatever the input, so a UID node learns nothing about it.
  * Not checked here: what the input means (canonicalisation is the identity service's job).
  */
-import type { RNG } from '@noble/curves/abstract/oprf.js';
-import { suite, MAX_INPUT_BYTES } from './lib/group.ts';
+import { MAX_INPUT_BYTES, type RNG } from './lib/group.ts';
+import { blind } from './lib/voprf.ts';
 
 /** One blinded input: keep `blind` secret, send `blinded`. */
 export interface BlindedInput {
@@ -30,7 +30,6 @@ export function blindInputs(inputs: readonly Uint8Array[], rng?: RNG): BlindedIn
     if (!(input instanceof Uint8Array) || input.length > MAX_INPUT_BYTES) {
       throw new TypeError(`inputs[${i}] must be a Uint8Array of at most ${MAX_INPUT_BYTES} bytes`);
     }
-    const { blind, blinded } = rng ? suite.voprf.blind(input, rng) : suite.voprf.blind(input);
-    return { input, blind, blinded };
+    return { input, ...blind(input, rng) };
   });
 }

@@ -3,18 +3,17 @@
  * k = f(0) for a random polynomial f of degree t−1 and shares k_i = f(i), any t distinct indices S
  * give k = Σ_{i∈S} λ_i k_i with λ_i = Π_{j∈S, j≠i} j / (j − i) mod ℓ, hence
  *   Σ λ_i · (k_i · B) = k · B,
- * exactly the single-key evaluation. Only public values enter (indices, verified partials), so the
- * variable-time multiplication is fine here.
+ * exactly the single-key evaluation. Scalars and elements are libsodium's (lib/group.ts).
  * Not checked here: that the partials are honest (verify-partial.ts first) — a wrong partial would
  * silently give a wrong UID.
  */
 import { VeilError } from '@veil/crypto';
-import { Fn, Point, type RistrettoPoint } from './lib/group.ts';
+import { IDENTITY, add, mul, scalarFromInt, scalarInvert, scalarMul, scalarSub } from './lib/group.ts';
 
-/** A verified partial: the node's Shamir index and its decoded elements. */
+/** A verified partial: the node's Shamir index and its checked elements (32-byte encodings). */
 export interface VerifiedPartial {
   index: number;
-  points: readonly RistrettoPoint[];
+  points: readonly Uint8Array[];
 }
 
 /** Largest share index (and so node count) supported. */
@@ -28,24 +27,25 @@ export const MAX_NODES = 255;
  * const [l1, l2] = lagrangeAtZero([1, 3]);
  * @throws TypeError for repeated or out-of-range indices.
  */
-export function lagrangeAtZero(indices: readonly number[]): bigint[] {
+export function lagrangeAtZero(indices: readonly number[]): Uint8Array[] {
   return lagrangeAt(0, indices);
 }
 
-/** Lagrange coefficients at x for the given distinct indices: f(x) = Σ λ_i f(i). */
-export function lagrangeAt(x: number, indices: readonly number[]): bigint[] {
+/** Lagrange coefficients (32-byte scalars) at x ∈ 0..255 for the given distinct indices: f(x) = Σ λ_i f(i). */
+export function lagrangeAt(x: number, indices: readonly number[]): Uint8Array[] {
+  if (!Number.isInteger(x) || x < 0 || x > MAX_NODES) throw new TypeError(`x must be in 0..${MAX_NODES}`);
   if (new Set(indices).size !== indices.length) throw new TypeError('indices must be distinct');
   for (const i of indices) if (!Number.isInteger(i) || i < 1 || i > MAX_NODES) throw new TypeError(`index ${i} out of range 1..${MAX_NODES}`);
-  const X = Fn.create(BigInt(x));
+  const X = scalarFromInt(x);
   return indices.map((i) => {
-    let num = 1n;
-    let den = 1n;
+    let num = scalarFromInt(1);
+    let den = scalarFromInt(1);
     for (const j of indices) {
       if (j === i) continue;
-      num = Fn.mul(num, Fn.sub(X, BigInt(j)));
-      den = Fn.mul(den, Fn.sub(BigInt(i), BigInt(j)));
+      num = scalarMul(num, scalarSub(X, scalarFromInt(j)));
+      den = scalarMul(den, scalarSub(scalarFromInt(i), scalarFromInt(j)));
     }
-    return Fn.mul(num, Fn.inv(den));
+    return scalarMul(num, scalarInvert(den));
   });
 }
 
@@ -70,11 +70,11 @@ export function combinePartials(partials: readonly VerifiedPartial[], threshold:
   const lambdas = lagrangeAtZero(used.map((p) => p.index));
   const out: Uint8Array[] = [];
   for (let j = 0; j < size; j++) {
-    let acc: RistrettoPoint = Point.ZERO;
+    let acc = IDENTITY;
     used.forEach((p, n) => {
-      acc = acc.add(p.points[j]!.multiplyUnsafe(lambdas[n]!));
+      acc = add(mul(lambdas[n]!, p.points[j]!), acc);
     });
-    out.push(acc.toBytes());
+    out.push(acc);
   }
   return out;
 }

@@ -9,8 +9,8 @@
  * attested callers before calling this.
  */
 import { VeilError } from '@veil/crypto';
-import type { RNG } from '@noble/curves/abstract/oprf.js';
-import { suite, decodeElement } from './lib/group.ts';
+import { decodeElement, isCanonicalElement, isCanonicalScalar, isIdentity, type RNG } from './lib/group.ts';
+import { blindEvaluateBatch } from './lib/voprf.ts';
 
 /** A node's partial evaluation of a batch. */
 export interface PartialEvaluation {
@@ -32,8 +32,8 @@ export const MAX_BATCH = 256;
  * @throws VeilError ERR_UID_ELEMENT_INVALID; TypeError for a bad key or batch size.
  */
 export function evaluateBlinded(opts: { secretKey: Uint8Array; publicKey: Uint8Array; blinded: readonly Uint8Array[]; rng?: RNG }): PartialEvaluation {
-  if (!(opts?.secretKey instanceof Uint8Array) || opts.secretKey.length !== 32) throw new TypeError('secretKey must be 32 bytes');
-  if (!(opts.publicKey instanceof Uint8Array) || opts.publicKey.length !== 32) throw new TypeError('publicKey must be 32 bytes');
+  if (!isCanonicalScalar(opts?.secretKey) || opts.secretKey.every((x) => x === 0)) throw new TypeError('secretKey must be a canonical non-zero scalar (32 bytes)');
+  if (!isCanonicalElement(opts.publicKey) || isIdentity(opts.publicKey)) throw new TypeError('publicKey must be a canonical non-identity element (32 bytes)');
   if (!Array.isArray(opts.blinded) || opts.blinded.length === 0 || opts.blinded.length > MAX_BATCH) {
     throw new TypeError(`blinded must hold 1..${MAX_BATCH} elements`);
   }
@@ -41,8 +41,5 @@ export function evaluateBlinded(opts: { secretKey: Uint8Array; publicKey: Uint8A
     if (!(b instanceof Uint8Array) || b.length !== 32) throw new VeilError('ERR_UID_ELEMENT_INVALID', `blinded[${i}] must be 32 bytes`);
     decodeElement(b, 'ERR_UID_ELEMENT_INVALID', `blinded[${i}]`);
   });
-  const res = opts.rng
-    ? suite.voprf.blindEvaluateBatch(opts.secretKey, opts.publicKey, [...opts.blinded], opts.rng)
-    : suite.voprf.blindEvaluateBatch(opts.secretKey, opts.publicKey, [...opts.blinded]);
-  return { evaluated: res.evaluated, proof: res.proof };
+  return blindEvaluateBatch(opts.secretKey, opts.publicKey, opts.blinded, opts.rng);
 }

@@ -3,17 +3,17 @@
  *   output = SHA-512( I2OSP(len(input), 2) ‖ input ‖ I2OSP(32, 2) ‖ N ‖ "Finalize" ).
  *
  * Two entry points:
- * - `finalizeVerifiedUids` — the RFC's Finalize as written: verifies the (single-key) proof
- *   against the public key, then unblinds (noble `voprf.finalizeBatch`). Used with threshold 1.
+ * - `finalizeVerifiedUids` — the RFC's Finalize as written: VerifyProof of the (single-key) batch
+ *   proof against the public key, then unblinds. Used with threshold 1.
  * - `finalizeUids` — unblinds elements Z = k · B that were COMBINED from partials each verified
  *   against its own public share (verify-partial.ts); there is no proof for the combined element,
- *   its correctness follows from the partials' proofs and the Lagrange identity. noble's base-mode
- *   `oprf.finalize` is used for the unblinding: RFC 9497's Finalize hash has no context string, so
- *   the output is byte-identical to VOPRF Finalize (the mode enters only through HashToGroup in
- *   Blind). The tests check both against the RFC vectors and against each other.
+ *   its correctness follows from the partials' proofs and the Lagrange identity.
+ * The tests check both against the RFC vectors and against each other.
  * The UID is the output in lowercase hex (128 characters).
  */
-import { suite } from './lib/group.ts';
+import { VeilError } from '@veil/crypto';
+import { decodeElement } from './lib/group.ts';
+import { finalize, verifyProof } from './lib/voprf.ts';
 import { toHex } from '@veil/crypto/bytes';
 import type { BlindedInput } from './blind.ts';
 
@@ -23,11 +23,11 @@ import type { BlindedInput } from './blind.ts';
  * @example
  * import { finalizeUids } from '@veil/uid/finalize';
  * const [uid] = finalizeUids(items, combinePartials(partials, 2));
- * @throws TypeError when the lengths differ; Error from noble for an invalid element.
+ * @throws TypeError when the lengths differ; VeilError ERR_UID_ELEMENT_INVALID for a non-canonical or identity element.
  */
 export function finalizeUids(items: readonly BlindedInput[], combined: readonly Uint8Array[]): string[] {
   if (items.length !== combined.length) throw new TypeError('one combined element per blinded input is required');
-  return items.map((it, i) => toHex(suite.oprf.finalize(it.input, it.blind, combined[i]!)));
+  return items.map((it, i) => toHex(finalize(it.input, it.blind, decodeElement(combined[i]!, 'ERR_UID_ELEMENT_INVALID', `combined[${i}]`))));
 }
 
 /**
@@ -36,14 +36,12 @@ export function finalizeUids(items: readonly BlindedInput[], combined: readonly 
  * @example
  * import { finalizeVerifiedUids } from '@veil/uid/finalize';
  * const uids = finalizeVerifiedUids(items, evaluated, proof, groupPublicKey);
- * @throws Error from noble when the proof does not verify (callers wrap it with the node's name).
+ * @throws VeilError ERR_UID_PARTIAL_INVALID for a non-canonical or identity element or a proof that
+ *   does not verify (callers wrap it with the node's name).
  */
 export function finalizeVerifiedUids(items: readonly BlindedInput[], evaluated: readonly Uint8Array[], proof: Uint8Array, publicKey: Uint8Array): string[] {
   if (items.length !== evaluated.length) throw new TypeError('one evaluated element per blinded input is required');
-  const outs = suite.voprf.finalizeBatch(
-    items.map((it, i) => ({ input: it.input, blind: it.blind, blinded: it.blinded, evaluated: evaluated[i]! })),
-    publicKey,
-    proof,
-  );
-  return outs.map(toHex);
+  evaluated.forEach((e, i) => decodeElement(e, 'ERR_UID_PARTIAL_INVALID', `evaluated[${i}]`));
+  if (!verifyProof(publicKey, items.map((it) => it.blinded), evaluated, proof)) throw new VeilError('ERR_UID_PARTIAL_INVALID', 'the DLEQ proof does not verify against the public key');
+  return items.map((it, i) => toHex(finalize(it.input, it.blind, evaluated[i]!)));
 }

@@ -5,10 +5,10 @@
  * With t = 1 every share equals k (single-key mode).
  *
  * Trust: the dealer sees k; it must run somewhere trusted and forget k (the CLI keeps it only in
- * memory). A distributed key generation, where nobody ever holds k, is not implemented.
- * Randomness: noble's randomScalar (WebCrypto getRandomValues, reduced from 48 bytes).
+ * memory). dkg/dkg.ts makes the same files without anyone ever holding k.
+ * Randomness: RFC 9497 RandomScalar (64 bytes from WebCrypto getRandomValues, reduced mod ℓ).
  */
-import { Fn, Point, decodeScalar, suite } from './lib/group.ts';
+import { decodeScalar, mulBase, randomScalar, scalarAdd, scalarFromInt, scalarMul } from './lib/group.ts';
 import { toHex } from '@veil/crypto/bytes';
 import { MAX_NODES } from './combine.ts';
 import type { ShareFile, UidGroup } from './share-file.ts';
@@ -22,10 +22,6 @@ export interface GeneratedShares {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-function randomScalar(): bigint {
-  return Fn.fromBytes(suite.voprf.generateKeyPair().secretKey);
-}
 
 /**
  * Splits a (new or given) VOPRF key into t-of-n Shamir shares.
@@ -44,10 +40,10 @@ export function generateShares(opts: { threshold: number; nodes: readonly string
   const k = opts.secretKey === undefined ? randomScalar() : decodeScalarArg(opts.secretKey);
   const coefficients = [k];
   for (let i = 1; i < threshold; i++) coefficients.push(randomScalar());
-  const f = (x: bigint): bigint => coefficients.reduceRight((acc, c) => Fn.add(Fn.mul(acc, x), c), 0n);
-  const groupPublicKey = toHex(Point.BASE.multiply(k).toBytes());
-  const secrets = nodes.map((_, i) => f(BigInt(i + 1)));
-  const publicShares = nodes.map((name, i) => ({ name, index: i + 1, publicShare: toHex(Point.BASE.multiply(secrets[i]!).toBytes()) }));
+  const f = (x: Uint8Array): Uint8Array => coefficients.reduceRight((acc, c) => scalarAdd(scalarMul(acc, x), c), scalarFromInt(0));
+  const groupPublicKey = toHex(mulBase(k));
+  const secrets = nodes.map((_, i) => f(scalarFromInt(i + 1)));
+  const publicShares = nodes.map((name, i) => ({ name, index: i + 1, publicShare: toHex(mulBase(secrets[i]!)) }));
   const shares = nodes.map((node, i): ShareFile => ({
     v: 1,
     type: 'veil-uid-share',
@@ -56,12 +52,12 @@ export function generateShares(opts: { threshold: number; nodes: readonly string
     threshold,
     groupPublicKey,
     publicShares,
-    share: toHex(Fn.toBytes(secrets[i]!)),
+    share: toHex(secrets[i]!),
   }));
   return { threshold, groupPublicKey, publicShares, shares };
 }
 
-function decodeScalarArg(secretKey: Uint8Array): bigint {
+function decodeScalarArg(secretKey: Uint8Array): Uint8Array {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== 32) throw new TypeError('secretKey must be 32 bytes');
   try {
     return decodeScalar(secretKey, 'ERR_UID_SHARE_INVALID', 'secretKey');

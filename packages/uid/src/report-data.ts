@@ -11,6 +11,7 @@
  *       covers a whole threshold round). A node accepts it only when its own live nonce is listed.
  * Every field has a fixed length or a count in front, so the encodings are unambiguous; the tags
  * keep one binding from passing as the other or as the enclave service's.
+ * The distributed key generation's bindings (join, deal, check) are in dkg/files.ts, tagged alike.
  */
 import { sha512 } from '@noble/hashes/sha2.js';
 

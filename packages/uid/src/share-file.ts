@@ -1,7 +1,8 @@
 /**
  * File formats of the UID key material (versioned plain JSON, hex for group elements and scalars).
  *
- * Share file (one per node, written by generateShares / `veil uid keygen`, mode 0600):
+ * Share file (one per node, written by generateShares / `veil uid keygen` or, sealed, by
+ * `veil uid dkg finish`, mode 0600):
  *   { v: 1, type: "veil-uid-share", node, index, threshold, groupPublicKey,
  *     publicShares: [{ name, index, publicShare }...all n nodes],
  *     share: "<32-byte scalar, hex>"         — plaintext, for import only, or
@@ -11,12 +12,12 @@
  *
  * Checked on parse: shape, the public shares' consistency (lib/public-shares.ts), and for a
  * plaintext share that share · G is the node's listed public share. Not checked: that the dealer
- * destroyed the key after splitting it (trusted dealer; see README).
+ * destroyed the key after splitting it (trusted dealer; dkg/dkg.ts has none; see README).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { VeilError } from '@veil/crypto';
-import { Point, decodeScalar } from './lib/group.ts';
+import { decodeScalar, mulBase } from './lib/group.ts';
 import { checkPublicShares } from './lib/public-shares.ts';
 import { equalBytes, fromHex } from '@veil/crypto/bytes';
 
@@ -98,7 +99,7 @@ export function parseShareFile(input: unknown): ShareFile {
 /** Throws unless share · G equals the expected public share. */
 export function checkShare(share: Uint8Array, publicShare: Uint8Array, code: string): void {
   const k = decodeScalar(share, code, 'share');
-  if (!equalBytes(Point.BASE.multiply(k).toBytes(), publicShare)) throw new VeilError(code, 'the share does not match its public share');
+  if (!equalBytes(mulBase(k), publicShare)) throw new VeilError(code, 'the share does not match its public share');
 }
 
 /**

@@ -12,9 +12,8 @@
  * The plaintext share exists only in memory while the service runs. Simulation producers print a
  * loud warning (their sealing key is a file in the data dir).
  */
-import { readFile, writeFile, link, unlink, mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { createGramineProducer } from '@veil/attest/producers/gramine';
 import { createSimulationProducer } from '@veil/attest/producers/simulation';
@@ -23,6 +22,7 @@ import { VeilError } from '@veil/crypto';
 import { buildUidApp, type UidNodeKey } from './app.ts';
 import { measureUidSources } from './measure-sources.ts';
 import { generateShares } from './generate-shares.ts';
+import { writeOnce } from './lib/write-once.ts';
 import { checkShare, parseShareFile, type ShareFile } from './share-file.ts';
 import type { TrustPolicy } from './verify-evidence.ts';
 import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
@@ -81,16 +81,6 @@ async function makeProducer(o: UidServiceOptions): Promise<EvidenceProducer> {
     return createSimulationProducer({ dataDir: o.dataDir, measurement: o.measurement ?? (await measureUidSources()) });
   }
   throw new TypeError('producer must be "gramine", "simulation" or an EvidenceProducer');
-}
-
-async function writeOnce(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, content, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(tmp, path);
-  } finally {
-    await unlink(tmp);
-  }
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {

@@ -4,18 +4,13 @@
  * public share K_i = k_i · G, which the client knows from the group configuration (never from the
  * node's answer).
  *
- * noble exposes VerifyProof only inside `voprf.finalizeBatch`; we call it with blind = 1 and an
- * empty input, keep nothing of its (meaningless) outputs, and rely only on it throwing when the
- * proof does not verify. Checked before that: lengths, canonical non-identity elements, the batch
- * size matching what we sent. Not checked: that K_i belongs to the group (share-file.ts and
+ * Checked before the proof: lengths, canonical non-identity elements, the batch size matching what
+ * we sent. Not checked: that K_i belongs to the group (share-file.ts and
  * parseUidGroup check the public shares' consistency once, at configuration time).
  */
-import { suite, Fn, decodeElement } from './lib/group.ts';
+import { decodeElement } from './lib/group.ts';
+import { verifyProof } from './lib/voprf.ts';
 import { UidNodeError } from './errors.ts';
-import type { RistrettoPoint } from './lib/group.ts';
-
-const ONE = Fn.toBytes(1n);
-const EMPTY = new Uint8Array(0);
 
 /** What {@link verifyPartial} checks. */
 export interface PartialToVerify {
@@ -38,7 +33,7 @@ export interface PartialToVerify {
  * const points = verifyPartial({ node: 'uid-a', publicShare, blinded, evaluated, proof });
  * @throws UidNodeError ERR_UID_PARTIAL_INVALID (with `node`)
  */
-export function verifyPartial(p: PartialToVerify): RistrettoPoint[] {
+export function verifyPartial(p: PartialToVerify): Uint8Array[] {
   const bad = (why: string, cause?: unknown): never => {
     throw new UidNodeError('ERR_UID_PARTIAL_INVALID', p.node, `partial evaluation rejected: ${why}`, { cause });
   };
@@ -51,14 +46,12 @@ export function verifyPartial(p: PartialToVerify): RistrettoPoint[] {
       return bad(`evaluated[${i}] is not a valid element`, cause);
     }
   });
+  let ok = false;
   try {
-    suite.voprf.finalizeBatch(
-      p.evaluated.map((evaluated, i) => ({ input: EMPTY, blind: ONE, evaluated, blinded: p.blinded[i]! })),
-      p.publicShare,
-      p.proof,
-    );
+    ok = verifyProof(p.publicShare, p.blinded, points, p.proof);
   } catch (cause) {
-    bad('DLEQ proof does not verify against the node\'s public share', cause);
+    bad('DLEQ proof could not be checked', cause);
   }
+  if (!ok) bad('DLEQ proof does not verify against the node\'s public share');
   return points;
 }

@@ -7,8 +7,11 @@
  * made in the browser; the tally, re-verified in the browser from the stored proofs, shows two
  * votes; a second vote by one of them is refused (409 ERR_NULLIFIER_USED) with a readable message.
  * A post in the group shows its verified badge and a "1 per person" like; a country group the claims
- * do not admit and an organisation's group show why there is no Join. axe-core on every new page; no
- * Content-Security-Policy violation. One browser, one server, five proofs.
+ * does not admit shows why there is no Join. Then member:acme.test: Join signs in at the board's
+ * dev issuer (nonce bound to the group and the commitment), the token goes to the identity service
+ * encrypted, the leaf is found in the rebuilt tree, a poll and one vote follow; the same account
+ * from another browser is refused in words; a board naming a registrar key of its own is caught.
+ * axe-core on every new page; no Content-Security-Policy violation. One browser, one server, seven proofs.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,7 +113,7 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
   await juergen.locator('#join-state[data-state="not-eligible"]').getByRole('link', { name: 'country:DE' }).waitFor();
   await juergen.goto(`${server.url}/groups/member/acme.test/`);
   await juergen.getByRole('heading', { level: 1, name: 'Group member:acme.test' }).waitFor();
-  await juergen.locator('#join-state[data-state="org"]').waitFor();
+  await juergen.locator('#join-state[data-state="can-join-member"]').waitFor();
   await juergen.locator('#group-tree-check', { hasText: 'log of member:acme.test is empty' }).waitFor();
   await assertAccessible(juergen, '/groups/member/acme.test/');
   await juergen.goto(`${server.url}/identity`);
@@ -177,5 +180,61 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
   await juergen.goto(`${server.url}/groups`);
   await juergen.locator('#group-list li[data-group="human"] [data-size="2"]').waitFor();
   await assertAccessible(juergen, '/groups');
+
+  // member:acme.test: Join signs in at the board's dev issuer with nonce = memberJoinNonce(group,
+  // commitment); the ID token goes only to the identity service; then a poll and one vote.
+  const idServiceBodies: string[] = [];
+  juergen.on('request', (r) => { if (r.url().includes('/api/identity-service/')) idServiceBodies.push(r.postData() ?? ''); });
+  await joinMember(juergen, 'alice@acme.test');
+  await juergen.locator('#join-state[data-state="member"][data-leaf="0"]').waitFor();
+  await juergen.locator('#group-tree[data-size="1"][data-verified="true"]').waitFor();
+  assert.ok(idServiceBodies.length > 0 && idServiceBodies.every((b) => !/eyJ[\w-]+\.eyJ/.test(b)), 'the ID token crosses the relay only encrypted');
+  await assertAccessible(juergen, '/groups/member/acme.test/, member');
+  await juergen.locator('#poll-question').fill('Lunch at noon?');
+  await juergen.locator('#poll-option-1').fill('yes');
+  await juergen.locator('#poll-option-2').fill('no');
+  await juergen.locator('#poll-create').click();
+  await juergen.waitForURL(/\/polls\/[0-9a-f]{32}$/);
+  await juergen.getByLabel('yes').check();
+  await juergen.locator('#vote-submit').click();
+  await juergen.locator('#vote-status', { hasText: 'Your vote was counted' }).waitFor();
+  const memberPoll = (await (await fetch(juergen.url().replace('/polls/', '/api/polls/'))).json()) as { poll: { group: string }; tally: number[]; voters: number };
+  assert.deepEqual([memberPoll.poll.group, memberPoll.tally, memberPoll.voters], ['member:acme.test', [1, 0], 1]);
+
+  // The same account from another browser (another secret): refused in words, with a way to replace.
+  await joinMember(zoe, 'alice@acme.test', false);
+  const refused = zoe.locator('#member-join-error');
+  await refused.filter({ hasText: /./ }).waitFor();
+  assert.match((await refused.textContent()) ?? '', /^Could not join: You are already in this group with another identity secret .*\(ERR_ALREADY_REGISTERED\)$/);
+  await zoe.locator('#join-replace').waitFor();
+
+  // A board naming a registrar key of its own: the page refuses its tree before trusting a leaf.
+  const fooled = await newPage();
+  await fooled.route('**/api/groups', async (route) => {
+    const res = await route.fetch();
+    const body = (await res.json()) as { registrar: string };
+    await route.fulfill({ response: res, json: { ...body, registrar: 'ab'.repeat(32) } });
+  });
+  await fooled.goto(`${server.url}/groups/human`);
+  await fooled.getByText(/The board names a registrar key that is not the attested identity service’s.*\(ERR_REGISTRAR_MISMATCH\)/).waitFor();
   assert.deepEqual(csp, []);
 });
+
+/** Joins member:<domain of email> from its page, signing in as `email` at the dev issuer; waits for the result. */
+async function joinMember(page: Page, email: string, expectJoined = true): Promise<void> {
+  const domain = email.split('@')[1]!;
+  await page.goto(`${server.url}/groups/member/${domain}/`);
+  await page.locator('#join-state[data-state="can-join-member"]').waitFor();
+  await page.locator('button.join-member').first().click();
+  // The dev issuer shows its account list, unless it still has a session from an earlier sign-in.
+  const account = page.getByRole('button', { name: new RegExp(email.replace(/[.]/g, '\\.')) });
+  const back = page.waitForURL((u) => u.origin === server.url && u.pathname === '/callback');
+  back.catch(() => {});
+  const listed = account.waitFor();
+  listed.catch(() => {});
+  await Promise.race([back, listed]);
+  if (!page.url().startsWith(server.url) || new URL(page.url()).pathname.startsWith('/dev-issuer')) await account.click();
+  await back;
+  if (expectJoined) await page.locator('#group-status', { hasText: new RegExp(`^Joined member:${domain.replace(/[.]/g, '\\.')}: your commitment [0-9a-f]{16}… is leaf #\\d+`) }).waitFor();
+  assert.equal(new URL(page.url()).hash, '', 'the ID token is wiped from the URL');
+}

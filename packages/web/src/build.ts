@@ -13,9 +13,13 @@ export { DIST_DIR, ISOLATION_HEADERS, CONTENT_SECURITY_POLICY } from './vite-con
 
 const PACKAGES = fileURLToPath(new URL('../..', import.meta.url));
 const CIRCUITS = fileURLToPath(new URL('../../../circuits', import.meta.url));
-/** What ends up in the bundle: the app, the workspace packages it imports, and the pinned artifacts. */
+/**
+ * What ends up in the bundle: the app, the workspace packages it imports, and the pinned artifacts
+ * (the pinned observer measurement is the enclave build of identity, attest, uid and crypto).
+ */
 const SOURCES = [
   join(WEB_ROOT, 'index.html'), join(WEB_ROOT, 'src'), join(PACKAGES, 'crypto', 'src'), join(PACKAGES, 'prover', 'src'),
+  join(PACKAGES, 'identity', 'src'), join(PACKAGES, 'attest', 'src'), join(PACKAGES, 'uid', 'src'),
   join(CIRCUITS, 'circuits.json'), join(CIRCUITS, 'keys'),
 ];
 const STAMP = '.veil-sources';
@@ -30,6 +34,7 @@ function files(path: string): string[] {
 export function webSourcesHash(): string {
   const h = createHash('sha256');
   for (const f of SOURCES.flatMap(files)) h.update(relative(PACKAGES, f)).update('\0').update(readFileSync(f)).update('\0');
+  h.update(`VEIL_OBSERVER_MEASUREMENTS=${process.env.VEIL_OBSERVER_MEASUREMENTS ?? ''}\0VEIL_OBSERVER_ALLOW_SIMULATION=${process.env.VEIL_OBSERVER_ALLOW_SIMULATION ?? ''}`);
   return h.digest('hex');
 }
 

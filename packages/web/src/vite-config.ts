@@ -11,6 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { InlineConfig, Plugin } from 'vite';
+import { pinnedObserversModule } from './pinned-observers.ts';
 
 export const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../dist', import.meta.url));
@@ -67,9 +68,9 @@ export function webConfig(opts: { outDir?: string; api?: string } = {}): InlineC
     configFile: false,
     root: WEB_ROOT,
     appType: 'spa',
-    plugins: [csp(), pinnedArtifactsModule()],
+    plugins: [csp(), pinnedArtifactsModule(), pinnedObserversModule()],
     base: '/',
-    worker: { format: 'es', plugins: () => [pinnedArtifactsModule()] },
+    worker: { format: 'es', plugins: () => [pinnedArtifactsModule(), pinnedObserversModule()] },
     optimizeDeps: {
       exclude: ['@aztec/bb.js', '@noir-lang/noir_js', '@noir-lang/acvm_js', '@noir-lang/noirc_abi'],
     },

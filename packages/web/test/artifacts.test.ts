@@ -38,10 +38,10 @@ test('the pins come from circuits/: the manifest ids and the sha256 of each comm
   assert.match(pins.verificationKeys[`${circuit.name}.${honest.crs}`]!, /^[0-9a-f]{64}$/);
 });
 
-test('issue 12: every current membership circuit is pinned with its variant and key hash (the google one included)', () => {
+test('issue 12: every current membership circuit is pinned with its variant and key hash (google and entra included)', () => {
   const manifest = JSON.parse(readFileSync(join(KEYS_DIR, '..', 'circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id: string; kind?: string; variant?: string; status?: string }> };
   const current = manifest.circuits.filter((c) => c.kind === 'membership' && (c.status ?? 'current') === 'current');
-  assert.deepEqual(current.map((c) => c.variant).sort(), ['google', 'oidc']);
+  assert.deepEqual(current.map((c) => c.variant).sort(), ['entra', 'google', 'oidc']);
   for (const c of current) {
     assert.ok(pins.circuits.some((p) => p.name === c.name && p.id === c.id && p.variant === c.variant), c.name);
     assert.match(pins.verificationKeys[`${c.name}.${honest.crs}`]!, /^[0-9a-f]{64}$/, c.name);

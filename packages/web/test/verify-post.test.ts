@@ -28,6 +28,7 @@ function detail(over: { text?: string; group?: string; claims?: Partial<MessageD
     receivedAt: now,
     membership: { epk, group: claims.domain, iss: claims.iss, kid: claims.kid, expiry: claims.expiry, circuitId: 'c', createdAt: now, bundle: { v: 1, circuit: { name: 'membership', id: 'c' }, crs: { id: 'test-x', kind: 'test' }, claims, proof: 'AAAA' } },
     issuerKey: over.issuerKey ?? key,
+    issuerKeyObservations: [],
   };
 }
 
@@ -115,4 +116,51 @@ test('strict Ed25519 (issue 8, finding 1): small-order keys and R, in every enco
     // a small-order R from the key's owner, with S making the bare equation hold for R = identity
     assert.equal(await code({ ...base, signature: signWithR(skHex, p.hex, encodePost(base.message)) }), 'ERR_SIGNATURE_INVALID', p.label);
   }
+});
+
+test('entra: a tenant member\'s post verifies with the key registered under the multi-tenant template issuer', async () => {
+  const { ENTRA_CONSUMER_TENANT, ENTRA_ISS_TEMPLATE } = await import('@veil/crypto');
+  const TID = '4f7c1e2a-93b5-4d0e-8a6f-2b1c9d3e5f70';
+  const OTHER = '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b';
+  const tenantIss = (t: string) => `https://login.microsoftonline.com/${t}/v2.0`;
+  const ms: IssuerInfo = { id: 'microsoft', kind: 'microsoft', iss: ENTRA_ISS_TEMPLATE, aud: 'app-id', variant: 'entra', provable: true, authorizationEndpoint: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize', label: 'Microsoft' };
+  const template: IssuerKey = { ...key, iss: ENTRA_ISS_TEMPLATE };
+  /** A post to group `tid` by a membership whose proof names `iss`. */
+  const post = (tid: string, iss = tenantIss(tid), issuerKey = template) => {
+    const message = { v: 1 as const, id: generateMessageId(), group: tid, internal: false, text: 'hello tenant', createdAt: now, epk };
+    const claims = { iss, aud: 'app-id', domain: tid, epk, expiry: Math.floor(now / 1000) + 3600, kid: 'k1' };
+    return {
+      message, signature: signPayload(encodePost(message), sk), likes: 0, receivedAt: now, issuerKey,
+      membership: { epk, group: tid, iss, kid: 'k1', expiry: claims.expiry, circuitId: 'c', createdAt: now, bundle: { v: 1, circuit: { name: 'membership-entra', id: 'c' }, variant: 'entra', crs: { id: 'test-x', kind: 'test' }, claims, proof: 'AAAA' } },
+    } as MessageDetail;
+  };
+  const asked: string[] = [];
+  const calls: unknown[] = [];
+  const run = (d: MessageDetail, configured: IssuerInfo[] = [ms, ...issuers], registry = [template, key]) => verifyPost(d, {
+    registry, issuers: configured,
+    verifyMembership: async (_b, jwks, expect) => void calls.push({ jwks, expect }),
+    issuerKeys: async (iss) => (asked.push(iss), { keys: [key.jwk] }),
+  });
+  assert.deepEqual(await run(post(TID)), { ok: true, keySource: 'issuer' });
+  // the proof is checked against its own tenant's iss, and the tenant's own discovery is asked
+  assert.deepEqual(calls, [{ jwks: { keys: [key.jwk] }, expect: { iss: tenantIss(TID), aud: 'app-id', domain: TID, variant: 'entra' } }]);
+  assert.deepEqual(asked, [tenantIss(TID)]);
+  calls.length = 0;
+  const verdict = async (d: MessageDetail, configured?: IssuerInfo[], registry?: IssuerKey[]) => {
+    const v = await run(d, configured, registry);
+    return v.ok ? 'ok' : v.code;
+  };
+  // a tenant not in the allow-list; the consumer tenant; an iss of another tenant than the group
+  assert.equal(await verdict(post(OTHER), [{ ...ms, tenants: [TID] }]), 'ERR_ISSUER_UNKNOWN');
+  assert.equal(await verdict(post(TID), [{ ...ms, tenants: [TID] }]), 'ok');
+  assert.equal(await verdict(post(ENTRA_CONSUMER_TENANT)), 'ERR_ISSUER_UNKNOWN');
+  assert.equal(await verdict(post(TID, tenantIss(OTHER))), 'ERR_ISSUER_KEY_MISMATCH');
+  // the template's key presented for a non-Microsoft issuer, and for a board with no multi-tenant issuer
+  assert.equal(await verdict(detail({ issuerKey: template })), 'ERR_ISSUER_KEY_MISMATCH');
+  assert.equal(await verdict(detail({ issuerKey: template }), undefined, [template]), 'ERR_ISSUER_KEY_UNKNOWN');
+  assert.equal(await verdict(post(TID), issuers), 'ERR_ISSUER_UNKNOWN');
+  // a key registered under the tenant's own iss is not the multi-tenant issuer's
+  const tenantKey = { ...key, iss: tenantIss(TID) };
+  assert.equal(await verdict(post(TID, tenantIss(TID), tenantKey), undefined, [tenantKey]), 'ERR_ISSUER_KEY_UNKNOWN');
+  assert.deepEqual(calls, [{ jwks: { keys: [key.jwk] }, expect: { iss: tenantIss(TID), aud: 'app-id', domain: TID, variant: 'entra' } }]);
 });

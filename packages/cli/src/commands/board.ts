@@ -4,19 +4,21 @@
 // --key FILE from `veil keygen`); reads of a members-only board are signed requests. The server is
 // --server, else VEIL_SERVER, else the last login's, else http://127.0.0.1:8080 (`npm start`).
 // `verify-message` trusts nothing the server says without checking it: signature, membership proof,
-// and an issuer key only from the issuer itself or a key set the user pinned
-// (`--trust-server-keys` to accept the server's word, loudly).
+// and an issuer key only from the issuer itself, a key set the user pinned, or a notarised
+// observation by an identity service whose measurement the user pins (`--trust-server-keys` to
+// accept the server's word, loudly).
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { VeilError, isVeilError, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
+import { VeilError, assertIssuerKeyFor, isVeilError, issuerForIss, encodeLike, encodePost, generateMessageId, signPayload, verifySignature, type Like, type Post } from '@veil/crypto';
 import { MAX_TEXT_CODE_POINTS } from '@veil/server/schemas';
 import type { ConfigResponse, FeedResponse, LikeResponse, MessageDetail } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
 import { api, requireKey, resolveKey, resolveServer } from '../lib/board-client.ts';
 import { warnTestCrs } from '../lib/crs-follow.ts';
-import { verifyGroupPost } from '../lib/group-client.ts';
+import { REGISTRAR_TRUST_OPTIONS, verifyGroupPost, type RegistrarTrustFlags } from '../lib/group-client.ts';
 import { trustIssuerKey } from '../lib/trust-issuer-key.ts';
-import { issuerForIss } from '@veil/server/config';
+import { warnSimulation } from '../lib/enclave-verify.ts';
+import { expectedMeasurements, verifySgxQuote } from '../lib/identity-client.ts';
 
 const MAX_TEXT = MAX_TEXT_CODE_POINTS;
 const print = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -135,9 +137,10 @@ export function register(program: Command): void {
     .option('--jwks <file>', 'issuer key set you pinned { "keys": [...] }: trusted besides what the issuer itself publishes')
     .option('--trust-server-keys', "accept an issuer key only the board server vouches for (the server could have invented it)")
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default: when the server runs it, or VEIL_CRS=test; always with a warning)')
+    .option(...REGISTRAR_TRUST_OPTIONS[0]).option(...REGISTRAR_TRUST_OPTIONS[1]).option(...REGISTRAR_TRUST_OPTIONS[2])
     .argument('<id>', 'post id')
     .action(
-      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean }) => {
+      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean } & RegistrarTrustFlags) => {
         if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError(`${id}: not a post id (32 hex characters)`);
         const server = resolveServer(o.server);
         const pinned = o.jwks === undefined ? undefined : readJwksFile(o.jwks);
@@ -170,14 +173,22 @@ export function register(program: Command): void {
         if (claims.epk !== m.epk) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', 'the membership proof is for another key');
         if (claims.domain !== m.group) throw new VeilError('ERR_MEMBERSHIP_MISMATCH', `the membership proves ${claims.domain}, the post claims ${m.group}`);
         if (m.createdAt > claims.expiry * 1000) throw new VeilError('ERR_MEMBERSHIP_EXPIRED', 'the post was made after the membership expired');
-        // 3. the issuer key: the server's word is not enough (lib/trust-issuer-key.ts)
-        const k = d.issuerKey;
-        if (k.iss !== claims.iss || k.kid !== claims.kid) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
-        const trust = await trustIssuerKey(k, { ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true });
-        if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
-        // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
+        // 3. the issuer key: one for this proof — under the issuer this server admits its iss as (a
+        // multi-tenant Microsoft issuer's template for a tenant's iss) — and the server's word is not
+        // enough (lib/trust-issuer-key.ts)
         const config = await api<ConfigResponse>(server, 'GET', '/api/config');
         const issuer = issuerForIss(config.issuers, claims.iss);
+        const k = d.issuerKey;
+        if (k.kid !== claims.kid || (!issuer && k.iss !== claims.iss)) throw new VeilError('ERR_ISSUER_KEY_MISMATCH', 'the issuer key returned is not the one the proof names');
+        if (issuer) assertIssuerKeyFor(k.iss, claims, issuer);
+        // Ask the proof's own issuer: a tenant's discovery names its tenant issuer, not the template.
+        const trust = await trustIssuerKey(k, {
+          askIss: claims.iss, ...(pinned ? { pinned } : {}), trustServerKeys: o.trustServerKeys === true, observations: d.issuerKeyObservations,
+          observerTrust: async () => ({ measurements: await expectedMeasurements(o), allowSimulation: o.allowSimulation === true, verifySgxQuote }),
+        });
+        if (trust.source === 'server') process.stderr.write(`veil: warning: ${trust.note}\n`);
+        if (trust.observation?.simulated) warnSimulation();
+        // 4. the proof, against that key, this server's accepted issuer/audience, at the time of posting
         if (!issuer) throw new VeilError('ERR_ISSUER_UNKNOWN', `${claims.iss} is not an issuer of this server`);
         // The CRS follows the server: a development server's posts are proven with its test CRS.
         const testCrs = d.membership.bundle.crs.kind === 'test';
@@ -192,7 +203,10 @@ export function register(program: Command): void {
           ...(issuer.variant !== undefined ? { variant: issuer.variant } : {}),
           allowTestCrs,
         });
-        print({ valid: true, id: m.id, group: verified.domain, variant: verified.variant, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source });
+        print({
+          valid: true, id: m.id, group: verified.domain, variant: verified.variant, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source,
+          ...(trust.observation ? { keyObservation: trust.observation } : {}),
+        });
         note(`valid: signed by a key proven to belong to someone at ${verified.domain} (checked on this machine${verified.crs.kind === 'test' ? ', TEST CRS: forgeable' : ''})`);
       }),
     );

@@ -1,14 +1,19 @@
 // `veil poll create|vote|show`: anonymous polls in person groups. Proofs are made here, from the
 // identity secret (--secret FILE, `{ "secret": hex }`) and the group tree rebuilt from the board's
-// signed leaf log; `show` re-verifies every vote itself and counts them itself.
+// signed leaf log, whose registrar key must be the one the identity service's evidence binds
+// (--expect-measurement HEX / --allow-simulation as `veil group join`; --trust-server-registrar
+// takes the board's word, loudly); `show` re-verifies every vote itself and counts them itself.
 import type { Command } from 'commander';
 import { VeilError, encodePoll, encodeVote, generateMessageId, messageToField, voteScope, type Poll, type Vote } from '@veil/crypto';
 import type { PollResponse } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
 import { api, resolveServer } from '../lib/board-client.ts';
-import { fetchGroupTree, proveForBoard, readSecretFile } from '../lib/group-client.ts';
+import { REGISTRAR_TRUST_OPTIONS, fetchGroupTree, proveForBoard, readSecretFile, trustedRegistrar, type RegistrarTrustFlags } from '../lib/group-client.ts';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+// The registrar-trust flags (lib/group-client.ts), on every command that rebuilds a group tree.
+const [MEASUREMENT, SIMULATION, SERVER_REGISTRAR] = REGISTRAR_TRUST_OPTIONS;
 
 export function register(program: Command): void {
   const poll = program.command('poll').description('anonymous polls in person groups: one vote per person');
@@ -23,8 +28,9 @@ export function register(program: Command): void {
     .requiredOption('--option <text>', 'an option (repeat: 2-16)', collect, [])
     .option('--closes <iso-time>', 'when voting ends (ISO 8601)')
     .option('--allow-change', 'let voters change their vote (the latest counts)')
+    .option(...MEASUREMENT).option(...SIMULATION).option(...SERVER_REGISTRAR)
     .action(
-      action(async (o: { server?: string; group: string; secret: string; question: string; option: string[]; closes?: string; allowChange?: boolean }) => {
+      action(async (o: { server?: string; group: string; secret: string; question: string; option: string[]; closes?: string; allowChange?: boolean } & RegistrarTrustFlags) => {
         const server = resolveServer(o.server);
         const { secret } = readSecretFile(o.secret);
         if (o.option.length < 2 || o.option.length > 16) throw new UsageError('--option: give 2-16 options');
@@ -40,7 +46,7 @@ export function register(program: Command): void {
         } catch (e) {
           throw new UsageError((e as Error).message);
         }
-        const proof = await proveForBoard(server, o.group, secret, p.id, message);
+        const proof = await proveForBoard(server, o.group, secret, p.id, message, o);
         await api(server, 'POST', '/api/polls', { body: { poll: p, proof } });
         process.stdout.write(`${p.id}\n`);
       }),
@@ -53,8 +59,9 @@ export function register(program: Command): void {
     .requiredOption('--poll <id>', 'poll id')
     .requiredOption('--option <n>', 'option number, 0-based (as `veil poll show` lists them)')
     .requiredOption('--secret <file>', 'identity secret JSON {"secret": hex}')
+    .option(...MEASUREMENT).option(...SIMULATION).option(...SERVER_REGISTRAR)
     .action(
-      action(async (o: { server?: string; poll: string; option: string; secret: string }) => {
+      action(async (o: { server?: string; poll: string; option: string; secret: string } & RegistrarTrustFlags) => {
         const server = resolveServer(o.server);
         if (!/^[0-9a-f]{32}$/.test(o.poll)) throw new UsageError(`--poll ${o.poll}: not a poll id (32 hex characters)`);
         if (!/^\d{1,2}$/.test(o.option)) throw new UsageError(`--option ${o.option}: not an option number`);
@@ -64,7 +71,7 @@ export function register(program: Command): void {
         if (option >= p.options.length) throw new VeilError('ERR_OPTION_INVALID', `option must be 0-${p.options.length - 1}`);
         if (p.closesAt !== null && Date.now() >= p.closesAt) throw new VeilError('ERR_POLL_CLOSED', 'this poll is closed');
         const vote: Vote = { v: 1, pollId: p.id, option, createdAt: Date.now() };
-        const proof = await proveForBoard(server, p.group, secret, voteScope(p.id), messageToField(encodeVote(vote)));
+        const proof = await proveForBoard(server, p.group, secret, voteScope(p.id), messageToField(encodeVote(vote)), o);
         const r = await api(server, 'POST', `/api/polls/${p.id}/votes`, { body: { vote, proof } });
         process.stdout.write(`${JSON.stringify(r)}\n`);
       }),
@@ -76,13 +83,14 @@ export function register(program: Command): void {
     .option('--server <url>', 'board server (default: $VEIL_SERVER, else the last `veil login`, else http://127.0.0.1:8080)')
     .requiredOption('--poll <id>', 'poll id')
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default only with VEIL_CRS=test)')
+    .option(...MEASUREMENT).option(...SIMULATION).option(...SERVER_REGISTRAR)
     .action(
-      action(async (o: { server?: string; poll: string; allowTestCrs?: boolean }) => {
+      action(async (o: { server?: string; poll: string; allowTestCrs?: boolean } & RegistrarTrustFlags) => {
         const server = resolveServer(o.server);
         if (!/^[0-9a-f]{32}$/.test(o.poll)) throw new UsageError(`--poll ${o.poll}: not a poll id (32 hex characters)`);
         const r = await api<PollResponse>(server, 'GET', `/api/polls/${o.poll}`);
         if (r.poll.id !== o.poll) throw new VeilError('ERR_POLL_MISMATCH', 'the server returned another poll');
-        const { roots } = await fetchGroupTree(server, r.poll.group);
+        const { roots } = await fetchGroupTree(server, r.poll.group, await trustedRegistrar(server, o));
         const { createBackend } = await import('@veil/prover');
         const backend = await createBackend();
         const allowTestCrs = o.allowTestCrs ? { allowTestCrs: true } : {};

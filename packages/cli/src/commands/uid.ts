@@ -1,5 +1,6 @@
 // `veil uid …`: the UID service (VOPRF, threshold shares). `keygen` deals t-of-n shares (trusted
-// dealer), `serve` runs one node, `measure` prints the simulation measurement to pin.
+// dealer), `dkg …` makes them without one (uid-dkg.ts), `serve` runs one node, `measure` prints the
+// simulation measurement to pin.
 import type { Command } from 'commander';
 import { mkdir, writeFile, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { measureUidSources } from '@veil/uid/measure-sources';
 import { runUidService } from '@veil/uid/uid-service';
 import type { TrustPolicy } from '@veil/uid/verify-evidence';
 import { action, UsageError } from '../lib/run.ts';
+import { registerDkg } from './uid-dkg.ts';
 
 const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
@@ -80,6 +82,8 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ group, shares, groupPublicKey: gen.groupPublicKey })}\n`);
       }),
     );
+
+  registerDkg(uid);
 
   uid
     .command('measure')

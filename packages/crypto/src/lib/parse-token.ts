@@ -44,6 +44,14 @@ function parseJsonPart(bytes: Uint8Array, what: string): Record<string, unknown>
   return v as Record<string, unknown>;
 }
 
+/**
+ * Bytes of base64url(header) hashed outside the circuit: whole 64-byte blocks that end at least 3
+ * characters before the '.' (so the circuit's data starts with 3..66 header characters and the '.').
+ */
+export function headerPrefixLen(h64Length: number): number {
+  return Math.max(0, Math.floor((h64Length - 3) / 64) * 64);
+}
+
 /** Decodes a compact JWS; throws ERR_TOKEN_MALFORMED when it has not 3 base64url parts of JSON objects. */
 export function parseToken(token: string): ParsedToken {
   const parts = token.trim().split('.');
@@ -54,8 +62,7 @@ export function parseToken(token: string): ParsedToken {
   const payload = parseJsonPart(payloadBytes, 'payload');
   const signature = base64urlDecode(s64, 'token signature');
   const signingInput = new TextEncoder().encode(`${h64}.${p64}`);
-  // Whole 64-byte blocks that end at least 4 characters before the '.'.
-  const prefixLen = Math.max(0, Math.floor((h64.length - 3) / 64) * 64);
+  const prefixLen = headerPrefixLen(h64.length);
   return {
     h64,
     header,

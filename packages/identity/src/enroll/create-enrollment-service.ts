@@ -35,6 +35,8 @@ import { exportSimulationRoot } from '@veil/attest/simulation-root';
 import type { ChannelKey } from '../channel.ts';
 import { fromBase64, fromHex, toBase64, toHex } from '@veil/crypto/bytes';
 import { ageOn, canonicaliseRecord, encodeUidInput } from './canonicalise-record.ts';
+import type { KeyObservation, KeyObservationFact } from '@veil/crypto/key-observation';
+import { signKeyObservation } from '../key-history/sign-key-observation.ts';
 import { createClaimsSigner, type ClaimsSigner, type EvidenceTrust } from './claims-signer.ts';
 import { signClaims } from './sign-claims.ts';
 import { verifyClaims } from './verify-claims.ts';
@@ -106,6 +108,8 @@ export interface EnrollmentService {
   info(): { providers: string[]; uidNodes: Array<{ name: string; url: string; measurement?: string }> };
   /** The registrar's Ed25519 public key (hex), when the service runs one. */
   registrarKey(): string | undefined;
+  /** Signs an issuer-key observation with the claims key (key-history/sign-key-observation.ts). */
+  signKeyObservation(fact: KeyObservationFact): KeyObservation;
   /** Aborts open sessions and releases the store. */
   close(): Promise<void>;
 }
@@ -334,10 +338,12 @@ export async function createEnrollmentService(deps: EnrollmentDeps): Promise<Enr
         simulated: deps.producer.simulated,
         ...(deps.simulationRoot && deps.producer.simulated ? { simulationRoot: exportSimulationRoot(deps.simulationRoot) } : {}),
         providers: [...providers.keys()],
+        ...(deps.registrar ? { registrar: { publicKey: deps.registrar.publicKey, ...deps.registrar.attestation } } : {}),
       };
     },
     lastTimings: () => timings,
     registrarKey: () => deps.registrar?.publicKey,
+    signKeyObservation: (fact) => signKeyObservation(signer, fact, deps.producer.simulated ? deps.simulationRoot : undefined),
     info: () => ({ providers: [...providers.keys()], uidNodes: (deps.uidNodes ?? []).map((n) => ({ ...n })) }),
     async close() {
       for (const s of sessions.values()) s.fetch?.abort();

@@ -8,6 +8,7 @@ export { sealIdentityRequest } from './seal-identity-request.ts';
 export { openIdentityRequest, type OpenedRequest } from './open-identity-request.ts';
 export { aUserPublicKey, signAsUser, publicKeyOf, signedMessages, verifyUserSignature, KEY_ALGS, type KeyAlg, type UserPublicKey } from './user-key.ts';
 export { claimsSignerReportData, createClaimsSigner, verifyBoundEvidence, type ClaimsSigner, type EvidenceTrust } from './claims-signer.ts';
+export { registrarReportData, verifyRegistrarAttestation, type AttestedRegistrar } from './registrar-attestation.ts';
 export { CLAIMS_TYPE, type ClaimsFile, type ClaimSet, type VerifiedClaims } from './claims-file.ts';
 export { signClaims } from './sign-claims.ts';
 export { verifyClaims } from './verify-claims.ts';

@@ -31,6 +31,8 @@ export interface EnrollmentSetup {
   /** PostgreSQL instead of SQLite. */
   databaseUrl?: string;
   databaseSchema?: string;
+  /** Path of better-sqlite3's native addon (the enclave bundle passes it; from source it is found). */
+  sqliteAddon?: string;
   providers: readonly ProviderEntry[];
   beginFetch: EnrollmentDeps['beginFetch'];
   uid: UidSource;
@@ -81,7 +83,7 @@ export function setupEnrollment(setup: EnrollmentSetup): (ctx: Ctx) => Promise<E
 
       const store = setup.databaseUrl
         ? await openPostgresIdentityStore({ connectionString: setup.databaseUrl, ...(setup.databaseSchema ? { schema: setup.databaseSchema } : {}) })
-        : openSqliteIdentityStore({ path: join(setup.dataDir, 'identity.sqlite') });
+        : openSqliteIdentityStore({ path: join(setup.dataDir, 'identity.sqlite'), ...(setup.sqliteAddon ? { nativeBinding: setup.sqliteAddon } : {}) });
       closers.push(() => store.close());
       const simulationRoot = (producer as { rootPublicKey?: Uint8Array }).rootPublicKey;
       const registrar = setup.registrar

@@ -68,6 +68,15 @@ export const SignerResponse = Type.Object(
     /** The simulation root of this install (simulation only; trusting it proves nothing). */
     simulationRoot: Type.Optional(Type.String()),
     providers: Type.Array(ProviderName),
+    /** The registrar's key and evidence binding it (registrar-attestation.ts), when the service runs one. */
+    registrar: Type.Optional(Type.Object(
+      {
+        publicKey: Hex(32),
+        evidenceType: Type.Union([Type.Literal('sgx'), Type.Literal('simulation')]),
+        evidence: B64(64 * 1024),
+      },
+      { additionalProperties: false },
+    )),
   },
   { additionalProperties: false },
 );

@@ -13,7 +13,7 @@ import { parseSimulationRoot } from '@veil/attest/simulation-root';
 import { startDevRegistry, type DevRegistry } from '@veil/dev-registry';
 import { createNodeVerifier, parseUidGroup, type TrustPolicy, type UidGroup } from '@veil/uid';
 import { runUidService } from '@veil/uid/uid-service';
-import { runEnclaveService, type EnclaveServiceHandle } from '../../src/enclave-service.ts';
+import { runEnclaveService, type EnclaveServiceHandle, type EnclaveServiceOptions } from '../../src/enclave-service.ts';
 import { setupEnrollment } from '../../src/enroll/setup-enrollment.ts';
 import { beginNotarisedFetch } from '../../src/notary/index.ts';
 import type { NotarisedFetch } from '../../src/enroll/create-enrollment-service.ts';
@@ -33,7 +33,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(o: { databaseUrl?: string; databaseSchema?: string; registrar?: { boardUrl: string }; memberIssuers?: Array<{ iss: string; aud: string }> } = {}): Promise<Stack> {
+export async function startStack(o: { databaseUrl?: string; databaseSchema?: string; registrar?: { boardUrl: string }; memberIssuers?: Array<{ iss: string; aud: string }>; keyObservations?: EnclaveServiceOptions['keyObservations'] } = {}): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'veil-enroll-'));
   const registry = await startDevRegistry({ dataDir: join(dir, 'dev-registry') });
   const producer = await createSimulationProducer({ dataDir: join(dir, 'enclave'), measurement: M_IDENTITY });
@@ -54,6 +54,7 @@ export async function startStack(o: { databaseUrl?: string; databaseSchema?: str
     enrollment: setupEnrollment({ dataDir: join(dir, 'enclave'), providers: [registry.provider], beginFetch, uid: { group, trust },
       ...(o.databaseUrl ? { databaseUrl: o.databaseUrl, databaseSchema: o.databaseSchema } : {}),
       ...(o.registrar ? { registrar: o.registrar } : {}), ...(o.memberIssuers ? { memberIssuers: o.memberIssuers } : {}) }),
+    ...(o.keyObservations ? { keyObservations: o.keyObservations } : {}),
   });
   return {
     dir, registry, producer, enclave, group, maskedSeen,

@@ -1,5 +1,5 @@
 import { Noir } from '@noir-lang/noir_js';
-import { aVariant, buildInputs, rsaModulusFromJwk, variantForToken, VeilError, type Variant } from '@veil/crypto';
+import { aVariant, buildInputs, rsaModulusFromJwk, variantForToken, VeilError, type EntraPublicClaims, type PublicClaims, type Variant } from '@veil/crypto';
 import type { MembershipBundle } from '../bundle.ts';
 import type { CrsKind } from '../crs.ts';
 import { hexToBytes, toBase64 } from './bytes.ts';
@@ -25,8 +25,10 @@ export interface ProveInput {
    * `iss` (`variantForToken`: Google → google, Microsoft → entra, else oidc).
    */
   variant?: Variant;
-  /** The group to prove (default: the token's own — oidc the email's domain, google `hd`). */
+  /** The group to prove (default: the token's own — oidc the email's domain, google `hd`, entra `tid`). */
   domain?: string;
+  /** entra: also bind the email's domain (needs xms_edov true or "1"); default: not bound. */
+  emailDomain?: string;
   /** Skip the TypeScript pre-checks so that the circuit alone decides (soundness testing). */
   unchecked?: boolean;
   /** CRS to prove with (must match the backend's). */
@@ -42,6 +44,12 @@ function bytesArg(v: Uint8Array | string, name: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(v)) throw new TypeError(`${name} must be bytes or hex`);
   return hexToBytes(v.toLowerCase());
+}
+
+/** entra's extra public claims: the header, and the email domain when bound. */
+function entraClaims(c: PublicClaims | EntraPublicClaims): { header?: string; emailDomain?: string } {
+  if (!('header' in c)) return {};
+  return { header: c.header, ...(c.emailDomain !== '' ? { emailDomain: c.emailDomain } : {}) };
 }
 
 export async function proveMembership(engine: Engine, kind: CrsKind, input: ProveInput): Promise<MembershipBundle> {
@@ -61,6 +69,7 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
   const { inputs, publicClaims } = await buildInputs(input.token, input.jwk, epk, salt, input.expiry, {
     variant,
     ...(input.domain !== undefined ? { domain: input.domain } : {}),
+    ...(input.emailDomain !== undefined ? { emailDomain: input.emailDomain } : {}),
     ...(input.unchecked ? { unchecked: true } : {}),
   });
   // Unchecked mode hands the circuit whatever key it is given; checked mode also refuses a JWK
@@ -77,6 +86,8 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     epk: publicClaims.epk,
     expiry: publicClaims.expiry,
     kid,
+    // entra: the header is public; the email domain only when bound
+    ...entraClaims(publicClaims),
   };
   const circuit = await engine.circuit(info.name);
   await engine.noirReady();
@@ -87,10 +98,11 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     throw new VeilError('ERR_STATEMENT_UNSATISFIED', `the token does not satisfy the statement: ${firstLine(e)}`, { cause: e });
   }
   const out = await engine.prove(circuit, kind, witness);
-  const pi = publicInputBytes(claims, modulus);
+  // What a verifier will encode (entra: also its header checks; the pre-checks ran them already).
+  const pi = publicInputBytes(claims, input.jwk, modulus, variant);
   // The circuit and the TypeScript encoding must agree, or no verifier could rebuild the inputs.
   if (out.length <= pi.bytes.length || out.subarray(0, pi.bytes.length).some((b, i) => b !== pi.bytes[i])) {
-    throw new Error('the circuit\'s public inputs differ from encodePublicInputs(claims): prover and verifier disagree');
+    throw new Error('the circuit\'s public inputs differ from the encoding of the claims: prover and verifier disagree');
   }
   if (!(await engine.verify(circuit, kind, out))) throw new Error('bb.js produced a proof that does not verify');
   return {

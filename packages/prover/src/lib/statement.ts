@@ -1,29 +1,64 @@
-// The membership statement's TypeScript side lives in @veil/crypto (buildInputs, encodePublicInputs);
-// this file only adapts it to the prover: public inputs as bytes. Every membership variant has these
-// 37 public inputs (the group in `domain`); a variant with others would add its encoder here.
-import { encodePublicInputs } from '@veil/crypto';
+// The membership statement's TypeScript side lives in @veil/crypto (buildInputs, encodePublicInputs,
+// encodeEntraPublicInputs); this file only adapts it to the prover: public inputs as bytes, per
+// variant (oidc and google: 37 with the group in `domain`; entra: 46, with the public header).
+import { encodeEntraPublicInputs, encodePublicInputs, VeilError, type Variant } from '@veil/crypto';
 import { hexToBytes } from './bytes.ts';
 
 /** The claims a bundle carries (epk as lowercase hex). */
 export interface MembershipClaims {
   iss: string;
   aud: string;
+  /** oidc: the email's domain; google: the Workspace `hd`; entra: the tenant (`tid`). */
   domain: string;
   epk: string;
   expiry: number;
   kid: string;
+  /** entra: base64url(header) as signed (public: the verifier checks alg and kid and rehashes it). */
+  header?: string;
+  /** entra: the email domain bound through xms_edov (absent: not bound). */
+  emailDomain?: string;
 }
 
-/** The circuit's public inputs, 32 bytes each, in ABI order, as bb.js lays them out. */
-export function publicInputBytes(claims: MembershipClaims, modulus: bigint): { fields: string[]; bytes: Uint8Array } {
-  const fields = encodePublicInputs({
-    modulus,
-    iss: claims.iss,
-    aud: claims.aud,
-    domain: claims.domain,
-    epk: hexToBytes(claims.epk),
-    expiry: claims.expiry,
-  }).map((f: string) => `0x${BigInt(f).toString(16).padStart(64, '0')}`);
+/** The v2.0 issuer the entra circuit binds to the tenant (iss is not a public input of its own). */
+const entraIssuer = (tid: string): string => `https://login.microsoftonline.com/${tid}/v2.0`;
+
+/**
+ * The circuit's public inputs, 32 bytes each, in ABI order, as bb.js lays them out. `jwk` is the
+ * issuer key (entra also checks the bundle's header against its kid).
+ * @throws VeilError ERR_BUNDLE_MALFORMED (claims that do not belong to the variant), and for entra
+ *   ERR_TOKEN_ALG / ERR_KEY_MISMATCH (the header), ERR_CLAIM_INVALID / ERR_TENANT_CONSUMER (tenant).
+ * @throws TypeError when a claim cannot be encoded.
+ */
+export function publicInputBytes(claims: MembershipClaims, jwk: JsonWebKey, modulus: bigint, variant: Variant): { fields: string[]; bytes: Uint8Array } {
+  let fields: string[];
+  if (variant === 'entra') {
+    if (claims.header === undefined) throw new VeilError('ERR_BUNDLE_MALFORMED', 'an entra bundle carries the token header (claims.header)');
+    if (claims.iss !== entraIssuer(claims.domain)) {
+      throw new VeilError('ERR_BUNDLE_MALFORMED', `the entra statement binds iss ${entraIssuer(claims.domain)} to the tenant, not ${claims.iss}`);
+    }
+    fields = encodeEntraPublicInputs({
+      jwk,
+      aud: claims.aud,
+      tenant: claims.domain,
+      emailDomain: claims.emailDomain ?? '',
+      epk: hexToBytes(claims.epk),
+      expiry: claims.expiry,
+      header: claims.header,
+    });
+  } else {
+    if (claims.header !== undefined || claims.emailDomain !== undefined) {
+      throw new VeilError('ERR_BUNDLE_MALFORMED', `a ${variant} bundle carries no header or emailDomain (its circuit does not bind them)`);
+    }
+    fields = encodePublicInputs({
+      modulus,
+      iss: claims.iss,
+      aud: claims.aud,
+      domain: claims.domain,
+      epk: hexToBytes(claims.epk),
+      expiry: claims.expiry,
+    });
+  }
+  fields = fields.map((f: string) => `0x${BigInt(f).toString(16).padStart(64, '0')}`);
   const bytes = new Uint8Array(fields.length * 32);
   fields.forEach((f, i) => bytes.set(hexToBytes(f.slice(2)), i * 32));
   return { fields, bytes };

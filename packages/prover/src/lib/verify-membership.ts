@@ -28,7 +28,7 @@ export type VerifyExpectations = {
 
 /** The verified statement. */
 export interface VerifiedMembership extends MembershipClaims {
-  /** The statement proved: oidc → `domain` is the verified email's domain; google → the Workspace `hd`. */
+  /** The statement proved: oidc → `domain` is the verified email's domain; google → the Workspace `hd`; entra → the tenant. */
   variant: Variant;
   circuit: { name: string; id: string };
   crs: { id: string; kind: CrsKind };
@@ -100,12 +100,14 @@ export async function verifyMembership(
   if (!allowed(expect.domain, claims.domain)) throw new VeilError('ERR_DOMAIN_MISMATCH', `domain ${claims.domain} is not accepted`);
   if (claims.expiry <= now) throw new VeilError('ERR_PROOF_EXPIRED', `the proof expired at ${claims.expiry}`);
 
-  const { modulus } = selectIssuerKey(jwks, claims.kid);
+  const { jwk, modulus } = selectIssuerKey(jwks, claims.kid);
   let pi: Uint8Array;
   try {
-    pi = publicInputBytes(claims, modulus).bytes;
+    pi = publicInputBytes(claims, jwk, modulus, variant).bytes;
   } catch (e) {
-    if (isVeilError(e) || e instanceof TypeError || e instanceof RangeError) {
+    // The specific refusals (entra: the header's alg / kid, the consumer tenant) keep their codes.
+    if (isVeilError(e)) throw e;
+    if (e instanceof TypeError || e instanceof RangeError) {
       throw new VeilError('ERR_BUNDLE_MALFORMED', `claims do not fit the circuit: ${(e as Error).message}`, { cause: e });
     }
     throw e;

@@ -64,6 +64,8 @@ export interface KeyRegistryOptions {
    * kept). Default: a warning on stderr. The server logs it and lists it in /api/keys.
    */
   onConflict?: (c: IssuerKeyConflictRow) => void;
+  /** Told after every successful refresh of an issuer's keys (the board then collects observations). */
+  onRefreshed?: (iss: string) => void;
 }
 
 const warnConflict = (c: IssuerKeyConflictRow) => {
@@ -89,7 +91,10 @@ export class KeyRegistry {
     if (running) return running;
     const p = this.#refresh(iss)
       .then(
-        () => void this.#status.set(iss, { state: 'loaded', checkedAt: this.#o.now() }),
+        () => {
+          this.#status.set(iss, { state: 'loaded', checkedAt: this.#o.now() });
+          this.#o.onRefreshed?.(iss);
+        },
         (e: unknown) => {
           this.#status.set(iss, { state: 'unavailable', checkedAt: this.#o.now(), error: describeFailure(e) });
           throw e;

@@ -3,10 +3,9 @@
 // is served with every post so that anyone can re-verify it).
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { VeilError, aEd25519PublicKey } from '@veil/crypto';
+import { VeilError, aEd25519PublicKey, issuerForIss } from '@veil/crypto';
 import { BundleSchema, ErrorResponse, GroupSchema, Hex32, MAX_MEMBERSHIP_SECONDS, MembershipSchema, MembershipWithBundleSchema, type Bundle } from '../schemas.ts';
 import type { RouteContext } from '../lib/context.ts';
-import { issuerForIss } from '../config.ts';
 
 const GROUP_RE = new RegExp(GroupSchema.pattern!);
 
@@ -27,7 +26,7 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       if (variant !== issuer.variant) throw new VeilError('ERR_VARIANT_MISMATCH', `${issuer.label} memberships must prove the ${issuer.variant} statement, not ${variant}`);
       if (!ctx.acceptedCircuits.includes(b.circuit.id)) throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${b.circuit.id} is not accepted`);
       if (b.crs.kind !== ctx.config.crs) throw new VeilError('ERR_CRS_NOT_ACCEPTED', `proofs must use the ${ctx.config.crs} CRS, not ${b.crs.kind}`);
-      if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name');
+      if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name or tenant id');
       // A small-order key would let anyone sign as this member (R = identity, S = 0 and the like).
       aEd25519PublicKey(Buffer.from(c.epk, 'hex'));
       const nowS = Math.floor(ctx.now() / 1000);

@@ -2,7 +2,7 @@
 // one post with everything needed to re-verify it. Members-only (internal) posts are served only
 // to requests signed by a current member of the post's group.
 import type { FastifyInstance } from 'fastify';
-import { VeilError, encodePost } from '@veil/crypto';
+import { ENTRA_ISS_TEMPLATE, VeilError, encodePost, entraTenantOf, issuerForIss } from '@veil/crypto';
 import {
   CreateMessageBody, ErrorResponse, FeedItemSchema, FeedQuery, FeedResponse, MAX_TEXT_CODE_POINTS, MessageDetailResponse, MessageParams,
   type FeedItem,
@@ -111,9 +111,13 @@ export function messageRoutes(app: FastifyInstance, ctx: RouteContext): void {
       }
       const membership = await ctx.storage.getMembership(row.epk);
       if (!membership) throw new VeilError('ERR_INTERNAL', 'message without membership');
-      const key = await ctx.storage.getIssuerKey(membership.iss, membership.kid);
+      // Keys are registered under the configured issuer's iss: a multi-tenant issuer's template, not
+      // the tenant's (also for a tenant since dropped from `tenants`: its posts stay readable, and
+      // verifiers then refuse the issuer themselves).
+      const keyIss = issuerForIss(ctx.config.issuers, membership.iss)?.iss ?? (entraTenantOf(membership.iss) ? ENTRA_ISS_TEMPLATE : membership.iss);
+      const key = await ctx.storage.getIssuerKey(keyIss, membership.kid);
       if (!key) throw new VeilError('ERR_INTERNAL', 'membership without a registry key');
-      return { ...toItem(row), membership, issuerKey: key };
+      return { ...toItem(row), membership, issuerKey: key, issuerKeyObservations: await ctx.storage.listKeyObservations(key.iss, key.kid) };
     },
   );
 }

@@ -118,4 +118,17 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: `CREATE INDEX polls_grp ON polls (grp, received_at);`,
     postgres: `CREATE INDEX polls_grp ON polls (grp, received_at);`,
   },
+  {
+    // Notarised observations of issuer keys (lib/key-observations.ts): the newest one per key and
+    // observer (signer key), kept for good like the keys themselves.
+    version: 5,
+    sqlite: `
+      CREATE TABLE issuer_key_observations (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, signer TEXT NOT NULL, observed_at INTEGER NOT NULL,
+        doc TEXT NOT NULL, PRIMARY KEY (iss, kid, signer));`,
+    postgres: `
+      CREATE TABLE issuer_key_observations (
+        iss TEXT NOT NULL, kid TEXT NOT NULL, signer TEXT NOT NULL, observed_at BIGINT NOT NULL,
+        doc TEXT NOT NULL, PRIMARY KEY (iss, kid, signer));`,
+  },
 ];

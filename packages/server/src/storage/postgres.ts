@@ -9,6 +9,7 @@
 // global notify lock across the commit's disk flush and serialise all posts.
 import pg from 'pg';
 import { VeilError } from '@veil/crypto';
+import type { KeyObservation } from '@veil/crypto/key-observation';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
 import { mergeGroupStats } from './group-stats.ts';
@@ -312,6 +313,21 @@ export async function openPostgresStorage(opts: PostgresOptions): Promise<Storag
         ? await pool.query<KeyDb>('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid')
         : await pool.query<KeyDb>('SELECT * FROM issuer_keys WHERE iss = $1 ORDER BY first_seen, kid', [iss]);
       return rows.map(key);
+    },
+    async recordKeyObservation(o) {
+      const r = await pool.query(
+        'INSERT INTO issuer_key_observations (iss, kid, signer, observed_at, doc) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (iss, kid, signer) DO UPDATE SET observed_at = excluded.observed_at, doc = excluded.doc WHERE excluded.observed_at > issuer_key_observations.observed_at',
+        [o.iss, o.kid, o.signer.publicKey, o.observed_at, JSON.stringify(o)],
+      );
+      return r.rowCount === 1;
+    },
+    async listKeyObservations(iss, kid) {
+      const { rows } = iss === undefined
+        ? await pool.query<{ doc: string }>('SELECT doc FROM issuer_key_observations ORDER BY iss, kid, observed_at, signer')
+        : kid === undefined
+          ? await pool.query<{ doc: string }>('SELECT doc FROM issuer_key_observations WHERE iss = $1 ORDER BY kid, observed_at, signer', [iss])
+          : await pool.query<{ doc: string }>('SELECT doc FROM issuer_key_observations WHERE iss = $1 AND kid = $2 ORDER BY observed_at, signer', [iss, kid]);
+      return rows.map((r) => JSON.parse(r.doc) as KeyObservation);
     },
     async listIssuerKeyConflicts(iss) {
       const { rows } = iss === undefined

@@ -5,6 +5,7 @@
 // Message inserts are group-committed (see below).
 import Database from 'better-sqlite3';
 import { VeilError } from '@veil/crypto';
+import type { KeyObservation } from '@veil/crypto/key-observation';
 import { MIGRATIONS } from './migrations.ts';
 import { bundleKey } from './bundle-key.ts';
 import { mergeGroupStats } from './group-stats.ts';
@@ -104,6 +105,10 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     getKey: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? AND kid = ?'),
     listKeys: db.prepare('SELECT * FROM issuer_keys ORDER BY iss, first_seen, kid'),
     listKeysIss: db.prepare('SELECT * FROM issuer_keys WHERE iss = ? ORDER BY first_seen, kid'),
+    upObservation: db.prepare('INSERT INTO issuer_key_observations (iss, kid, signer, observed_at, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT (iss, kid, signer) DO UPDATE SET observed_at = excluded.observed_at, doc = excluded.doc WHERE excluded.observed_at > issuer_key_observations.observed_at'),
+    listObservations: db.prepare('SELECT doc FROM issuer_key_observations ORDER BY iss, kid, observed_at, signer'),
+    listObservationsIss: db.prepare('SELECT doc FROM issuer_key_observations WHERE iss = ? ORDER BY kid, observed_at, signer'),
+    listObservationsKid: db.prepare('SELECT doc FROM issuer_key_observations WHERE iss = ? AND kid = ? ORDER BY observed_at, signer'),
   };
 
   const g = {
@@ -271,6 +276,13 @@ export function openSqliteStorage(opts: SqliteOptions): Storage {
     },
     async listIssuerKeyConflicts(iss) {
       return ((iss === undefined ? s.listConflicts.all() : s.listConflictsIss.all(iss)) as KeyDb[]).map(key);
+    },
+    async recordKeyObservation(o) {
+      return s.upObservation.run(o.iss, o.kid, o.signer.publicKey, o.observed_at, JSON.stringify(o)).changes === 1;
+    },
+    async listKeyObservations(iss, kid) {
+      const rows = (iss === undefined ? s.listObservations.all() : kid === undefined ? s.listObservationsIss.all(iss) : s.listObservationsKid.all(iss, kid)) as Array<{ doc: string }>;
+      return rows.map((r) => JSON.parse(r.doc) as KeyObservation);
     },
     async countHits(hits, win) {
       if (win !== window) {

@@ -3,6 +3,7 @@
  * same test suite runs on both. Every write is one transaction; a rejected request writes nothing.
  */
 import type { Post } from '@veil/crypto';
+import type { KeyObservation } from '@veil/crypto/key-observation';
 import type { GroupProof } from '@veil/prover/group-bundle';
 import type { Bundle } from '../schemas.ts';
 
@@ -165,6 +166,13 @@ export interface Storage {
   getIssuerKey(iss: string, kid: string): Promise<IssuerKeyRow | null>;
   listIssuerKeys(iss?: string): Promise<IssuerKeyRow[]>;
   listIssuerKeyConflicts(iss?: string): Promise<IssuerKeyConflictRow[]>;
+  /**
+   * Stores a checked key observation (lib/key-observations.ts): one per (iss, kid, signer key), a
+   * newer `observed_at` replacing an older one. Returns false when an as new or newer one is kept.
+   */
+  recordKeyObservation(o: KeyObservation): Promise<boolean>;
+  /** Stored observations, of one issuer (and kid) or of all, oldest key first. */
+  listKeyObservations(iss?: string, kid?: string): Promise<KeyObservation[]>;
   /**
    * Adds one hit to each counter in fixed window `window`, in order, and returns the new counts;
    * after the first counter that goes over its `limit` the rest are not counted (null). One round

@@ -5,7 +5,7 @@
  * value at 0 is the key behind groupPublicKey, so any t verified partials combine to k · B.
  */
 import { VeilError } from '@veil/crypto';
-import { Point, decodeElement, type RistrettoPoint } from './group.ts';
+import { IDENTITY, add, decodeElement, mul } from './group.ts';
 import { lagrangeAt, MAX_NODES } from '../combine.ts';
 import { fromHex, equalBytes } from '@veil/crypto/bytes';
 
@@ -40,9 +40,9 @@ export function checkPublicShares(threshold: number, groupPublicKey: string, ent
   const base = entries.slice(0, threshold).map((e) => e.index);
   const at = (x: number): Uint8Array => {
     const l = lagrangeAt(x, base);
-    let acc: RistrettoPoint = Point.ZERO;
-    for (let i = 0; i < threshold; i++) acc = acc.add(points[i]!.multiplyUnsafe(l[i]!));
-    return acc.toBytes();
+    let acc = IDENTITY;
+    for (let i = 0; i < threshold; i++) acc = add(mul(l[i]!, points[i]!), acc);
+    return acc;
   };
   if (!equalBytes(at(0), gpk)) fail('the public shares do not interpolate to the group public key');
   for (let i = threshold; i < entries.length; i++) {

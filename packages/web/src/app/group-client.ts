@@ -11,6 +11,7 @@ import {
 import type { GroupProof } from '@veil/prover/group-bundle';
 import type { GroupPollsResponse, GroupPostItem, GroupsResponse, PollResponse } from '@veil/server/schemas';
 import { ApiError } from './api.ts';
+import { attestedRegistrar } from './identity-service.ts';
 import { appConfig } from './state.ts';
 import type { GroupReply, GroupRequest, GroupWorkerContext, ItemVerdict, TreeSummary, VerifyItem } from './workers/group-protocol.ts';
 
@@ -63,12 +64,17 @@ function getWorker(): Worker {
 
 let context: Promise<GroupWorkerContext> | null = null;
 
-/** The registrar key, artifacts and CRS the worker works with (read once per page view). */
+/** The attested registrar key, artifacts and CRS the worker works with (read once per page view). */
 function workerContext(): Promise<GroupWorkerContext> {
   context ??= (async () => {
     const [config, groups] = await Promise.all([appConfig(), getGroups()]);
-    if (!groups.registrar) throw new ApiError(0, 'ERR_REGISTRAR_NOT_CONFIGURED', 'this board has no registrar, so its groups cannot be checked');
-    return { registrar: groups.registrar, artifacts: config.artifacts, crs: config.crs.kind };
+    let registrar: string;
+    try {
+      registrar = await attestedRegistrar(config, groups.registrar);
+    } catch (e) {
+      throw new ApiError(0, String((e as { code?: unknown }).code ?? 'ERR_REGISTRAR_UNATTESTED'), (e as Error).message);
+    }
+    return { registrar, artifacts: config.artifacts, crs: config.crs.kind };
   })();
   context.catch(() => (context = null));
   return context;

@@ -3,8 +3,8 @@
  * (`GET /api/groups/:id/leaves`): every update must carry the registrar's Ed25519 signature, sit at
  * the next log position, and lead to the root the board lists beside it. So the size and root a
  * group page shows are the ones this browser computed, not the ones the board claims; a board that
- * edits, drops or reorders a leaf is caught here. Trusted: the registrar key the board names in
- * `GET /api/groups` (compare it with the identity service's published one).
+ * edits, drops or reorders a leaf is caught here. The registrar key is not the board's word: the
+ * page takes it from the identity service's evidence (identity-service.ts `attestedRegistrar`).
  * Runs where bb.js's Poseidon2 is loaded (the group worker).
  */
 import { VeilError, applyGroupUpdate, createGroupTree, encodeGroupUpdate, verifySignature, type GroupTree } from '@veil/crypto';

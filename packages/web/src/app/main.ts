@@ -8,6 +8,7 @@ import { appConfig, currentMember } from './state.ts';
 import { feedPage } from './pages/feed.ts';
 import { postPage } from './pages/post.ts';
 import { callbackPage, signinPage, takeFragment } from './pages/signin.ts';
+import { memberJoinCallback } from './pages/member-join.ts';
 import { identityPage } from './pages/identity.ts';
 import { orgsPage } from './pages/orgs.ts';
 import { groupsPage, personGroupPage } from './pages/person-groups.ts';
@@ -97,7 +98,8 @@ async function render(): Promise<void> {
       case 'callback': {
         const f = callbackFragment;
         callbackFragment = null;
-        await callbackPage(main, f);
+        // The answer to a member-group join (its state) or else to a sign-in.
+        if (!(await memberJoinCallback(main, f))) await callbackPage(main, f);
         break;
       }
       case 'identity': await identityPage(main); break;

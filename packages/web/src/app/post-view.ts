@@ -45,6 +45,13 @@ export function badge(state: 'checking' | Verdict): HTMLElement {
       'aria-label': 'Key vouched for only by this server: signature and membership proof checked by this browser, issuer key not published by the issuer',
     }, '⚠ key vouched for only by this server');
   }
+  if (state.ok && state.keySource === 'notarised-observation') {
+    return h('span', {
+      class: 'badge ok observed', 'data-badge': 'observed-key', tabindex: 0,
+      title: `Signature and membership proof checked by this browser; the issuer no longer publishes the key, but ${state.reason ?? 'an attested service observed it at the issuer'}`,
+      'aria-label': 'Verified in this browser with a key the issuer rotated away: an attested service pinned in this app observed it at the issuer',
+    }, '✓ verified (key observed by an attested service)');
+  }
   if (state.ok) {
     return h('span', {
       class: 'badge ok', 'data-badge': 'verified', tabindex: 0,

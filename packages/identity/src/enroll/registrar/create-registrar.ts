@@ -28,6 +28,7 @@ import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { VeilError, encodeGroupUpdate, signPayload, type GroupUpdate } from '@veil/crypto';
 import { fromBase64, toBase64, toHex } from '@veil/crypto/bytes';
 import type { IdentityStore, PendingGroupUpdate } from '../storage/types.ts';
+import { registrarReportData } from '../registrar-attestation.ts';
 
 const SEAL_PURPOSE = 'veil-identity/registrar';
 const FILE = 'registrar.sealed.json';
@@ -54,6 +55,8 @@ export interface Registration {
 export interface Registrar {
   /** The Ed25519 public key the board must be configured with (`groups.registrarKey`). */
   readonly publicKey: string;
+  /** Evidence binding `publicKey` (registrar-attestation.ts), made once at start; published by the signer route. */
+  readonly attestation: { evidenceType: 'sgx' | 'simulation'; evidence: string };
   /**
    * Registers `commitment` for `uid` in `group`.
    * @throws VeilError ERR_ALREADY_REGISTERED (this person has a commitment in this group and
@@ -85,7 +88,8 @@ async function loadSecrets(producer: EvidenceProducer, dataDir: string): Promise
  * import { createRegistrar } from '@veil/identity/enroll/registrar';
  * const registrar = await createRegistrar({ producer, dataDir, store, boardUrl: 'http://127.0.0.1:8080' });
  * await registrar.register({ uid, group: 'human', commitment, replace: false });
- * @throws VeilError ERR_UNSEAL when the sealed secrets belong to another build or were tampered with.
+ * @throws VeilError ERR_UNSEAL when the sealed secrets belong to another build or were tampered with,
+ *   and the producer's codes (the evidence binding the key).
  */
 export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
   const { signingKey, memberKey } = await loadSecrets(o.producer, o.dataDir);
@@ -178,8 +182,11 @@ export async function createRegistrar(o: RegistrarOptions): Promise<Registrar> {
   // At start: an update a crash left pending goes out first (an unreachable board: retried with
   // the next registration).
   queue = resync().catch(() => {});
+  const publicKey = ed25519.getPublicKey(signingKey);
+  const evidence = await o.producer.evidence(registrarReportData(publicKey));
   return {
-    publicKey: toHex(ed25519.getPublicKey(signingKey)),
+    publicKey: toHex(publicKey),
+    attestation: { evidenceType: o.producer.type, evidence: toBase64(evidence) },
     register(r) {
       // One registration at a time: sequence numbers and leaf indices are handed out in order.
       const run = queue.then(() => register(r));

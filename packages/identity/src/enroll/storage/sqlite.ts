@@ -13,8 +13,9 @@ import { IDENTITY_MIGRATIONS, pendingRow, type IdentityStore, type PendingGroupU
  * import { openSqliteIdentityStore } from '@veil/identity/enroll/storage';
  * const store = openSqliteIdentityStore({ path: 'data/enclave/identity.sqlite' });
  */
-export function openSqliteIdentityStore(opts: { path: string }): IdentityStore {
-  const db = new Database(opts.path);
+export function openSqliteIdentityStore(opts: { path: string; nativeBinding?: string }): IdentityStore {
+  // nativeBinding: the addon's path, for bundles (the enclave bundle cannot find it the usual way).
+  const db = new Database(opts.path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {});
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.exec('CREATE TABLE IF NOT EXISTS identity_schema_migrations (version INTEGER PRIMARY KEY)');

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToHex, deriveCommitment, generateEphemeralKey, generateIdentitySecret } from '@veil/crypto';
-import { connectIdentityService, enroll, joinGroup, link, publicKeyOf, signAsUser, signedMessages } from '../../../src/enroll/index.ts';
+import { connectIdentityService, enroll, joinGroup, link, publicKeyOf, signAsUser, signedMessages, verifyRegistrarAttestation } from '../../../src/enroll/index.ts';
 import { M_IDENTITY, startBoardReplica, startStack } from '../helpers.ts';
 
 const edKey = () => ({ alg: 'ed25519' as const, secretKey: bytesToHex(generateEphemeralKey().secretKey) });
@@ -18,6 +18,9 @@ test('registrar: one commitment per person and group, attested facts only, repla
   try {
     key = s.enclave.enrollment!.registrarKey()!;
     assert.match(key, /^[0-9a-f]{64}$/);
+    // The signer route publishes the registrar key with evidence binding it to this measurement.
+    const published = await (await fetch(`${s.enclave.url}/identity/v1/signer`)).json();
+    assert.equal((await verifyRegistrarAttestation(published, { measurements: [M_IDENTITY], allowSimulation: true }, key)).publicKey, key);
     const conn = await connectIdentityService({ url: s.enclave.url, measurements: [M_IDENTITY], allowSimulation: true });
     const zoe = edKey();
     const zoePhone = edKey();

@@ -8,6 +8,7 @@
  * commitment goes to the identity service — over the attested HPKE channel, with the saved claims
  * and a signature of the enrollment key — whose registrar inserts it into the board's tree. The
  * leaf is then looked up in the tree this browser rebuilt, not taken from the service's answer.
+ * A `member:<domain>` group is joined with a sign-in at the board's issuer instead (member-join.ts).
  */
 import { joinGroup } from '@veil/identity/enroll';
 import type { GroupInfo, GroupPostItem } from '@veil/server/schemas';
@@ -20,6 +21,7 @@ import {
 } from '../group-client.ts';
 import { groupBadge, groupDescription, groupLink, treeFacts } from '../group-view.ts';
 import { connectViaBoard } from '../identity-service.ts';
+import { memberJoinControls } from './member-join.ts';
 import { download, eligibleGroups, enrollmentKey, identitySecret, loadClaims, loadSecret } from '../person-store.ts';
 import { relativeTimeEl } from '../post-view.ts';
 import { appConfig } from '../state.ts';
@@ -73,7 +75,7 @@ async function joinSection(group: string, tree: TreeSummary, onJoined: (note: st
   }
   const config = await appConfig();
   if (group.startsWith('member:')) {
-    section.append(h('p', { id: 'join-state', 'data-state': 'org' }, `Joining ${group} takes your sign-in at ${group.slice(7)}, handed to the identity service; this page does not offer it yet.`));
+    section.append(...await memberJoinControls(group), secretNote);
     return section;
   }
   if (!config.enclave) {

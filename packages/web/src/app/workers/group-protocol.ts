@@ -3,7 +3,7 @@ import type { GroupProof } from '@veil/prover/group-bundle';
 
 /** What the worker needs to reach the prover artifacts and the group logs. */
 export interface GroupWorkerContext {
-  /** The registrar's Ed25519 key named by the board (`GET /api/groups`). */
+  /** The registrar's Ed25519 key, as the identity service's evidence binds it (and the board names it). */
   registrar: string;
   /** Base URL of the prover artifacts. */
   artifacts: string;

@@ -3,8 +3,10 @@
  * verifications reuse the verification key. Membership proofs are verified once per bundle.
  */
 import { createBackend, fetchIssuerJwks, type Backend } from '@veil/prover';
-import { verifyPost, type IssuerKeysFetcher, type MembershipVerifier } from '../verify-post.ts';
+import { verifyKeyObservation } from '@veil/identity/key-history';
+import { verifyPost, type IssuerKeysFetcher, type MembershipVerifier, type ObservationVerifier } from '../verify-post.ts';
 import pinned from 'virtual:veil-pinned-artifacts';
+import observers from 'virtual:veil-pinned-observers';
 import { fetchArtifacts, fetchTestCrs } from './artifacts.ts';
 import type { VerifyReply, VerifyRequest } from './verify-protocol.ts';
 
@@ -45,9 +47,17 @@ self.onmessage = async (e: MessageEvent<VerifyRequest>) => {
     }
     return p;
   };
+  // Observations count only from the identity-service builds pinned in this bundle.
+  const verifyObservation: ObservationVerifier = async (obs, key) => {
+    const v = await verifyKeyObservation(obs, {
+      measurements: observers.measurements, allowSimulation: observers.allowSimulation,
+      verifySgxQuote: async (quote, policy) => (await import('@veil/attest/verify-quote')).verifyQuote(quote, { ...policy, at: new Date(), expectTee: 'sgx' }),
+    }, key);
+    return { observedAt: v.observation.observed_at, jwksUri: v.observation.jwks_uri, measurement: v.measurement, simulated: v.simulated };
+  };
   let reply: VerifyReply;
   try {
-    reply = { seq: req.seq, verdict: await verifyPost(req.detail, { registry: req.registry, issuers: req.issuers, verifyMembership, issuerKeys }) };
+    reply = { seq: req.seq, verdict: await verifyPost(req.detail, { registry: req.registry, issuers: req.issuers, verifyMembership, issuerKeys, verifyObservation }) };
   } catch (err) {
     reply = { seq: req.seq, verdict: { ok: false, code: 'ERR_VERIFIER', reason: err instanceof Error ? err.message : String(err) } };
   }
