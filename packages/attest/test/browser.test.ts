@@ -51,7 +51,9 @@ test('verifiers run in headless Chromium with the same facts as in Node', { time
   };
   const server = createServer((_, res) => res.end('<!doctype html><title>attest</title>'));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'], timeout: 60_000 });
+  // A failed launch must still close the server, or the file never exits.
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'], timeout: 60_000 })
+    .catch((e: unknown) => { server.close(); throw e; });
   try {
     const page = await browser.newPage();
     // WebCrypto exists only in secure contexts; http://127.0.0.1 is one, about:blank is not.

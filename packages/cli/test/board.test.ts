@@ -1,5 +1,7 @@
 // The board client commands against a real server process (the bench server: memberships for the
 // test keys are stored as the membership route stores them; proofs are exercised in the e2e test).
+// The binary runs once per command plus an exit-1 and an exit-2 case; the other cases run the same
+// command actions in this process (veil-in-process.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
@@ -9,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { register as registerBoard } from '../src/commands/board.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const VEIL = join(REPO, 'packages/cli/bin/veil.mjs');
@@ -51,13 +55,14 @@ before(async () => {
   });
 });
 after(() => { server.kill('SIGKILL'); });
+const cli = (...args: string[]) => veilInProcess(registerBoard, args);
 
 test('post, read, read --internal, like: exit codes and outputs', async () => {
   const pub = await veil('post', '--server', url, '--key', member.path, '--group', 'bench.test', '--text', 'from the CLI');
   assert.equal(pub.code, 0, pub.stderr);
   const id = pub.stdout.trim();
   assert.match(id, /^[0-9a-f]{32}$/);
-  const internal = await veil('post', '--server', url, '--key', member.path, '--group', 'bench.test', '--internal', '--text', 'members only');
+  const internal = await cli('post', '--server', url, '--key', member.path, '--group', 'bench.test', '--internal', '--text', 'members only');
   assert.equal(internal.code, 0, internal.stderr);
   const iid = internal.stdout.trim();
 
@@ -67,7 +72,7 @@ test('post, read, read --internal, like: exit codes and outputs', async () => {
   assert.ok(feed.messages.some((m) => m.message.id === id && m.message.text === 'from the CLI'));
   assert.ok(!feed.messages.some((m) => m.message.id === iid));
 
-  const board = await veil('read', '--server', url, '--group', 'bench.test', '--internal', '--key', member.path);
+  const board = await cli('read', '--server', url, '--group', 'bench.test', '--internal', '--key', member.path);
   assert.equal(board.code, 0, board.stderr);
   assert.ok((JSON.parse(board.stdout) as typeof feed).messages.some((m) => m.message.id === iid));
 
@@ -78,23 +83,23 @@ test('post, read, read --internal, like: exit codes and outputs', async () => {
   const like = await veil('like', '--server', url, '--key', member.path, id);
   assert.equal(like.code, 0, like.stderr);
   assert.deepEqual(JSON.parse(like.stdout), { messageId: id, liked: true, likes: 1 });
-  const unlike = await veil('like', '--server', url, '--key', member.path, '--unlike', id);
+  const unlike = await cli('like', '--server', url, '--key', member.path, '--unlike', id);
   assert.equal(JSON.parse(unlike.stdout).likes, 0);
 });
 
 test('failures: non-member post exits 1, usage errors exit 2, unreachable server exits 1', async () => {
-  const r = await veil('post', '--server', url, '--key', outsider.path, '--group', 'bench.test', '--text', 'x');
+  const r = await cli('post', '--server', url, '--key', outsider.path, '--group', 'bench.test', '--text', 'x');
   assert.equal(r.code, 1);
   assert.match(r.stderr, /ERR_NOT_MEMBER/);
-  const usage = await Promise.all([
-    veil('post', '--server', url, '--group', 'bench.test', '--text', 'x'),
-    veil('post', '--server', url, '--key', join(dir, 'missing.json'), '--group', 'bench.test', '--text', 'x'),
-    veil('like', '--server', url, '--key', member.path, 'not-an-id'),
-    veil('read', '--server', url, '--internal'),
-    veil('read', '--server', 'ftp://x'),
-  ]);
+  const usage = [
+    await veil('post', '--server', url, '--group', 'bench.test', '--text', 'x'),
+    await cli('post', '--server', url, '--key', join(dir, 'missing.json'), '--group', 'bench.test', '--text', 'x'),
+    await cli('like', '--server', url, '--key', member.path, 'not-an-id'),
+    await cli('read', '--server', url, '--internal'),
+    await cli('read', '--server', 'ftp://x'),
+  ];
   assert.deepEqual(usage.map((u) => u.code), [2, 2, 2, 2, 2]);
-  const down = await veil('read', '--server', 'http://127.0.0.1:1');
+  const down = await cli('read', '--server', 'http://127.0.0.1:1');
   assert.equal(down.code, 1);
   assert.match(down.stderr, /ERR_SERVER_UNREACHABLE/);
   const bad = join(dir, 'bad-bundle.json');

@@ -1,5 +1,7 @@
 // CLI tests for the producer side of attestation: `veil attest measure`, `veil enclave serve`,
 // `veil attest verify-url` against a real running service on 127.0.0.1, and `veil provision`.
+// Each command's success and its exit-1 and exit-2 refusals run the binary; the further refusals
+// run the same command actions in this process (veil-in-process.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,7 +13,17 @@ import { measureEnclave } from '@veil/identity/build-enclave';
 import { runEnclaveService } from '@veil/identity/enclave-service';
 import { generateChannelKey } from '@veil/identity';
 import { createSimulationProducer } from '@veil/attest/producers/simulation';
+import { register as registerAttest } from '../src/commands/attest.ts';
+import { register as registerEnclave } from '../src/commands/enclave.ts';
 import { BIN, veil, veilBackground, stop } from './veil-process.ts';
+import { veilInProcess } from './veil-in-process.ts';
+
+/** In-process runs, one after another (they capture the process streams). */
+async function inProcess(register: Parameters<typeof veilInProcess>[0], runs: string[][]) {
+  const out = [];
+  for (const args of runs) out.push(await veilInProcess(register, args));
+  return out;
+}
 
 test('veil attest measure prints the reproducible bundle hash', async () => {
   const r = await veil(['attest', 'measure']);
@@ -43,20 +55,22 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
     assert.equal(out.channelPublicKey, info.channelPublicKey);
     assert.match(ok.stderr, /WARNING: SIMULATED ATTESTATION/);
 
-    // independent checks run concurrently (each is a separate process)
     const otherDir = join(tmp, 'other');
     await createSimulationProducer({ dataDir: otherDir, measurement: M });
-    const [notAllowed, wrong, otherRoot, ...usage] = await Promise.all([
+    const spawned = Promise.all([
       veil(['attest', 'verify-url', info.url, '--expect-measurement', M]),
-      veil(['attest', 'verify-url', info.url, '--expect-measurement', '00'.repeat(32), '--allow-simulation', '--simulation-root', root]),
-      // another install's root does not vouch for this service
-      veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', join(otherDir, 'simulation-root.json')]),
-      // usage errors
-      veil(['attest', 'verify-url', info.url]),
-      veil(['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation']),
-      veil(['attest', 'verify-url', 'not a url', '--expect-measurement', M]),
-      veil(['attest', 'verify-url', info.url, '--expect-measurement', 'abc']),
+      veil(['attest', 'verify-url', info.url]), // usage
     ]);
+    const [wrong, otherRoot, ...usage] = await inProcess(registerAttest, [
+      ['attest', 'verify-url', info.url, '--expect-measurement', '00'.repeat(32), '--allow-simulation', '--simulation-root', root],
+      // another install's root does not vouch for this service
+      ['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation', '--simulation-root', join(otherDir, 'simulation-root.json')],
+      // usage errors
+      ['attest', 'verify-url', info.url, '--expect-measurement', M, '--allow-simulation'],
+      ['attest', 'verify-url', 'not a url', '--expect-measurement', M],
+      ['attest', 'verify-url', info.url, '--expect-measurement', 'abc'],
+    ]);
+    const [notAllowed, spawnedUsage] = await spawned;
     assert.equal(notAllowed!.code, 1);
     assert.match(notAllowed!.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
     assert.match(notAllowed!.stderr, /WARNING/, 'warns even when refusing');
@@ -64,7 +78,7 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
     assert.match(wrong!.stderr, /ERR_MEASUREMENT_MISMATCH/);
     assert.equal(otherRoot!.code, 1);
     assert.match(otherRoot!.stderr, /ERR_SIMULATION_ROOT_MISMATCH/);
-    for (const u of usage) assert.equal(u.code, 2, u.stderr);
+    for (const u of [...usage, spawnedUsage!]) assert.equal(u.code, 2, u.stderr);
 
     // a proxy that swaps the channel key, and one that replays old evidence, are both caught
     const upstream = await (await fetch(`${info.url}/attestation/evidence?challenge=${'00'.repeat(32)}`)).json();
@@ -85,10 +99,10 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
       return { ...real, channelPublicKey: hex(attacker.publicKey) };
     });
     const replayUrl = await startProxy(async () => upstream);
-    const [swap, replay, down] = await Promise.all([
-      veil(['attest', 'verify-url', swapUrl, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]),
-      veil(['attest', 'verify-url', replayUrl, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root]),
-      veil(['attest', 'verify-url', 'http://127.0.0.1:9', '--expect-measurement', M, '--timeout', '3000']),
+    const [swap, replay, down] = await inProcess(registerAttest, [
+      ['attest', 'verify-url', swapUrl, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root],
+      ['attest', 'verify-url', replayUrl, '--expect-measurement', M, '--allow-simulation', '--simulation-root', root],
+      ['attest', 'verify-url', 'http://127.0.0.1:9', '--expect-measurement', M, '--timeout', '3000'],
     ]);
     for (const r of [swap!, replay!]) {
       assert.equal(r.code, 1);
@@ -106,10 +120,10 @@ test('veil enclave serve (simulation) + veil attest verify-url against it', asyn
 test('veil enclave serve: gramine without /dev/attestation fails with exit 1; bad flags exit 2', async () => {
   const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-gramine-'));
   try {
-    const [r, badProducer, badPort] = await Promise.all([
-      veil(['enclave', 'serve', '--port', '0', '--gramine-root', join(tmp, 'nope')]),
-      veil(['enclave', 'serve', '--producer', 'sgx-please']),
-      veil(['enclave', 'serve', '--port', '70000']),
+    const r = await veil(['enclave', 'serve', '--port', '0', '--gramine-root', join(tmp, 'nope')]);
+    const [badProducer, badPort] = await inProcess(registerEnclave, [
+      ['enclave', 'serve', '--producer', 'sgx-please'],
+      ['enclave', 'serve', '--port', '70000'],
     ]);
     assert.equal(r!.code, 1);
     assert.match(r!.stderr, /ERR_GRAMINE_UNAVAILABLE/);
@@ -175,12 +189,15 @@ test('veil attest verify --type simulation: only with --allow-simulation and the
     await writeFile(file, await producer.evidence(reportData));
     const root = join(tmp, 'enclave', 'simulation-root.json');
     const rd = '42'.repeat(64);
-    const [ok, notAllowed, wrongRd, noRoot] = await Promise.all([
+    const spawned = Promise.all([
       veil(['attest', 'verify', file, '--type', 'simulation', '--allow-simulation', '--simulation-root', root, '--expect-measurement', M, '--report-data', rd]),
       veil(['attest', 'verify', file, '--type', 'simulation', '--expect-measurement', M]),
-      veil(['attest', 'verify', file, '--type', 'simulation', '--allow-simulation', '--simulation-root', root, '--report-data', '43'.repeat(64)]),
       veil(['attest', 'verify', file, '--type', 'simulation', '--allow-simulation']),
     ]);
+    const [wrongRd] = await inProcess(registerAttest, [
+      ['attest', 'verify', file, '--type', 'simulation', '--allow-simulation', '--simulation-root', root, '--report-data', '43'.repeat(64)],
+    ]);
+    const [ok, notAllowed, noRoot] = await spawned;
     assert.equal(ok!.code, 0, ok!.stderr);
     const facts = JSON.parse(ok!.stdout);
     assert.equal(facts.tee, 'simulation');

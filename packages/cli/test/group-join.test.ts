@@ -6,6 +6,8 @@
 // removes the old leaf. Then the unlinkability scan: nothing in the board's database or logs links
 // a vote to a commitment, a UID or a key (4 proofs in all: poll create, two votes, the re-vote).
 // Last, member:acme.test from the board's own dev issuer's ID tokens.
+// Each command's exit-code contract is kept by spawning the binary for one success and one refusal
+// (serve, enroll, join, poll create, vote); the other cases run the same actions in this process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -17,6 +19,11 @@ import Database from 'better-sqlite3';
 import { deriveCommitment } from '@veil/crypto';
 import { signInWithDevIssuer } from '@veil/dev-issuer';
 import { freePort } from '@veil/server';
+import { register as registerGroup } from '../src/commands/group.ts';
+import { register as registerIdentity } from '../src/commands/identity.ts';
+import { register as registerKeygen } from '../src/commands/keygen.ts';
+import { register as registerPoll } from '../src/commands/poll.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const VEIL = fileURLToPath(new URL('../bin/veil.mjs', import.meta.url));
 
@@ -73,7 +80,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
 
     const keys: Record<string, string> = {};
     for (const name of ['zoe', 'zoe2', 'juergen', 'lucas']) {
-      const k = await veil(['keygen'], dir);
+      const k = await veilInProcess(registerKeygen, ['keygen']);
       keys[name] = join(dir, `${name}.key.json`);
       writeFileSync(keys[name]!, k.stdout);
       publicKeys.push(JSON.parse(k.stdout).publicKey);
@@ -82,17 +89,20 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const claims: Record<string, string> = {};
     for (const id of ['zoe', 'juergen', 'lucas']) {
       claims[id] = join(dir, `${id}.claims.json`);
-      const e = await veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', keys[id]!, '--out', claims[id]!, ...trust], dir);
+      const args = ['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', keys[id]!, '--out', claims[id]!, ...trust];
+      const e = id === 'zoe' ? await veil(args, dir) : await veilInProcess(registerIdentity, args);
       assert.equal(e.code, 0, e.stderr);
     }
-    const l = await veil(['identity', 'link', '--server', url, '--key', keys.zoe2!, '--claims', claims.zoe!, ...trust], dir);
+    const l = await veilInProcess(registerIdentity, ['identity', 'link', '--server', url, '--key', keys.zoe2!, '--claims', claims.zoe!, ...trust]);
     assert.equal(l.code, 0, l.stderr);
 
     const secretPath = (name: string) => join(dir, `${name}.secret.json`);
-    const join_ = (group: string, person: string, key: string, secret: string, ...extra: string[]) =>
-      veil(['group', 'join', '--server', url, '--group', group, '--claims', claims[person]!, '--key', keys[key]!, '--secret', secretPath(secret), ...trust, ...extra], dir);
+    const joinArgs = (group: string, person: string, key: string, secret: string, extra: string[]) =>
+      ['group', 'join', '--server', url, '--group', group, '--claims', claims[person]!, '--key', keys[key]!, '--secret', secretPath(secret), ...trust, ...extra];
+    const spawnJoin = (group: string, person: string, key: string, secret: string, ...extra: string[]) => veil(joinArgs(group, person, key, secret, extra), dir);
+    const join_ = (group: string, person: string, key: string, secret: string, ...extra: string[]) => veilInProcess(registerGroup, joinArgs(group, person, key, secret, extra));
 
-    const z = await join_('human', 'zoe', 'zoe', 'zoe');
+    const z = await spawnJoin('human', 'zoe', 'zoe', 'zoe');
     assert.equal(z.code, 0, z.stderr);
     assert.deepEqual(JSON.parse(z.stdout), { group: 'human', leafIndex: 0, size: 1 });
     assert.equal(statSync(secretPath('zoe')).mode & 0o777, 0o600, 'the identity secret is created private');
@@ -105,7 +115,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     }
 
     // The same person through another linked key and a new secret: no second commitment.
-    const twice = await join_('human', 'zoe', 'zoe2', 'zoe-second');
+    const twice = await spawnJoin('human', 'zoe', 'zoe2', 'zoe-second');
     assert.equal(twice.code, 1);
     assert.match(twice.stderr, /ERR_ALREADY_REGISTERED/);
     // Someone else's claims with one's own key: refused (claims and key must be one person).
@@ -119,7 +129,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const de = await join_('country:DE', 'zoe', 'zoe', 'zoe');
     assert.equal(de.code, 1);
     assert.match(de.stderr, /ERR_NOT_ELIGIBLE/);
-    assert.equal((await join_('country:ie', 'zoe', 'zoe', 'zoe')).code, 2, 'usage: not an upper-case country code');
+    assert.equal((await spawnJoin('country:ie', 'zoe', 'zoe', 'zoe')).code, 2, 'usage: not an upper-case country code');
     const minor = await join_('age:18+', 'lucas', 'lucas', 'lucas');
     assert.equal(minor.code, 1);
     assert.match(minor.stderr, /ERR_NOT_ELIGIBLE/);
@@ -137,15 +147,16 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const created = await veil(['poll', 'create', '--server', url, '--group', 'human', '--secret', secretPath('zoe'), '--question', 'Tea or coffee?', '--option', 'tea', '--option', 'coffee', ...trust], dir);
     assert.equal(created.code, 0, created.stderr);
     pollId = created.stdout.trim();
-    const vote = (secret: string, option: string) => veil(['poll', 'vote', '--server', url, '--poll', pollId, '--option', option, '--secret', secretPath(secret), ...trust], dir);
-    const v1 = await vote('zoe', '0');
+    const voteArgs = (secret: string, option: string) => ['poll', 'vote', '--server', url, '--poll', pollId, '--option', option, '--secret', secretPath(secret), ...trust];
+    const vote = (secret: string, option: string) => veilInProcess(registerPoll, voteArgs(secret, option));
+    const v1 = await veil(voteArgs('zoe', '0'), dir);
     assert.equal(v1.code, 0, v1.stderr);
     const v2 = await vote('juergen', '1');
     assert.equal(v2.code, 0, v2.stderr);
     const again = await vote('zoe', '1');
     assert.equal(again.code, 1);
     assert.match(again.stderr, /ERR_NULLIFIER_USED/);
-    const shown = await veil(['poll', 'show', '--server', url, '--poll', pollId, ...trust], dir);
+    const shown = await veilInProcess(registerPoll, ['poll', 'show', '--server', url, '--poll', pollId, ...trust]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.deepEqual(JSON.parse(shown.stdout), { id: pollId, group: 'human', question: 'Tea or coffee?', options: [{ text: 'tea', votes: 1 }, { text: 'coffee', votes: 1 }], voters: 2 });
     // The registrar key is the one the identity service's evidence binds, checked like the service:
@@ -153,7 +164,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const noSim = await veil(['poll', 'show', '--server', url, '--poll', pollId, '--expect-measurement', config.enclave.measurement], dir);
     assert.equal(noSim.code, 1);
     assert.match(noSim.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
-    const otherBuild = await veil(['poll', 'show', '--server', url, '--poll', pollId, '--allow-simulation', '--expect-measurement', '0'.repeat(64)], dir);
+    const otherBuild = await veilInProcess(registerPoll, ['poll', 'show', '--server', url, '--poll', pollId, '--allow-simulation', '--expect-measurement', '0'.repeat(64)]);
     assert.equal(otherBuild.code, 1);
     assert.match(otherBuild.stderr, /ERR_MEASUREMENT_MISMATCH/);
 
@@ -172,16 +183,18 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     // member:acme.test from ID tokens of the board's dev issuer: one account is one person across
     // sign-ins; the token is bound to the group and the commitment by its nonce.
     const dev = config.issuers.find((i: { kind: string }) => i.kind === 'dev');
-    const memberToken = async (account: string, secret: string) => {
-      const n = await veil(['group', 'nonce', '--group', 'member:acme.test', '--secret', secretPath(secret)], dir);
+    const memberToken = async (account: string, secret: string, spawned = false) => {
+      const nonceArgs = ['group', 'nonce', '--group', 'member:acme.test', '--secret', secretPath(secret)];
+      const n = spawned ? await veil(nonceArgs, dir) : await veilInProcess(registerGroup, nonceArgs);
       assert.equal(n.code, 0, n.stderr);
       const path = join(dir, `${secret}.id.jwt`);
       writeFileSync(path, await signInWithDevIssuer({ authorizationEndpoint: dev.authorizationEndpoint, clientId: dev.aud, redirectUri: `${url}/callback`, nonce: n.stdout.trim(), account }));
       return path;
     };
-    const member = (secret: string, token: string, ...extra: string[]) =>
-      veil(['group', 'join', '--server', url, '--group', 'member:acme.test', '--token', token, '--secret', secretPath(secret), ...trust, ...extra], dir);
-    const alice = await member('alice', await memberToken('alice@acme.test', 'alice'));
+    const memberArgs = (secret: string, token: string, extra: string[]) =>
+      ['group', 'join', '--server', url, '--group', 'member:acme.test', '--token', token, '--secret', secretPath(secret), ...trust, ...extra];
+    const member = (secret: string, token: string, ...extra: string[]) => veilInProcess(registerGroup, memberArgs(secret, token, extra));
+    const alice = await veil(memberArgs('alice', await memberToken('alice@acme.test', 'alice', true), []), dir);
     assert.equal(alice.code, 0, alice.stderr);
     assert.deepEqual(JSON.parse(alice.stdout), { group: 'member:acme.test', leafIndex: 0, size: 1 });
     const aliceAgain = await member('alice-laptop', await memberToken('alice@acme.test', 'alice-laptop'), '--replace');
@@ -190,7 +203,7 @@ test('veil group join: registrar-fed human/country/age groups, one vote per pers
     const stolen = await member('bob', join(dir, 'alice.id.jwt'));
     assert.equal(stolen.code, 1);
     assert.match(stolen.stderr, /ERR_NONCE_MISMATCH/);
-    assert.equal((await veil(['group', 'join', '--server', url, '--group', 'member:acme.test', '--claims', claims.zoe!, '--key', keys.zoe!, '--secret', secretPath('zoe'), ...trust], dir)).code, 2, 'usage: member groups take --token');
+    assert.equal((await veilInProcess(registerGroup, ['group', 'join', '--server', url, '--group', 'member:acme.test', '--claims', claims.zoe!, '--key', keys.zoe!, '--secret', secretPath('zoe'), ...trust])).code, 2, 'usage: member groups take --token');
   } finally {
     if (server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server.once('exit', r));

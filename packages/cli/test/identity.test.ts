@@ -2,6 +2,8 @@
 // (development profile: dev registry over TLS, simulated UID node, identity service), then the
 // personal-data scan: after several people enrolled, no file in the data dir and no line of any log
 // holds a name, date of birth or nationality, nor any hash of a canonical record.
+// The binary is spawned for each subcommand's success and for the exit-1 and exit-2 refusals; the
+// repeated cases run the same actions in this process (veil-in-process.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { DEV_PEOPLE } from '@veil/dev-registry';
 import { freePort } from '@veil/server';
 import { piiNeedles, scanForNeedles } from '../../identity/test/enroll/pii-scan.ts';
+import { register as registerIdentity } from '../src/commands/identity.ts';
+import { register as registerKeygen } from '../src/commands/keygen.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const VEIL = fileURLToPath(new URL('../bin/veil.mjs', import.meta.url));
 
@@ -56,15 +61,16 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
 
     const keys: string[] = [];
     for (let i = 0; i < 4; i++) {
-      const k = await veil(['keygen'], dir);
+      const k = await veilInProcess(registerKeygen, ['keygen']);
       keys.push(join(dir, `k${i}.json`));
       writeFileSync(keys[i]!, k.stdout);
     }
     const credential = async (id: string) => (await (await fetch(`${url}/api/dev-registry/people/${id}/credential`, { method: 'POST' })).json()).credential as string;
-      const enroll = async (id: string, key: string, out: string, trust: string[] = pin) =>
-      veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', key, '--allow-simulation', '--out', out, ...trust], dir);
+    const enrollArgs = async (id: string, key: string, out: string, trust: string[] = pin) =>
+      ['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential(id), '--key', key, '--allow-simulation', '--out', out, ...trust];
+    const cli = (args: string[]) => veilInProcess(registerIdentity, args);
 
-    const r = await enroll('zoe', keys[0]!, join(dir, 'zoe.claims.json'), []);
+    const r = await veil(await enrollArgs('zoe', keys[0]!, join(dir, 'zoe.claims.json'), []), dir);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /SIMULATED ATTESTATION/);
     const printed = JSON.parse(r.stdout);
@@ -74,31 +80,31 @@ test('veil identity: enroll, verify-claim, link, participate (exit 1 the second 
     assert.equal(v.code, 0, v.stderr);
     assert.deepEqual(JSON.parse(v.stdout).claims, { nationality: 'IE', age_over_18: true, unique: true });
     assert.equal(JSON.parse(v.stdout).simulated, true);
-    assert.equal((await veil(['identity', 'verify-claim', printed.claims, ...pin], dir)).code, 1, 'simulation refused unless allowed');
+    assert.equal((await cli(['identity', 'verify-claim', printed.claims, ...pin])).code, 1, 'simulation refused unless allowed');
     const tampered = JSON.parse(readFileSync(printed.claims, 'utf8'));
     tampered.claims.nationality = 'NL';
     writeFileSync(join(dir, 'tampered.json'), JSON.stringify(tampered));
-    assert.equal((await veil(['identity', 'verify-claim', join(dir, 'tampered.json'), '--allow-simulation', ...pin], dir)).code, 1);
+    assert.equal((await cli(['identity', 'verify-claim', join(dir, 'tampered.json'), '--allow-simulation', ...pin])).code, 1);
 
     for (const [id, k] of [['juergen', keys[2]!], ['meiling', keys[3]!]] as const) {
-      const e = await enroll(id, k, join(dir, `${id}.claims.json`));
+      const e = await cli(await enrollArgs(id, k, join(dir, `${id}.claims.json`)));
       assert.equal(e.code, 0, e.stderr);
     }
     const l = await veil(['identity', 'link', '--server', url, '--key', keys[1]!, '--claims', printed.claims, '--allow-simulation', ...pin], dir);
     assert.equal(l.code, 0, l.stderr);
     assert.deepEqual(JSON.parse(l.stdout), { linked: 'linked' });
 
-    const part = (k: string) => veil(['identity', 'participate', '--server', url, '--key', k, '--context', 'poll-7', '--allow-simulation', ...pin], dir);
-    const p1 = await part(keys[0]!);
+    const partArgs = (k: string) => ['identity', 'participate', '--server', url, '--key', k, '--context', 'poll-7', '--allow-simulation', ...pin];
+    const p1 = await veil(partArgs(keys[0]!), dir);
     assert.equal(p1.code, 0, p1.stderr);
     assert.deepEqual(JSON.parse(p1.stdout), { accepted: true, context: 'poll-7' });
-    const p2 = await part(keys[1]!);
+    const p2 = await veil(partArgs(keys[1]!), dir);
     assert.equal(p2.code, 1, 'the same person through a linked key');
     assert.match(p2.stderr, /ERR_ALREADY_PARTICIPATED/);
-    assert.equal((await part(keys[2]!)).code, 0, 'another person');
+    assert.equal((await cli(partArgs(keys[2]!))).code, 0, 'another person');
 
     assert.equal((await veil(['identity', 'participate', '--server', url, '--key', keys[0]!], dir)).code, 2, 'usage: --context missing');
-    const bad = await veil(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential('john'), '--key', keys[0]!, ...pin], dir);
+    const bad = await cli(['identity', 'enroll', '--server', url, '--provider', 'dev-registry', '--credential', await credential('john'), '--key', keys[0]!, ...pin]);
     assert.equal(bad.code, 1, 'without --allow-simulation the simulated service is refused');
     assert.match(bad.stderr, /ERR_SIMULATION_NOT_ALLOWED/);
   } finally {

@@ -3,6 +3,8 @@
 // fills with registrar-signed insertions. The CLI proves for itself (4 proofs). This board runs no
 // identity service, so nothing attests its registrar key: the commands refuse it unless told to
 // take the board's word (--trust-server-registrar); the attested path is in group-join.test.ts.
+// The binary runs for poll create, an exit-1 and an exit-2 refusal and verify-message; the other
+// cases run the same command actions in this process (veil-in-process.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
@@ -13,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { encodeGroupPost, generateMessageId, messageToField } from '@veil/crypto';
 import { createBackend } from '@veil/prover';
 import { makePerson, makeRegistrar, type Person } from '../../server/test/group-helpers.ts';
+import { register as registerPoll } from '../src/commands/poll.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const VEIL = join(REPO, 'packages/cli/bin/veil.mjs');
@@ -71,18 +75,19 @@ test('poll create, one vote per person, show re-verifies; refusals exit 1 with t
   const id = created.stdout.trim();
   assert.match(id, /^[0-9a-f]{32}$/);
 
-  const v1 = await veil('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '1', '--secret', a);
+  const cli = (...args: string[]) => veilInProcess(registerPoll, args);
+  const v1 = await cli('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '1', '--secret', a);
   assert.equal(v1.code, 0, v1.stderr);
   const again = await veil('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', a);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /ERR_NULLIFIER_USED: this person already voted/);
-  const outsider = await veil('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', c);
+  const outsider = await cli('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', c);
   assert.equal(outsider.code, 1);
   assert.match(outsider.stderr, /ERR_NOT_GROUP_MEMBER/);
-  const v2 = await veil('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', b);
+  const v2 = await cli('poll', 'vote', ...TRUST, '--server', url, '--poll', id, '--option', '0', '--secret', b);
   assert.equal(v2.code, 0, v2.stderr);
 
-  const shown = await veil('poll', 'show', ...TRUST, '--server', url, '--poll', id);
+  const shown = await cli('poll', 'show', ...TRUST, '--server', url, '--poll', id);
   assert.equal(shown.code, 0, shown.stderr);
   assert.deepEqual(JSON.parse(shown.stdout), {
     id, group: 'human', question: 'Tea or coffee?', options: [{ text: 'tea', votes: 1 }, { text: 'coffee', votes: 1 }], voters: 2,
@@ -92,14 +97,14 @@ test('poll create, one vote per person, show re-verifies; refusals exit 1 with t
   const unattested = await veil('poll', 'show', '--server', url, '--poll', id);
   assert.equal(unattested.code, 1);
   assert.match(unattested.stderr, /ERR_REGISTRAR_UNATTESTED/);
-  const unattestedVote = await veil('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', c);
+  const unattestedVote = await cli('poll', 'vote', '--server', url, '--poll', id, '--option', '0', '--secret', c);
   assert.equal(unattestedVote.code, 1);
   assert.match(unattestedVote.stderr, /ERR_REGISTRAR_UNATTESTED/);
   assert.match(shown.stderr, /WARNING: trusting the registrar key the board names/);
 
   const usage = await veil('poll', 'create', ...TRUST, '--server', url, '--group', 'human', '--secret', a, '--question', 'q', '--option', 'only one');
   assert.equal(usage.code, 2);
-  const missing = await veil('poll', 'show', ...TRUST, '--server', url, '--poll', 'ab'.repeat(16));
+  const missing = await cli('poll', 'show', ...TRUST, '--server', url, '--poll', 'ab'.repeat(16));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /ERR_NOT_FOUND/);
 });

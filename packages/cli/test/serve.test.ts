@@ -55,9 +55,11 @@ test('an issuer whose keys cannot be loaded: one log line without a stack, and "
   child.stderr!.on('data', (d) => (out += d));
   try {
     let config: { issuers: Array<{ id: string; keys?: { state: string; error?: string } }> } | undefined;
-    for (let i = 0; i < 600 && !config; i++) {
+    // Until the server answers and its first key load has finished ("pending" before that: a loaded machine gets there late).
+    const settled = () => config !== undefined && config.issuers.find((i) => i.id === 'corp')?.keys?.state !== 'pending';
+    for (let i = 0; i < 600 && !settled(); i++) {
       config = await fetch(`http://127.0.0.1:${port}/api/config`).then((r) => (r.ok ? r.json() : undefined), () => undefined);
-      if (!config) await new Promise((r) => setTimeout(r, 250));
+      if (!settled()) await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(config, out);
     const corp = config.issuers.find((i) => i.id === 'corp');

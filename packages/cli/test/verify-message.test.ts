@@ -19,9 +19,12 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { encodePost, generateMessageId, signPayload, type Post } from '@veil/crypto';
 import { BAD_POINTS, forgeForSmallOrderKey, signWithR } from '../../crypto/test/helpers/ed25519-adversary.ts';
+import { register as registerBoard } from '../src/commands/board.ts';
+import { veilInProcess } from './veil-in-process.ts';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const VEIL = join(REPO, 'packages/cli/bin/veil.mjs');
+process.env.VEIL_CRS = 'test'; // what the spawned runs get, for the in-process ones
 const dir = mkdtempSync(join(tmpdir(), 'veil-cli-verify-'));
 const CIRCUIT = (JSON.parse(readFileSync(join(REPO, 'circuits/circuits.json'), 'utf8')) as { circuits: Array<{ name: string; id: string }> }).circuits[0]!;
 const TEST_CRS_ID = /^membership\.(test-[0-9a-f]{64})\.json$/.exec(readdirSync(join(REPO, 'circuits/keys')).find((f) => f.startsWith('membership.test-'))!)![1]!;
@@ -82,6 +85,8 @@ function publish(o: { sk?: string; epk?: string; sign?: (m: Post) => { message: 
   return message.id;
 }
 
+/** The same command in this process (veil-in-process.ts); the spawned runs above keep the process contract. */
+const cli = (...args: string[]) => veilInProcess(registerBoard, args);
 const errCode = (stderr: string) => /veil: (ERR_[A-Z_]+)/.exec(stderr)?.[1];
 
 test('finding 1: small-order keys and small-order or non-canonical R are refused (ERR_SIGNATURE_INVALID)', { timeout: 300_000 }, async () => {
@@ -94,13 +99,19 @@ test('finding 1: small-order keys and small-order or non-canonical R are refused
     } })]);
     ids.push([p.label + ' as R', publish({ sk, sign: (m) => ({ message: m, signature: signWithR(sk, p.hex, encodePost(m)) }) })]);
   }
-  for (let i = 0; i < ids.length; i += 4) {
-    const runs = await Promise.all(ids.slice(i, i + 4).map(([, id]) => veil('verify-message', '--server', boardUrl, '--trust-server-keys', id)));
-    runs.forEach((r, j) => {
-      assert.equal(r.code, 1, ids[i + j]![0]);
-      assert.equal(errCode(r.stderr), 'ERR_SIGNATURE_INVALID', `${ids[i + j]![0]}: ${r.stderr}`);
-    });
+  // Every case through the command's own action in this process; the binary once each as A and as R.
+  for (const [label, id] of ids) {
+    const r = await veilInProcess(registerBoard, ['verify-message', '--server', boardUrl, '--trust-server-keys', id]);
+    assert.equal(r.code, 1, label);
+    assert.equal(errCode(r.stderr), 'ERR_SIGNATURE_INVALID', `${label}: ${r.stderr}`);
+    assert.equal(r.stdout, '', label);
   }
+  const spawned = await Promise.all(ids.slice(0, 2).map(([, id]) => veil('verify-message', '--server', boardUrl, '--trust-server-keys', id)));
+  spawned.forEach((r, j) => {
+    assert.equal(r.code, 1, ids[j]![0]);
+    assert.equal(errCode(r.stderr), 'ERR_SIGNATURE_INVALID', `${ids[j]![0]}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+  });
 });
 
 test('finding 2: a key only the server vouches for is ERR_KEY_UNVERIFIED; issuer-published, pinned or --trust-server-keys keys reach the proof', { timeout: 300_000 }, async () => {
@@ -112,40 +123,40 @@ test('finding 2: a key only the server vouches for is ERR_KEY_UNVERIFIED; issuer
   assert.equal(r1.stdout, '');
 
   const unreachable = publish({ iss: 'http://127.0.0.1:1/issuer' });
-  const r2 = await veil('verify-message', '--server', boardUrl, unreachable);
+  const r2 = await cli('verify-message', '--server', boardUrl, unreachable);
   assert.equal(errCode(r2.stderr), 'ERR_KEY_UNVERIFIED', r2.stderr);
 
   issuer.discoveryIssuer = 'https://someone-else.example';
   issuer.keys = [rogue];
-  const r3 = await veil('verify-message', '--server', boardUrl, id);
+  const r3 = await cli('verify-message', '--server', boardUrl, id);
   assert.equal(errCode(r3.stderr), 'ERR_KEY_UNVERIFIED', r3.stderr);
   issuer.discoveryIssuer = undefined;
 
   issuer.keys = [{ ...rsaJwk('rogue-kid') }];
-  const r4 = await veil('verify-message', '--server', boardUrl, id);
+  const r4 = await cli('verify-message', '--server', boardUrl, id);
   assert.equal(errCode(r4.stderr), 'ERR_ISSUER_KEY_MISMATCH', r4.stderr);
 
   const pinnedOther = join(dir, 'other.json');
   writeFileSync(pinnedOther, JSON.stringify({ keys: [rsaJwk('rogue-kid')] }));
   issuer.keys = [];
-  const r5 = await veil('verify-message', '--server', boardUrl, '--jwks', pinnedOther, id);
+  const r5 = await cli('verify-message', '--server', boardUrl, '--jwks', pinnedOther, id);
   assert.equal(errCode(r5.stderr), 'ERR_ISSUER_KEY_MISMATCH', r5.stderr);
 
   // accepted sources: the verdict then rests on the proof (random bytes here)
   const pinned = join(dir, 'pinned.json');
   writeFileSync(pinned, JSON.stringify({ keys: [rogue] }));
-  const viaPinned = await veil('verify-message', '--server', boardUrl, '--jwks', pinned, id);
+  const viaPinned = await cli('verify-message', '--server', boardUrl, '--jwks', pinned, id);
   assert.equal(errCode(viaPinned.stderr), 'ERR_PROOF_INVALID', viaPinned.stderr);
-  const viaFlag = await veil('verify-message', '--server', boardUrl, '--trust-server-keys', id);
+  const viaFlag = await cli('verify-message', '--server', boardUrl, '--trust-server-keys', id);
   assert.equal(errCode(viaFlag.stderr), 'ERR_PROOF_INVALID', viaFlag.stderr);
   assert.match(viaFlag.stderr, /warning: key vouched for only by the server/);
   issuer.keys = [rogue];
-  const viaIssuer = await veil('verify-message', '--server', boardUrl, id);
+  const viaIssuer = await cli('verify-message', '--server', boardUrl, id);
   assert.equal(errCode(viaIssuer.stderr), 'ERR_PROOF_INVALID', viaIssuer.stderr);
 
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"keys": 1}');
-  assert.equal(errCode((await veil('verify-message', '--server', boardUrl, '--jwks', bad, id)).stderr), 'ERR_JWKS_MALFORMED');
+  assert.equal(errCode((await cli('verify-message', '--server', boardUrl, '--jwks', bad, id)).stderr), 'ERR_JWKS_MALFORMED');
   assert.equal((await veil('verify-message', '--server', boardUrl, '--jwks', join(dir, 'missing.json'), id)).code, 2);
 });
 
@@ -168,7 +179,8 @@ test('entra: the template issuer key counts only for a proof of its own admitted
     ['an iss of another tenant than the group', entra(TID, tenantIss(OTHER)), 'ERR_ISSUER_KEY_MISMATCH'],
     ['a template key for a non-Microsoft issuer', publish({ keyIss: TEMPLATE }), 'ERR_ISSUER_KEY_MISMATCH'],
   ];
-  const runs = await Promise.all(cases.map(([, id]) => veil('verify-message', '--server', boardUrl, '--jwks', pinned, id)));
+  const runs = [];
+  for (const [i, [, id]] of cases.entries()) runs.push(await (i === 0 ? veil : cli)('verify-message', '--server', boardUrl, '--jwks', pinned, id));
   runs.forEach((r, i) => {
     assert.equal(r.code, 1, cases[i]![0]);
     assert.equal(errCode(r.stderr), cases[i]![2], `${cases[i]![0]}: ${r.stderr}`);

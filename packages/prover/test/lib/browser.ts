@@ -58,7 +58,9 @@ export async function runInChromium<T>(entry: string, arg: unknown): Promise<T> 
     res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'], timeout: 60_000 });
+  // A failed launch must still close the server, or the file never exits.
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'], timeout: 60_000 })
+    .catch((e: unknown) => { server.close(); throw e; });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
