@@ -154,6 +154,9 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
   let cursor: string | null = null;
   let done = false;
   let loading = false;
+  // After a failure only the reader loads again (Retry, More): scrolling must not retry behind the
+  // error's back, hammering a server that is down and hiding the message.
+  let failed = false;
   const load = async () => {
     if (loading || done) return;
     loading = true;
@@ -170,7 +173,9 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
         status.textContent = list.childElementCount === 0 ? 'No posts yet.' : 'End of posts.';
       }
       failure.replaceChildren();
+      failed = false;
     } catch (e) {
+      failed = true;
       failure.replaceChildren(retryBlock(`Could not load posts: ${describeError(e)}`, () => void load()));
     } finally {
       loading = false;
@@ -184,7 +189,7 @@ export async function feedPage(main: HTMLElement, identity: Identity | null, opt
   // after the first page has rendered. Load only if the button is near the viewport now.
   const observer = new IntersectionObserver((entries) => {
     const near = more.getBoundingClientRect().top < window.innerHeight + margin;
-    if (near && entries.some((en) => en.isIntersecting)) void load();
+    if (!failed && near && entries.some((en) => en.isIntersecting)) void load();
   }, { rootMargin: `${margin}px` });
   observer.observe(more);
   await load();
