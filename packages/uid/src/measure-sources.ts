@@ -3,8 +3,8 @@
  *   "veil-uid/sources/v1" ‖ 0x00 ‖ for each file of src/ in sorted order: path ‖ 0x00 ‖ u32be(len) ‖ bytes,
  * so a change to the service's code changes its measurement and its sealed key cannot be unsealed
  * by another build. It is a development stand-in: it does not cover node_modules or Node itself.
- * Under SGX the measurement is MRENCLAVE; a reproducible bundle and Gramine manifest for the UID
- * service (as packages/identity has for the enclave service) are not built yet.
+ * Under SGX the measurement is MRENCLAVE of gramine/veil-uid.manifest.template, which pins the
+ * reproducible bundle (build-uid-enclave.ts); that bundle reports its own hash under simulation.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
