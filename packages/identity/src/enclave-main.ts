@@ -8,45 +8,19 @@
  * Under simulation the measurement is the SHA-256 of this very bundle file, i.e. what
  * `veil attest measure` prints for the same sources.
  */
-import { readFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { runBundleEntry } from '@veil/attest/bundle-entry';
 import { runEnclaveService } from './enclave-service.ts';
-import { loadEnclaveConfig, type EnclaveConfig } from './enclave-config.ts';
+import { loadEnclaveConfig } from './enclave-config.ts';
 
-const report = (e: unknown) => {
-  const err = e as { code?: string; message?: string };
-  return `enclave: ${err.code ? `${err.code}: ` : ''}${err.message ?? String(e)}\n`;
-};
-
-let config: EnclaveConfig;
-try {
-  config = await loadEnclaveConfig(process.env);
-} catch (e) {
-  process.stderr.write(report(e));
-  process.exit(2);
-}
-
-let measurement: string | undefined;
-if (config.options.producer === 'simulation') {
-  const self = fileURLToPath(import.meta.url);
-  if (!self.endsWith('.mjs')) {
-    process.stderr.write('run the bundle (npm run build:enclave) or `veil enclave serve` for simulation\n');
-    process.exit(2);
-  }
-  measurement = createHash('sha256').update(await readFile(self)).digest('hex');
-}
-
-try {
-  const svc = await runEnclaveService({ ...config.options, ...(measurement ? { measurement } : {}) });
-  process.stdout.write(`${JSON.stringify({
+await runBundleEntry({
+  name: 'enclave',
+  notBundled: 'run the bundle (npm run build:enclave) or `veil enclave serve` for simulation',
+  entryUrl: import.meta.url,
+  load: () => loadEnclaveConfig(process.env),
+  simulated: (config) => config.options.producer === 'simulation',
+  start: (config, measurement) => runEnclaveService({ ...config.options, ...(measurement ? { measurement } : {}) }),
+  describe: (svc, config) => ({
     url: svc.url, type: svc.type, measurement: svc.measurement, simulated: svc.simulated, profile: config.profile,
     ...(config.enrollment ? { enrollment: config.enrollment } : {}),
-  })}\n`);
-  const stop = () => void svc.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-} catch (e) {
-  process.stderr.write(report(e));
-  process.exit(1);
-}
+  }),
+});

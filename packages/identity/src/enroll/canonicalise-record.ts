@@ -18,6 +18,7 @@
  */
 import countries from 'i18n-iso-countries';
 import { VeilError } from '@veil/crypto';
+import { taggedEncoding } from '../lib/tagged-encoding.ts';
 
 /** The three fields of a person's record, as strings. */
 export interface PersonRecord {
@@ -26,7 +27,6 @@ export interface PersonRecord {
   nationality: string;
 }
 
-const UID_INPUT_TAG = new TextEncoder().encode('veil-identity/uid-input/v1\0');
 const MAX_NAME_CODE_POINTS = 256;
 
 function invalid(field: string, message: string): never {
@@ -90,18 +90,8 @@ export function canonicaliseRecord(record: unknown, now: Date = new Date()): Per
  * @throws TypeError when a field is longer than 65535 UTF-8 bytes (canonical records never are).
  */
 export function encodeUidInput(canonical: PersonRecord): Uint8Array {
-  const parts = [canonical.name, canonical.birthdate, canonical.nationality].map((s) => new TextEncoder().encode(s));
-  const out = new Uint8Array(UID_INPUT_TAG.length + parts.reduce((n, p) => n + 2 + p.length, 0));
-  out.set(UID_INPUT_TAG, 0);
-  let o = UID_INPUT_TAG.length;
-  for (const p of parts) {
-    if (p.length > 0xffff) throw new TypeError('field too long');
-    out[o++] = p.length >> 8;
-    out[o++] = p.length & 0xff;
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  const enc = new TextEncoder();
+  return taggedEncoding('veil-identity/uid-input/v1', [canonical.name, canonical.birthdate, canonical.nationality].map((f) => enc.encode(f)));
 }
 
 /**

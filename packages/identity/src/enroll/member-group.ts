@@ -13,24 +13,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromHex, toHex } from '@veil/crypto/bytes';
+import { taggedEncoding } from '../lib/tagged-encoding.ts';
 
 /** A member group: `member:` and a lower-case DNS name (the email domain), as the board names groups. */
 export const MEMBER_GROUP = /^member:(?=.{1,64}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
-
-function tagged(tag: string, parts: Uint8Array[]): Uint8Array {
-  const t = new TextEncoder().encode(`${tag}\0`);
-  const out = new Uint8Array(t.length + parts.reduce((n, p) => n + 2 + p.length, 0));
-  out.set(t, 0);
-  let o = t.length;
-  for (const p of parts) {
-    if (p.length > 0xffff) throw new TypeError('field too long');
-    out[o++] = p.length >> 8;
-    out[o++] = p.length & 0xff;
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /**
  * The nonce an ID token must carry to admit `commitment` to `group`.
@@ -41,7 +27,7 @@ function tagged(tag: string, parts: Uint8Array[]): Uint8Array {
  * @throws VeilError ERR_REQUEST_MALFORMED when the commitment is not 32 bytes of hex.
  */
 export function memberJoinNonce(group: string, commitment: string): string {
-  return toHex(sha256(tagged('veil-identity/member-join/v1', [new TextEncoder().encode(group), fromHex(commitment, 32, 'ERR_REQUEST_MALFORMED', 'commitment')])));
+  return toHex(sha256(taggedEncoding('veil-identity/member-join/v1', [new TextEncoder().encode(group), fromHex(commitment, 32, 'ERR_REQUEST_MALFORMED', 'commitment')])));
 }
 
 /**
@@ -51,5 +37,5 @@ export function memberJoinNonce(group: string, commitment: string): string {
  * const personKey = await deriveUid(encodeMemberInput(iss, sub));
  */
 export function encodeMemberInput(iss: string, sub: string): Uint8Array {
-  return tagged('veil-identity/member-input/v1', [new TextEncoder().encode(iss), new TextEncoder().encode(sub)]);
+  return taggedEncoding('veil-identity/member-input/v1', [new TextEncoder().encode(iss), new TextEncoder().encode(sub)]);
 }
