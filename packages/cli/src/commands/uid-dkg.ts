@@ -3,7 +3,7 @@
 // producer and data dir (those of its `veil uid serve`), so its evidence signs what it writes and
 // its share ends up sealed where `serve --share` takes it. No machine ever holds the key.
 import type { Command } from 'commander';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCollateral, parseSimulationRoot, verifyQuote } from '@veil/attest';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
@@ -12,23 +12,13 @@ import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { createDkgPlan, joinDkg, dealDkg, checkDkg, finishDkg, type DkgTrust } from '@veil/uid/dkg';
 import { measureUidSources } from '@veil/uid/measure-sources';
 import { action, UsageError } from '../lib/run.ts';
+import { collect, parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
 
-const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_FILE = 1 << 20;
+const readLimited = (path: string, flag: string): Promise<string> => readText(path, flag, MAX_FILE);
 
-async function readText(path: string, flag: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (text.length > MAX_FILE) throw new UsageError(`${flag}: ${path} is larger than ${MAX_FILE} bytes`);
-  return text;
-}
-
-const readAll = (paths: string[] | undefined, flag: string): Promise<string[]> => Promise.all((paths ?? []).map((p) => readText(p, flag)));
+const readAll = (paths: string[] | undefined, flag: string): Promise<string[]> => Promise.all((paths ?? []).map((p) => readLimited(p, flag)));
 
 /** Refuses an existing --out before any step runs, so a step never half-completes. */
 async function freshOut(path: string): Promise<void> {
@@ -106,7 +96,7 @@ async function trustOf(f: TrustFlags): Promise<DkgTrust> {
   let simulationRoots: DkgTrust['simulationRoots'];
   for (const spec of f.simulationRoot ?? []) {
     const m = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})=(.+)$/.exec(spec);
-    const key = parseSimulationRoot(await readText(m ? m[2]! : spec, '--simulation-root'));
+    const key = parseSimulationRoot(await readLimited(m ? m[2]! : spec, '--simulation-root'));
     if (!m) {
       if (simulationRoots !== undefined) throw new UsageError('--simulation-root: one FILE for all nodes, or NAME=FILE per node, not both');
       simulationRoots = key;
@@ -116,7 +106,7 @@ async function trustOf(f: TrustFlags): Promise<DkgTrust> {
     }
   }
   if (f.allowSimulation) process.stderr.write('veil: WARNING: accepting SIMULATED peer evidence, which proves nothing. Development only.\n');
-  const collateral = f.collateral ? parseCollateral(await readText(f.collateral, '--collateral')) : undefined;
+  const collateral = f.collateral ? parseCollateral(await readLimited(f.collateral, '--collateral')) : undefined;
   return {
     measurements,
     allowSimulation: f.allowSimulation === true,
@@ -144,14 +134,7 @@ export function registerDkg(uid: Command): void {
     .requiredOption('--out <file>', 'plan file to write')
     .action(
       action(async (f: { threshold: string; node?: string[]; out: string }) => {
-        const nodes = (f.node ?? []).map((n) => {
-          const m = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})=(https?:\/\/\S+)$/.exec(n);
-          if (!m) throw new UsageError(`--node: expected NAME=URL, got "${n}"`);
-          return { name: m[1]!, url: m[2]! };
-        });
-        if (nodes.length === 0) throw new UsageError('--node is required (at least one)');
-        const t = Number(f.threshold);
-        if (!Number.isInteger(t) || t < 1 || t > nodes.length) throw new UsageError(`--threshold: expected an integer in 1..${nodes.length}`);
+        const { nodes, threshold: t } = parseNodesAndThreshold(f.node, f.threshold);
         await freshOut(f.out);
         const plan = createDkgPlan({ threshold: t, nodes });
         print({ plan: await writeNew(f.out, plan), ceremony: plan.ceremony });
@@ -163,7 +146,7 @@ export function registerDkg(uid: Command): void {
     .requiredOption('--out <file>', 'join file to write')
     .action(
       action(async (f: NodeFlags) => {
-        const plan = await readText(f.plan, '--plan');
+        const plan = await readLimited(f.plan, '--plan');
         const join = await joinDkg(plan, await nodeOf(f));
         print({ join: await writeNew(f.out!, join), hpkePublicKey: join.hpkePublicKey });
       }),
@@ -175,7 +158,7 @@ export function registerDkg(uid: Command): void {
     .requiredOption('--out <file>', 'deal file to write')
     .action(
       action(async (f: StepFlags) => {
-        const deal = await dealDkg(await readText(f.plan, '--plan'), await readAll(f.join, '--join'), await nodeOf(f), await trustOf(f));
+        const deal = await dealDkg(await readLimited(f.plan, '--plan'), await readAll(f.join, '--join'), await nodeOf(f), await trustOf(f));
         print({ deal: await writeNew(f.out!, deal) });
       }),
     );
@@ -187,7 +170,7 @@ export function registerDkg(uid: Command): void {
     .requiredOption('--out <file>', 'check file to write')
     .action(
       action(async (f: StepFlags) => {
-        const check = await checkDkg(await readText(f.plan, '--plan'), await readAll(f.join, '--join'), await readAll(f.deal, '--deal'), await nodeOf(f), await trustOf(f));
+        const check = await checkDkg(await readLimited(f.plan, '--plan'), await readAll(f.join, '--join'), await readAll(f.deal, '--deal'), await nodeOf(f), await trustOf(f));
         print({ check: await writeNew(f.out!, check), complaints: check.complaints });
       }),
     );
@@ -201,7 +184,7 @@ export function registerDkg(uid: Command): void {
     .action(
       action(async (f: StepFlags) => {
         const r = await finishDkg(
-          await readText(f.plan, '--plan'),
+          await readLimited(f.plan, '--plan'),
           await readAll(f.join, '--join'),
           await readAll(f.deal, '--deal'),
           await readAll(f.check, '--check'),

@@ -2,7 +2,7 @@
 // dealer), `dkg …` makes them without one (uid-dkg.ts), `serve` runs one node, `measure` prints the
 // simulation measurement to pin.
 import type { Command } from 'commander';
-import { mkdir, writeFile, readFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseCollateral, parseSimulationRoot, verifyQuote } from '@veil/attest';
 import { generateShares, groupFile } from '@veil/uid/generate-shares';
@@ -10,17 +10,9 @@ import { measureUidSources } from '@veil/uid/measure-sources';
 import { runUidService } from '@veil/uid/uid-service';
 import type { TrustPolicy } from '@veil/uid/verify-evidence';
 import { action, UsageError } from '../lib/run.ts';
+import { collect, parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
 import { registerDkg } from './uid-dkg.ts';
 
-const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
-
-async function readText(path: string, flag: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
 
 interface KeygenFlags {
   threshold: string;
@@ -55,14 +47,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output directory')
     .action(
       action(async (f: KeygenFlags) => {
-        const nodes = (f.node ?? []).map((n) => {
-          const m = /^([A-Za-z0-9][A-Za-z0-9._-]{0,63})=(https?:\/\/\S+)$/.exec(n);
-          if (!m) throw new UsageError(`--node: expected NAME=URL, got "${n}"`);
-          return { name: m[1]!, url: m[2]! };
-        });
-        if (nodes.length === 0) throw new UsageError('--node is required (at least one)');
-        const t = Number(f.threshold);
-        if (!Number.isInteger(t) || t < 1 || t > nodes.length) throw new UsageError(`--threshold: expected an integer in 1..${nodes.length}`);
+        const { nodes, threshold: t } = parseNodesAndThreshold(f.node, f.threshold);
         let gen;
         try {
           gen = generateShares({ threshold: t, nodes: nodes.map((n) => n.name) });
