@@ -13,58 +13,23 @@
  * from another browser is refused in words; a board naming a registrar key of its own is caught.
  * axe-core on every new page; no Content-Security-Policy violation. One browser, one server, seven proofs.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWeb } from '../src/build.ts';
-import { launch, OUTPUT, serve, type Served } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { assertAccessible, browserSuite, OUTPUT } from './harness.ts';
 
 const PROOF_TIMEOUT = 3 * 60_000;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: Served;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const csp: string[] = [];
-
-before(async () => {
-  await buildWeb();
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
+const suite = browserSuite();
+const csp = suite.cspViolations;
 /** A fresh browser profile (its own localStorage: one person each). */
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1000, height: 1200 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(PROOF_TIMEOUT);
-  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) csp.push(m.text()); });
-  return page;
-}
+const newPage = (): Promise<Page> => suite.newPage({ timeoutMs: PROOF_TIMEOUT, context: { viewport: { width: 1000, height: 1200 } } });
 
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `${what}: axe-core found serious violations`);
-}
 
 /** Enrolls `person` of the dev registry on the Identity page (the claims stay in this browser). */
 async function enroll(page: Page, person: string): Promise<void> {
-  await page.goto(`${server.url}/identity`);
+  await page.goto(`${suite.server().url}/identity`);
   await page.locator('#enroll-status[data-verified="true"]').waitFor();
   await page.locator('#dev-person').selectOption(person);
   await page.locator('#dev-login').click();
@@ -92,7 +57,7 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
   zoe.on('request', (r) => { if (r.url().includes('/api/')) secrets.push(r.postData() ?? ''); });
 
   // Before anyone joins: the group page checks the empty log and asks to enroll first.
-  await zoe.goto(`${server.url}/groups/human`);
+  await zoe.goto(`${suite.server().url}/groups/human`);
   await zoe.locator('#join-state[data-state="not-enrolled"]').waitFor();
   await zoe.locator('#group-tree-check', { hasText: 'log of human is empty' }).waitFor();
 
@@ -109,14 +74,14 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
 
   await enroll(juergen, 'juergen');
   // Country and organisation pages (no proof): the claims decide what is offered.
-  await juergen.goto(`${server.url}/groups/country/IE`);
+  await juergen.goto(`${suite.server().url}/groups/country/IE`);
   await juergen.locator('#join-state[data-state="not-eligible"]').getByRole('link', { name: 'country:DE' }).waitFor();
-  await juergen.goto(`${server.url}/groups/member/acme.test/`);
+  await juergen.goto(`${suite.server().url}/groups/member/acme.test/`);
   await juergen.getByRole('heading', { level: 1, name: 'Group member:acme.test' }).waitFor();
   await juergen.locator('#join-state[data-state="can-join-member"]').waitFor();
   await juergen.locator('#group-tree-check', { hasText: 'log of member:acme.test is empty' }).waitFor();
   await assertAccessible(juergen, '/groups/member/acme.test/');
-  await juergen.goto(`${server.url}/identity`);
+  await juergen.goto(`${suite.server().url}/identity`);
   await juergen.locator('#person-claims').getByRole('link', { name: 'human' }).click();
   assert.equal(await joinHuman(juergen), 1);
   assert.ok(joinRequests > 0, 'the join went through the identity service relay');
@@ -167,7 +132,7 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
   assert.deepEqual([tally.tally, tally.voters], [[1, 1], 2]);
 
   // A post in the group: its badge is verified here with the group size; likes are one per person.
-  await juergen.goto(`${server.url}/groups/human`);
+  await juergen.goto(`${suite.server().url}/groups/human`);
   await juergen.locator('#group-post-text').fill('One person, one voice.');
   await juergen.getByRole('button', { name: 'Post', exact: true }).click();
   const post = juergen.locator('#group-posts article.post', { hasText: 'One person, one voice.' });
@@ -177,7 +142,7 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
   await assertAccessible(juergen, '/groups/human with a poll and a post');
 
   // The list of groups shows human with its size.
-  await juergen.goto(`${server.url}/groups`);
+  await juergen.goto(`${suite.server().url}/groups`);
   await juergen.locator('#group-list li[data-group="human"] [data-size="2"]').waitFor();
   await assertAccessible(juergen, '/groups');
 
@@ -215,7 +180,7 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
     const body = (await res.json()) as { registrar: string };
     await route.fulfill({ response: res, json: { ...body, registrar: 'ab'.repeat(32) } });
   });
-  await fooled.goto(`${server.url}/groups/human`);
+  await fooled.goto(`${suite.server().url}/groups/human`);
   await fooled.getByText(/The board names a registrar key that is not the attested identity service’s.*\(ERR_REGISTRAR_MISMATCH\)/).waitFor();
   assert.deepEqual(csp, []);
 });
@@ -223,17 +188,17 @@ test('two people enroll, join human, vote once each; the tally re-verified in th
 /** Joins member:<domain of email> from its page, signing in as `email` at the dev issuer; waits for the result. */
 async function joinMember(page: Page, email: string, expectJoined = true): Promise<void> {
   const domain = email.split('@')[1]!;
-  await page.goto(`${server.url}/groups/member/${domain}/`);
+  await page.goto(`${suite.server().url}/groups/member/${domain}/`);
   await page.locator('#join-state[data-state="can-join-member"]').waitFor();
   await page.locator('button.join-member').first().click();
   // The dev issuer shows its account list, unless it still has a session from an earlier sign-in.
   const account = page.getByRole('button', { name: new RegExp(email.replace(/[.]/g, '\\.')) });
-  const back = page.waitForURL((u) => u.origin === server.url && u.pathname === '/callback');
+  const back = page.waitForURL((u) => u.origin === suite.server().url && u.pathname === '/callback');
   back.catch(() => {});
   const listed = account.waitFor();
   listed.catch(() => {});
   await Promise.race([back, listed]);
-  if (!page.url().startsWith(server.url) || new URL(page.url()).pathname.startsWith('/dev-issuer')) await account.click();
+  if (!page.url().startsWith(suite.server().url) || new URL(page.url()).pathname.startsWith('/dev-issuer')) await account.click();
   await back;
   if (expectJoined) await page.locator('#group-status', { hasText: new RegExp(`^Joined member:${domain.replace(/[.]/g, '\\.')}: your commitment [0-9a-f]{16}… is leaf #\\d+`) }).waitFor();
   assert.equal(new URL(page.url()).hash, '', 'the ID token is wiped from the URL');

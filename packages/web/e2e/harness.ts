@@ -4,12 +4,16 @@
  * Everything is bounded: the server is killed in `stop()`, every wait has a timeout.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { buildWeb } from '../src/build.ts';
 
 export const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 export const OUTPUT = join(REPO, 'test-output');
@@ -95,4 +99,55 @@ export async function serve(opts: { timeoutMs?: number } = {}): Promise<Served> 
 export async function launch(): Promise<Browser> {
   mkdirSync(OUTPUT, { recursive: true });
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
+}
+
+/**
+ * One development server and one Chromium for a test file: built and started before its tests,
+ * closed after. Each page gets its own browser profile (its own localStorage: one person each)
+ * and reports Content-Security-Policy violations into `cspViolations` (which must stay empty).
+ */
+export function browserSuite(): {
+  server(): Served;
+  newPage(o?: { timeoutMs?: number; context?: BrowserContextOptions }): Promise<Page>;
+  cspViolations: string[];
+} {
+  let server: Served | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const cspViolations: string[] = [];
+  before(async () => {
+    await buildWeb();
+    server = await serve();
+    browser = await launch();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await server?.stop();
+  });
+  return {
+    server: () => server!,
+    async newPage(o = {}) {
+      const ctx = await browser!.newContext(o.context ?? {});
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      page.setDefaultTimeout(o.timeoutMs ?? 60_000);
+      page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
+      return page;
+    },
+    cspViolations,
+  };
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the page as it is now: no serious or critical violation. */
+export async function assertAccessible(page: Page, what: string): Promise<void> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), [], `${what}: axe-core found serious violations`);
 }

@@ -7,70 +7,36 @@
  * before the prover loads, the phone layout, and axe-core (no serious or critical violations) on
  * every page. One proof in the browser. Screenshots land in test-output/.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWeb } from '../src/build.ts';
+import type { Page } from 'playwright-core';
 import { pseudonym } from '../src/app/pseudonym.ts';
-import { launch, OUTPUT, serve, type Served } from './harness.ts';
+import { assertAccessible, browserSuite, OUTPUT } from './harness.ts';
 import { tamperMembershipDomain } from './tamper.ts';
 
 const PROOF_TIMEOUT = 10 * 60_000;
 const VERIFY_TIMEOUT = 3 * 60_000;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let server: Served;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = browserSuite();
+const newPage = (viewport = { width: 1000, height: 900 }, mobile = false): Promise<Page> =>
+  suite.newPage({ context: { viewport, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) } });
+
 let alice: Page;
 let postId = '';
 let aliceEpk = '';
 
-before(async () => {
-  await buildWeb();
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
-  await server?.stop();
-});
-
-async function newPage(viewport = { width: 1000, height: 900 }, mobile = false): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(60_000);
-  return page;
-}
-
 /** axe-core in the page (evaluated through the devtools protocol, so the page's CSP is untouched). */
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${what}: axe-core found serious violations`);
-}
-
 /** Picks `email` at the dev issuer (unless it still has a session) and waits for the callback page. */
 async function throughDevIssuer(page: Page, email: string): Promise<void> {
   await page.getByRole('button', { name: 'Continue to sign in' }).click();
   const account = page.getByRole('button', { name: new RegExp(email.replace(/[.]/g, '\\.')) });
-  const back = page.waitForURL(`${server.url}/callback`);
+  const back = page.waitForURL(`${suite.server().url}/callback`);
   back.catch(() => {});
   const listed = account.waitFor();
   listed.catch(() => {});
   await Promise.race([back, listed]);
-  if (!page.url().startsWith(`${server.url}/callback`)) await account.click();
+  if (!page.url().startsWith(`${suite.server().url}/callback`)) await account.click();
   await back;
 }
 
@@ -79,7 +45,7 @@ test('first visit: the explainer, a network failure in words with Retry, the Abo
   // The first feed request fails as if the network were down; Retry asks again.
   let failOnce = true;
   await page.route('**/api/messages?*', (route) => (failOnce ? ((failOnce = false), route.abort('internetdisconnected')) : route.continue()));
-  await page.goto(server.url);
+  await page.goto(suite.server().url);
   const intro = page.locator('#intro');
   await intro.waitFor();
   for (const words of ['What Veil is', 'What a group is', 'What the badge proves', 'Why the first sign-in takes a moment']) await intro.getByText(words).waitFor();
@@ -110,7 +76,7 @@ test('eve (email not verified) is refused before the prover loads', { timeout: 5
   const page = await newPage();
   const artifacts: string[] = [];
   page.on('request', (r) => { if (r.url().includes('/artifacts/')) artifacts.push(r.url()); });
-  await page.goto(`${server.url}/signin`);
+  await page.goto(`${suite.server().url}/signin`);
   await throughDevIssuer(page, 'eve@acme.test');
   await page.getByText('Sign-in failed.').waitFor();
   assert.match(await page.locator('main .error[role=alert]').textContent() ?? '', /not verified.*\(ERR_EMAIL_UNVERIFIED\)/);
@@ -120,12 +86,12 @@ test('eve (email not verified) is refused before the prover loads', { timeout: 5
 test('alice signs in from the About page and comes back to it; posts by keyboard; pseudonyms; drafts', { timeout: PROOF_TIMEOUT + 120_000 }, async () => {
   const page = await newPage();
   alice = page;
-  await page.goto(`${server.url}/about`);
+  await page.goto(`${suite.server().url}/about`);
   await page.locator('#nav-signin').click();
-  await page.waitForURL(`${server.url}/signin?return=%2Fabout`);
+  await page.waitForURL(`${suite.server().url}/signin?return=%2Fabout`);
   await assertAccessible(page, '/signin');
   await throughDevIssuer(page, 'alice@acme.test');
-  const back = page.waitForURL(`${server.url}/about`, { timeout: PROOF_TIMEOUT }).then(() => true);
+  const back = page.waitForURL(`${suite.server().url}/about`, { timeout: PROOF_TIMEOUT }).then(() => true);
   const failed = page.locator('main .error[role=alert]').filter({ hasText: /./ }).waitFor({ timeout: PROOF_TIMEOUT }).then(() => false);
   back.catch(() => {});
   failed.catch(() => {});
@@ -133,7 +99,7 @@ test('alice signs in from the About page and comes back to it; posts by keyboard
   await page.getByRole('heading', { level: 1, name: 'How Veil works' }).waitFor();
   assert.equal(new URL(page.url()).hash, '');
 
-  await page.goto(`${server.url}/identity`);
+  await page.goto(`${suite.server().url}/identity`);
   aliceEpk = (await page.locator('#identity-epk').textContent())!;
   // "New identity" says what will happen, and Cancel leaves everything as it was.
   await page.getByRole('button', { name: 'New identity' }).click();
@@ -144,7 +110,7 @@ test('alice signs in from the About page and comes back to it; posts by keyboard
   assert.equal(new URL(page.url()).pathname, '/identity');
   assert.equal(await page.locator('#identity-epk').textContent(), aliceEpk);
 
-  await page.goto(`${server.url}/g/acme.test/public`);
+  await page.goto(`${suite.server().url}/g/acme.test/public`);
   const box = page.getByLabel(/Post as someone at/);
   const post = page.getByRole('button', { name: 'Post', exact: true });
   const error = page.locator('#compose-error');
@@ -201,7 +167,7 @@ test('alice signs in from the About page and comes back to it; posts by keyboard
 
 test('the groups list shows each group with its anonymity set and warns when small', { timeout: 2 * 60_000 }, async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/orgs`);
+  await page.goto(`${suite.server().url}/orgs`);
   const acme = page.locator('#org-list li[data-domain="acme.test"]');
   await acme.waitFor();
   assert.equal(await acme.locator('[data-active-keys]').getAttribute('data-active-keys'), '1');
@@ -213,7 +179,7 @@ test('the groups list shows each group with its anonymity set and warns when sma
 
 test('a first visit once posts exist: explainer, pseudonyms, verified badges', { timeout: VERIFY_TIMEOUT }, async () => {
   const page = await newPage({ width: 1000, height: 1400 });
-  await page.goto(server.url);
+  await page.goto(suite.server().url);
   await page.locator('#intro').waitFor();
   await page.locator('article.post [data-badge=verified]').first().waitFor({ timeout: VERIFY_TIMEOUT });
   await page.locator('.posts[aria-busy=false]').waitFor();
@@ -222,7 +188,7 @@ test('a first visit once posts exist: explainer, pseudonyms, verified badges', {
 
 test('phone: the development banners take one line each, no sideways scroll', { timeout: VERIFY_TIMEOUT }, async () => {
   const page = await newPage({ width: 390, height: 844 }, true);
-  await page.goto(server.url);
+  await page.goto(suite.server().url);
   await page.locator('#intro').waitFor();
   await page.locator('article.post [data-badge=verified]').first().waitFor({ timeout: VERIFY_TIMEOUT });
   for (const id of ['#dev-banner', '#crs-banner']) {
@@ -240,15 +206,15 @@ test('phone: the development banners take one line each, no sideways scroll', { 
 
 test('the permalink marks every check passed; a failing check is listed first, the rest not reached', { timeout: VERIFY_TIMEOUT * 2 }, async () => {
   const page = await newPage();
-  await page.goto(`${server.url}/p/${postId}`);
+  await page.goto(`${suite.server().url}/p/${postId}`);
   await page.locator('[data-badge=verified]').waitFor({ timeout: VERIFY_TIMEOUT });
   const states = () => page.locator('#checklist > li').evaluateAll((lis) => lis.map((li) => `${(li as HTMLElement).dataset.check}:${(li as HTMLElement).dataset.state}`));
   assert.deepEqual(await states(), ['signature:passed', 'membership:passed', 'issuer:passed', 'key:passed', 'time:passed', 'proof:passed']);
   await assertAccessible(page, 'permalink');
 
-  tamperMembershipDomain(server.dataDir, aliceEpk, 'globex.test');
+  tamperMembershipDomain(suite.server().dataDir, aliceEpk, 'globex.test');
   const fresh = await newPage();
-  await fresh.goto(`${server.url}/p/${postId}`);
+  await fresh.goto(`${suite.server().url}/p/${postId}`);
   await fresh.locator('[data-badge=failed]').waitFor({ timeout: VERIFY_TIMEOUT });
   page.close().catch(() => {});
   const after = await fresh.locator('#checklist > li').evaluateAll((lis) => lis.map((li) => `${(li as HTMLElement).dataset.check}:${(li as HTMLElement).dataset.state}`));
@@ -261,7 +227,7 @@ test('a proof in progress: leaving asks first, Cancel stops it and sends nothing
   const page = await newPage();
   const memberships: string[] = [];
   page.on('request', (r) => { if (r.url().endsWith('/api/memberships')) memberships.push(r.method()); });
-  await page.goto(`${server.url}/signin`);
+  await page.goto(`${suite.server().url}/signin`);
   await throughDevIssuer(page, 'bob@acme.test');
   const cancel = page.getByRole('button', { name: 'Cancel' });
   await cancel.waitFor();
