@@ -32,6 +32,23 @@ export interface CircuitInfo {
   variant?: string;
   /** For a released circuit replaced by a newer one: ISO date after which it is refused. */
   acceptedUntil?: string;
+  /**
+   * Membership circuits: the JWS header is a public input (the bundle carries it). True for every
+   * current one; false for the oidc / google circuits released before (their bundles carry none).
+   */
+  publicHeader?: boolean;
+}
+
+/** The CircuitInfo fields of a manifest entry or a StaticCircuit (absent optional fields left out). */
+export function circuitInfo(c: CircuitInfo): CircuitInfo {
+  const { name, id, variant, acceptedUntil, publicHeader } = c;
+  return {
+    name,
+    id,
+    ...(variant !== undefined ? { variant } : {}),
+    ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
+    ...(publicHeader !== undefined ? { publicHeader } : {}),
+  };
 }
 
 /** Source of circuit programs and verification keys. */
@@ -65,9 +82,7 @@ export function staticArtifacts(circuits: StaticCircuit[]): ArtifactLoader {
   const computed = new Map<string, Uint8Array>();
   return {
     async circuits() {
-      return circuits.map(({ name, id, variant, acceptedUntil }) => ({
-        name, id, ...(variant !== undefined ? { variant } : {}), ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
-      }));
+      return circuits.map(circuitInfo);
     },
     async program(name) {
       const c = byName.get(name);
