@@ -3,8 +3,9 @@
 // retireCurrent as `npm run build:circuits -- --retire-until DATE` does), a bundle is proved under
 // today's circuit, and the browser's own pieces check it: the pins read from the upgraded
 // `circuits/` (pinnedArtifacts), the worker's loader (fetchArtifacts) fetching from the server's
-// real /artifacts route, and the prover's backend. The upgraded directory has no compiled program
-// at all, so verification can only have used the retired circuit's pinned key. One proof.
+// real /artifacts route, and the prover's backend — in Node and, bundled for the browser, in
+// headless Chromium. The upgraded directory has no compiled program at all, so verification can
+// only have used the retired circuit's pinned key. One proof.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -15,10 +16,22 @@ import { generateEphemeralKey, isVeilError } from '@veil/crypto';
 import { createBackend, getTestCrsId, type Backend, type MembershipBundle } from '@veil/prover';
 import { buildApp, DEFAULT_RATE_LIMIT, KeyRegistry, openSqliteStorage, type ServerConfig, type Storage } from '@veil/server';
 import { mintGoogleToken, type Minted } from '../../crypto/test/fixtures/tokens.ts';
+import { runInChromium, type Route } from '../../prover/test/lib/browser.ts';
 import { upgradeMembershipCircuit } from '../../prover/test/lib/upgrade.ts';
 import { refuseVerify } from '../../server/test/app-fixture.ts';
 import { fetchArtifacts, fetchTestCrs, type PinnedArtifacts } from '../src/app/workers/artifacts.ts';
 import { KEYS_DIR, pinKey, pinnedArtifacts } from '../src/pinned-artifacts.ts';
+
+const CHROMIUM_ENTRY = `
+import { createBackend } from '@veil/prover';
+import { fetchArtifacts, fetchTestCrs } from '../../../web/src/app/workers/artifacts.ts';
+globalThis.run = async ({ pins, bundle, jwks, expect, later }) => {
+  const verify = async (now) => {
+    const b = await createBackend({ crs: 'test', artifacts: fetchArtifacts('/artifacts', pins, now ? { now } : {}), testCrs: fetchTestCrs('/artifacts'), threads: 2 });
+    try { return (await b.verify(bundle, jwks, expect)).circuit.id; } catch (e) { return e.code ?? String(e); } finally { await b.destroy(); }
+  };
+  return { verified: await verify(), later: await verify(() => new Date(later)), isolated: crossOriginIsolated };
+};`;
 
 const code = (c: string) => (e: unknown) => isVeilError(e, c) || assert.fail(`expected ${c}, got ${String(e)}`);
 const sha256 = (b64: string) => createHash('sha256').update(Buffer.from(b64, 'base64')).digest('hex');
@@ -146,6 +159,21 @@ describe('a retired membership circuit in the browser (test CRS)', () => {
     // The verify worker passes the post's time as `now`; the clock of the loader decides retirement.
     const b = await browserBackend(pins, later);
     await assert.rejects(b.verify(bundle, { keys: [minted.jwk] }, expect(Math.floor(Date.now() / 1000))), code('ERR_CIRCUIT_UNKNOWN'));
+  });
+
+  it('the same in headless Chromium: the browser build of the loader and backend verifies the old bundle until the date', async () => {
+    // The page's own origin relays /artifacts/ to the server, as `veil serve` serves app and artifacts together.
+    const relay: Route = async (path) => {
+      if (!path.startsWith('/artifacts/')) return undefined;
+      const r = await realFetch(`${base}${path.slice('/artifacts'.length)}`);
+      return { status: r.status, type: r.headers.get('content-type') ?? 'application/octet-stream', body: new Uint8Array(await r.arrayBuffer()) };
+    };
+    const out = await runInChromium<{ verified: string; later: string; isolated: boolean }>(CHROMIUM_ENTRY, {
+      pins, bundle, jwks: { keys: [minted.jwk] }, expect: expect(), later: Date.parse(until) + 1000,
+    }, relay);
+    assert.equal(out.isolated, true);
+    assert.equal(out.verified, oldId);
+    assert.equal(out.later, 'ERR_CIRCUIT_UNKNOWN');
   });
 
   it('never proves with a retired circuit, and never fetches a program for one', async () => {
