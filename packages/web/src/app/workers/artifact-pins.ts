@@ -1,7 +1,7 @@
 /**
  * The shape of the artifact pins compiled into the bundle (`src/pinned-artifacts.ts` writes them at
  * build time, `artifacts.ts` checks the server's files against them) and the file layout of
- * verification keys both sides agree on. No dependencies: the build imports it in Node.
+ * verification keys both sides agree on. Type imports only: the build (Node) imports it too.
  */
 import type { CircuitInfo } from '@veil/prover/artifacts';
 
