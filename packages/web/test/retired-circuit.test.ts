@@ -103,7 +103,8 @@ describe('a retired membership circuit in the browser (test CRS)', () => {
 
   it('pins the retired circuit with its variant and date, and its key under its own id', () => {
     assert.notEqual(newId, oldId);
-    assert.deepEqual(pins.circuits.filter((c) => c.name === 'membership'), [
+    // (Only these two ids: the repository may already list circuits retired before.)
+    assert.deepEqual(pins.circuits.filter((c) => c.id === newId || c.id === oldId), [
       { name: 'membership', id: newId, variant: 'oidc' },
       { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: until },
     ]);
@@ -155,7 +156,8 @@ describe('a retired membership circuit in the browser (test CRS)', () => {
 
   it("past its acceptedUntil by the browser's clock, the retired circuit is not listed and its bundles are refused", async () => {
     const later = () => new Date(Date.parse(until) + 1000);
-    assert.deepEqual((await fetchArtifacts(base, pins, { now: later }).circuits()).filter((c) => c.name === 'membership').map((c) => c.id), [newId]);
+    const listed = (await fetchArtifacts(base, pins, { now: later }).circuits()).map((c) => c.id);
+    assert.ok(listed.includes(newId) && !listed.includes(oldId));
     // The verify worker passes the post's time as `now`; the clock of the loader decides retirement.
     const b = await browserBackend(pins, later);
     await assert.rejects(b.verify(bundle, { keys: [minted.jwk] }, expect(Math.floor(Date.now() / 1000))), code('ERR_CIRCUIT_UNKNOWN'));
