@@ -87,8 +87,8 @@ describe('circuit upgrade (test CRS)', () => {
     assert.notEqual(newId, oldId);
     // (Only these two ids: the repository may already list circuits retired before.)
     assert.deepEqual((await loader().circuits()).filter((c) => c.id === newId || c.id === oldId), [
-      { name: 'membership', id: newId, variant: 'oidc' },
-      { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: until },
+      { name: 'membership', id: newId, variant: 'oidc', publicHeader: true },
+      { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: until, publicHeader: true },
     ]);
     assert.ok(existsSync(join(dir, 'keys', `membership.${oldId}.${getTestCrsId()}.json`)));
     assert.equal(await loader().verificationKey({ name: 'membership', id: newId }, getTestCrsId()), undefined);

@@ -40,8 +40,8 @@ export function pinnedArtifacts(options: PinnedArtifactsOptions = {}): PinnedArt
   const manifest = readManifest(options.manifestPath ?? MANIFEST_PATH);
   const circuits: PinnedCircuit[] = manifest.circuits
     .filter((c): c is typeof c & { id: string } => typeof c.id === 'string' && /^[0-9a-f]{64}$/.test(c.id))
-    .map(({ name, id, variant, status, acceptedUntil }) => ({
-      name, id, ...(typeof variant === 'string' ? { variant } : {}),
+    .map(({ name, id, variant, status, acceptedUntil, publicHeader }) => ({
+      name, id, ...(typeof variant === 'string' ? { variant, publicHeader: publicHeader === true } : {}),
       ...(status === 'accepted-until' ? { acceptedUntil: new Date(acceptedUntil!).toISOString() } : {}),
     }))
     // current first, as the server's loader lists them

@@ -105,8 +105,8 @@ describe('a retired membership circuit in the browser (test CRS)', () => {
     assert.notEqual(newId, oldId);
     // (Only these two ids: the repository may already list circuits retired before.)
     assert.deepEqual(pins.circuits.filter((c) => c.id === newId || c.id === oldId), [
-      { name: 'membership', id: newId, variant: 'oidc' },
-      { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: until },
+      { name: 'membership', id: newId, variant: 'oidc', publicHeader: true },
+      { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: until, publicHeader: true },
     ]);
     // The retired key is the one committed for today's circuit, now pinned by its circuit id.
     const committed = JSON.parse(readFileSync(join(KEYS_DIR, `membership.${crs}.json`), 'utf8')) as { circuit: { id: string }; vk: string };

@@ -11,6 +11,8 @@ export interface PinnedCircuit {
   id: string;
   /** Membership circuits: the statement they prove (`oidc`, `google`, `entra`). */
   variant?: string;
+  /** Membership circuits: the JWS header is a public input (CircuitInfo.publicHeader). */
+  publicHeader?: boolean;
   acceptedUntil?: string;
 }
 
