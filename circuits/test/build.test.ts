@@ -12,7 +12,8 @@ describe('circuit build', () => {
     for (const c of manifest.circuits) assert.match(c.id ?? '', /^[0-9a-f]{64}$/, c.name);
   });
 
-  for (const entry of manifest.circuits) {
+  // Retired entries have no sources left: only current ones are compiled.
+  for (const entry of manifest.circuits.filter((c) => (c.status ?? 'current') === 'current')) {
     it(`a fresh compile of ${entry.name} reproduces its committed id`, async () => {
       // Fresh compile (the cache is bypassed, then refreshed for the proving tests that follow).
       const { program, id } = await ensureCompiled(entry.name, { fresh: true });

@@ -55,7 +55,7 @@ test('buildInputs: each failed pre-check has its own code', async () => {
   const hs = await mintGoogleToken({ epk, salt, expiry, header: { alg: 'HS256' } });
   await code(buildInputs(hs.token, hs.jwk, epk, salt, expiry), 'ERR_TOKEN_ALG');
   await code(buildInputs(m.token, { ...m.jwk, kid: 'other' } as JsonWebKey, epk, salt, expiry), 'ERR_KEY_MISMATCH');
-  const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }) as JsonWebKey;
+  const small = { ...generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ format: 'jwk' }), kid: m.jwk.kid } as JsonWebKey;
   await code(buildInputs(m.token, small, epk, salt, expiry), 'ERR_KEY_SIZE');
   await code(buildInputs(m.token, { ...m.jwk, e: 'Aw' }, epk, salt, expiry), 'ERR_KEY_EXPONENT');
   const other = testKey('other-key').jwk;

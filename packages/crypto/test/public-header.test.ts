@@ -1,18 +1,19 @@
-// The public JWS header (entra statement): what a verifier recomputes from the header a bundle
-// carries (publicHeaderValues, encodeEntraPublicInputs) equals what the prover put in the circuit's
-// inputs, and a header with another alg or kid, the consumer tenant or a non-GUID tenant is refused.
+// The public JWS header (every membership statement): what a verifier recomputes from the header a
+// bundle carries (publicHeaderValues, encodeEntraPublicInputs, encodePublicInputs) equals what the
+// prover put in the circuit's inputs, and a header with another alg or kid, the consumer tenant or a
+// non-GUID tenant is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildInputs } from '../src/build-inputs.ts';
 import { generateEphemeralKey } from '../src/generate-ephemeral-key.ts';
 import { checkPublicHeader, publicHeaderValues, HEADER_TAIL_BYTES } from '../src/public-header.ts';
-import { encodeEntraPublicInputs } from '../src/public-inputs.ts';
+import { encodeEntraPublicInputs, encodePublicInputs } from '../src/public-inputs.ts';
 import { isVeilError } from '../src/errors.ts';
 import { sha256PrefixState } from '../src/lib/sha256-state.ts';
 import { packBytes, fieldHex } from '../src/lib/pack.ts';
 import { base64urlEncode } from '../src/lib/base64url.ts';
 import { ENTRA_CONSUMER_TENANT } from '../src/lib/entra-tenant.ts';
-import { mintEntraToken, TEST_TENANT } from './fixtures/tokens.ts';
+import { mintEntraToken, mintGoogleToken, TEST_TENANT } from './fixtures/tokens.ts';
 
 const { publicKey: epk } = generateEphemeralKey();
 const salt = 3n;
@@ -70,4 +71,18 @@ test('public header: a header with another alg or kid, or none, is refused; so a
   refused({ ...ok, tenant: TEST_TENANT.toUpperCase() }, 'ERR_CLAIM_INVALID', 'uppercase tenant');
   refused({ ...ok, tenant: 'contoso.onmicrosoft.com' }, 'ERR_CLAIM_INVALID', 'tenant name');
   assert.throws(() => encodeEntraPublicInputs({ ...ok, emailDomain: 'a@b' }), TypeError);
+});
+
+test('public header: the oidc / google encoder checks the header as the entra one does; without one it gives the 37 inputs of the circuits from before', async () => {
+  const m = await mintGoogleToken({ epk, salt, expiry });
+  const { inputs, publicClaims: c } = await buildInputs(m.token, m.jwk, epk, salt, expiry, { variant: 'google' });
+  const ok = { jwk: m.jwk as JsonWebKey, iss: c.iss, aud: c.aud, domain: c.domain, epk, expiry, header: c.header };
+  const pub = encodePublicInputs(ok);
+  assert.deepEqual(pub.slice(37).map(BigInt), [...inputs.header_state, inputs.header_prefix_len, ...inputs.header_tail, inputs.header_tail_len].map(BigInt));
+  const refused = (p: typeof ok, code: string, what: string) => assert.throws(() => encodePublicInputs(p), (e) => isVeilError(e, code), what);
+  refused({ ...ok, header: h64({ alg: 'RS384', kid: m.jwk.kid, typ: 'JWT' }) }, 'ERR_TOKEN_ALG', 'RS384');
+  refused({ ...ok, header: h64({ alg: 'RS256', kid: `${m.jwk.kid}x`, typ: 'JWT' }) }, 'ERR_KEY_MISMATCH', 'another kid');
+  refused({ ...ok, header: h64({ alg: 'RS256', typ: 'JWT' }) }, 'ERR_KEY_MISMATCH', 'no kid');
+  const { header: _h, ...legacy } = ok;
+  assert.deepEqual(encodePublicInputs(legacy), pub.slice(0, 37));
 });

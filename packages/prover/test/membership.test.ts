@@ -18,6 +18,9 @@ const code = (c: string) => (e: unknown) => isVeilError(e, c) || assert.fail(`ex
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 /** Expectations that accept whatever `b` claims: the proof alone must then catch a tampered claim. */
 const own = (b: MembershipBundle, allowTestCrs = true) => ({ iss: b.claims.iss, aud: b.claims.aud, allowTestCrs });
+/** The bundle's header with some members replaced, re-encoded (base64url JSON). */
+const headerWith = (b: MembershipBundle, members: Record<string, unknown>): string =>
+  Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(b.claims.header!, 'base64url').toString()), ...members })).toString('base64url');
 
 describe('membership proofs (test CRS)', () => {
   let backend: Backend;
@@ -100,13 +103,25 @@ describe('membership proofs (test CRS)', () => {
       ['domain', (b) => (b.claims.domain = 'acme.co')],
       ['epk', (b) => (b.claims.epk = Buffer.from(generateEphemeralKey().publicKey).toString('hex'))], // another valid key
       ['expiry', (b) => (b.claims.expiry += 1)],
-      ['kid -> another key', (b) => (b.claims.kid = other.kid)],
-      ['kid -> the other issuer key', (b) => (b.claims.kid = generic.claims.kid)],
+      // The header names the key: another kid needs another header, which the proof does not fit.
+      ['kid and header -> another key', (b) => { b.claims.kid = other.kid; b.claims.header = headerWith(b, { kid: other.kid }); }],
+      ['kid and header -> the other issuer key', (b) => { b.claims.kid = generic.claims.kid; b.claims.header = headerWith(b, { kid: generic.claims.kid }); }],
+      ['header (typ)', (b) => (b.claims.header = headerWith(b, { typ: 'at+jwt' }))],
     ];
     for (const [what, edit] of tampered) {
       const b = clone(google);
       edit(b);
       await assert.rejects(backend.verify(b, jwks, own(b)), code('ERR_PROOF_INVALID'), what);
+    }
+    // kid alone: the header still names the signing key (refused before the proof is checked).
+    const kid = clone(google);
+    kid.claims.kid = other.kid;
+    await assert.rejects(backend.verify(kid, jwks, own(kid)), code('ERR_KEY_MISMATCH'));
+    for (const header of [headerWith(google, { alg: 'RS512' }), undefined]) {
+      const b = clone(google);
+      if (header === undefined) delete b.claims.header;
+      else b.claims.header = header;
+      await assert.rejects(backend.verify(b, jwks, own(b)), code(header ? 'ERR_TOKEN_ALG' : 'ERR_BUNDLE_MALFORMED'));
     }
   });
 
@@ -219,7 +234,7 @@ globalThis.run = async ({ bundle, jwks, circuit, vk, crsId }) => {
     const out = await runInChromium<{ claims: unknown; tampered: string; production: string; hasBuffer: boolean }>(entry, {
       bundle: google,
       jwks,
-      circuit: { ...key.circuit, variant: 'google' },
+      circuit: { ...key.circuit, variant: 'google', publicHeader: true },
       vk: key.vk,
       crsId,
     });
