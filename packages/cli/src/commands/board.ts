@@ -205,7 +205,8 @@ export function register(program: Command): void {
           iss: claims.iss, aud: issuer.aud, domain: m.group, now: Math.floor(m.createdAt / 1000) - 1,
           // The statement this server admits for the issuer (servers from before variants: any).
           ...(issuer.variant !== undefined ? { variant: issuer.variant } : {}),
-          ...(o.emailDomain !== undefined ? { emailDomain: o.emailDomain } : {}),
+          // The email domain(s) asked for here, else those the server admits for the issuer.
+          ...(o.emailDomain !== undefined ? { emailDomain: o.emailDomain } : issuer.emailDomains ? { emailDomain: issuer.emailDomains } : {}),
           allowTestCrs,
         });
         print({

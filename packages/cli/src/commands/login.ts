@@ -107,13 +107,33 @@ async function discover(iss: string): Promise<{ authorization_endpoint: string; 
   return { authorization_endpoint: d.authorization_endpoint, token_endpoint: d.token_endpoint };
 }
 
-function tokenKid(token: string): string | undefined {
+/** The JSON object of a compact JWS's header (0) or payload (1), or undefined. */
+function tokenPart(token: string, i: 0 | 1): Record<string, unknown> | undefined {
   try {
-    const h = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof h.kid === 'string' ? h.kid : undefined;
+    const v = JSON.parse(Buffer.from(token.split('.')[i] ?? '', 'base64url').toString('utf8')) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function tokenKid(token: string): string | undefined {
+  const kid = tokenPart(token, 0)?.kid;
+  return typeof kid === 'string' ? kid : undefined;
+}
+
+/**
+ * The email domain to bind for an issuer whose board names `emailDomains` (entra): the token
+ * email's own, when it is one of them; the prover then also needs the tenant's xms_edov.
+ */
+function boundEmailDomain(token: string, issuer: IssuerInfo): string | undefined {
+  if (!issuer.emailDomains) return undefined;
+  const email = tokenPart(token, 1)?.email;
+  const domain = typeof email === 'string' && email.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : undefined;
+  if (domain === undefined || !issuer.emailDomains.includes(domain)) {
+    throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `this board admits ${issuer.label} members with an email at ${issuer.emailDomains.join(', ')}; this account's email is ${domain === undefined ? 'missing' : `at ${domain}`}`);
+  }
+  return domain;
 }
 
 export function register(program: Command): void {
@@ -202,13 +222,15 @@ export function register(program: Command): void {
         // Failures that need no proof (unverified email, wrong audience, …) are reported before the prover starts.
         // The statement is the server's choice for this issuer (google: Workspace hd; oidc: email domain).
         const variant = issuer.variant;
-        await buildInputs(idToken, jwk, key.publicKey, salt, expiry, { variant });
+        const emailDomain = boundEmailDomain(idToken, issuer);
+        const bind = emailDomain !== undefined ? { emailDomain } : {};
+        await buildInputs(idToken, jwk, key.publicKey, salt, expiry, { variant, ...bind });
         const { createBackend } = await import('@veil/prover');
         const show = progress('proving membership on this machine (the first proof compiles the circuit; ~10-60 s)');
         const backend = await createBackend({ crs });
         let bundle;
         try {
-          bundle = await backend.prove({ token: idToken, jwk, epk: key.publicKey, salt, expiry, variant });
+          bundle = await backend.prove({ token: idToken, jwk, epk: key.publicKey, salt, expiry, variant, ...bind });
           show.done('proof ready');
         } catch (e) {
           show.done('proof failed');
