@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
-import { bytesToHex, generateEphemeralKey, nonce, VeilError } from '@veil/crypto';
+import { bytesToHex, emailDomainToBind, generateEphemeralKey, nonce, VeilError } from '@veil/crypto';
 import type { ConfigResponse, IssuerInfo, KeysResponse } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
 import { api, resolveServer } from '../lib/board-client.ts';
@@ -122,19 +122,6 @@ function tokenKid(token: string): string | undefined {
   return typeof kid === 'string' ? kid : undefined;
 }
 
-/**
- * The email domain to bind for an issuer whose board names `emailDomains` (entra): the token
- * email's own, when it is one of them; the prover then also needs the tenant's xms_edov.
- */
-function boundEmailDomain(token: string, issuer: IssuerInfo): string | undefined {
-  if (!issuer.emailDomains) return undefined;
-  const email = tokenPart(token, 1)?.email;
-  const domain = typeof email === 'string' && email.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : undefined;
-  if (domain === undefined || !issuer.emailDomains.includes(domain)) {
-    throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `this board admits ${issuer.label} members with an email at ${issuer.emailDomains.join(', ')}; this account's email is ${domain === undefined ? 'missing' : `at ${domain}`}`);
-  }
-  return domain;
-}
 
 export function register(program: Command): void {
   program
@@ -222,7 +209,8 @@ export function register(program: Command): void {
         // Failures that need no proof (unverified email, wrong audience, …) are reported before the prover starts.
         // The statement is the server's choice for this issuer (google: Workspace hd; oidc: email domain).
         const variant = issuer.variant;
-        const emailDomain = boundEmailDomain(idToken, issuer);
+        // A board naming email domains for its issuer (entra) wants the token email's bound.
+        const emailDomain = emailDomainToBind(issuer, tokenPart(idToken, 1)?.email);
         const bind = emailDomain !== undefined ? { emailDomain } : {};
         await buildInputs(idToken, jwk, key.publicKey, salt, expiry, { variant, ...bind });
         const { createBackend } = await import('@veil/prover');
