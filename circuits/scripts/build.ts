@@ -67,6 +67,8 @@ export interface ManifestCircuit {
   acceptedUntil?: string;
   /** Verification key file per CRS id, relative to `circuits/` (current: `keys/<name>.<crs>.json`, recorded by build:keys). */
   keys?: Record<string, string>;
+  /** Membership circuits: the JWS header is a public input (absent: not, the circuits released before it). */
+  publicHeader?: boolean;
   [k: string]: unknown;
 }
 export interface Manifest {
@@ -83,6 +85,9 @@ export function readManifest(path = MANIFEST_PATH): Manifest {
     const status = c.status ?? 'current';
     if (c.variant !== undefined && (typeof c.variant !== 'string' || c.kind !== 'membership')) {
       throw new TypeError(`${path}: circuit "${c.name}": a variant is a string, on "kind": "membership" circuits only`);
+    }
+    if (c.publicHeader !== undefined && (typeof c.publicHeader !== 'boolean' || c.kind !== 'membership')) {
+      throw new TypeError(`${path}: circuit "${c.name}": publicHeader is a boolean, on "kind": "membership" circuits only`);
     }
     if (status === 'current') {
       if (current.has(c.name)) throw new TypeError(`${path}: two current circuits named "${c.name}"`);
@@ -106,6 +111,8 @@ export interface AcceptedCircuit {
   variant?: string;
   status: 'current' | 'accepted-until';
   acceptedUntil?: string;
+  /** Membership circuits: whether the JWS header is a public input. */
+  publicHeader?: boolean;
 }
 
 /**
@@ -116,7 +123,7 @@ export function acceptedCircuits(manifest: Manifest, now: Date = new Date()): Ac
   const out: AcceptedCircuit[] = [];
   for (const c of manifest.circuits) {
     if (typeof c.id !== 'string') continue;
-    const variant = c.variant !== undefined ? { variant: c.variant } : {};
+    const variant = c.variant !== undefined ? { variant: c.variant, publicHeader: c.publicHeader === true } : {};
     if ((c.status ?? 'current') === 'current') out.push({ name: c.name, id: c.id, ...variant, status: 'current' });
     else if (Date.parse(c.acceptedUntil!) > now.getTime()) out.push({ name: c.name, id: c.id, ...variant, status: 'accepted-until', acceptedUntil: c.acceptedUntil! });
   }

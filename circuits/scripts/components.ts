@@ -13,8 +13,9 @@
  *
  * Adding a variant: a `STAGES` entry whose last stage equals its crate's main; a variant without one
  * is reported by bench:prove with its total only. "inputs" is main's parameters alone (the range
- * checks of the u8 data and the public inputs); "header" is the public JWS header (entra:
- * veil_jwt::header); variants whose header prefix state is still a private input count 0 there.
+ * checks of the u8 data and the public inputs); "base64" and "header" are the two halves of
+ * veil_jwt::header::payload_after_public_header (the decoder, then the public tail compared using
+ * the decoder's window mask).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,16 +25,19 @@ import { CIRCUITS_DIR, readManifest } from './build.ts';
 import { circuitSizes } from './gates.ts';
 
 /** The components, in the order they are added. */
-export const COMPONENTS = ['inputs', 'header', 'base64', 'JSON scan', 'claims', 'nonce', 'RSA', 'SHA-256'] as const;
+export const COMPONENTS = ['inputs', 'base64', 'header', 'JSON scan', 'claims', 'nonce', 'RSA', 'SHA-256'] as const;
 type Component = (typeof COMPONENTS)[number];
 
 const PUBLIC = `modulus: pub [Field; 18], iss: pub [Field; STRING_FIELDS], iss_len: pub u32, aud: pub [Field; STRING_FIELDS], aud_len: pub u32,
     domain: pub [Field; DOMAIN_FIELDS], domain_len: pub u32, epk_hi: pub Field, epk_lo: pub Field, expiry: pub u64,
-    data: [u8; DATA_BYTES], data_len: u32, prefix_state: [u32; 8], prefix_len: u32, signature: [Field; 18], salt: Field`;
+    header_state: pub [u32; 8], header_prefix_len: pub u32, header_tail: pub [Field; HEADER_TAIL_FIELDS], header_tail_len: pub u32,
+    data: [u8; DATA_BYTES], data_len: u32, signature: [Field; 18], salt: Field`;
 
-const COMMON: Partial<Record<Component, string>> = {
-  base64: `assert(pos.payload_start <= data_len, "payload: starts after the data");
-    let payload: [u8; PAYLOAD_BYTES] = base64::decode_base64url_window(data, pos.payload_start, data_len, 46);`,
+// veil_jwt::header::payload_after_public_header, split into its decoder and its tail check.
+const COMMON: Record<Exclude<Component, 'inputs' | 'claims'>, string> = {
+  base64: `assert(header_tail_len + 1 <= data_len, "payload: starts after the data");
+    let (payload, window): ([u8; PAYLOAD_BYTES], [Field; DATA_BYTES]) = base64::decode_base64url_window_masked(data, header_tail_len + 1, data_len, 46);`,
+  header: 'header::assert_public_tail(data, window, header_tail);',
   'JSON scan': 'let s = json::scan(payload);',
   nonce: `epk_hi.assert_max_bit_size::<128>();
     epk_lo.assert_max_bit_size::<128>();
@@ -41,6 +45,7 @@ const COMMON: Partial<Record<Component, string>> = {
     s.assert_key("nonce".as_bytes(), pos.nonce_key, pos.nonce_val);
     s.assert_string_value(pos.nonce_val, pack::to_hex(h), 64, 64);`,
   RSA: 'veil_rsa::verify_rs256(digest, signature, modulus);',
+  'SHA-256': 'let digest = veil_sha256::sha256_var_from_state(header_state, data, data_len, header_prefix_len);',
 };
 
 const ISS_AUD = `let iss_all: [u8; 31 * STRING_FIELDS] = pack::unpack(iss);
@@ -61,16 +66,13 @@ interface VariantStages {
   /** Items before `fn main` (imports, the positions struct). */
   head: string;
   claims: string;
-  /** main's parameters before `positions` (default: the 37 public inputs of oidc / google and their witness). */
+  /** main's parameters before `positions` (default: the 50 public inputs of oidc / google and their witness). */
   params?: string;
-  /** The header stage (default: none) and the base64 / SHA-256 code, when they differ from COMMON. */
-  header?: string;
-  base64?: string;
-  sha?: string;
 }
 
-const USE = `use veil_jwt::{base64, json, pack, poseidon2};
-use veil_jwt::claims::{AUD_BYTES, DATA_BYTES, DOMAIN_BYTES, DOMAIN_FIELDS, EMAIL_BYTES, EXPIRY_WINDOW, IAT_DIGITS, ISS_BYTES, PAYLOAD_BYTES, Positions, STRING_FIELDS};`;
+const USE = `use veil_jwt::{base64, header, json, pack, poseidon2};
+use veil_jwt::claims::{AUD_BYTES, DATA_BYTES, DOMAIN_BYTES, DOMAIN_FIELDS, EMAIL_BYTES, EXPIRY_WINDOW, IAT_DIGITS, ISS_BYTES, PAYLOAD_BYTES, Positions, STRING_FIELDS};
+use veil_jwt::header::HEADER_TAIL_FIELDS;`;
 
 export const STAGES: Record<string, VariantStages> = {
   oidc: {
@@ -90,7 +92,7 @@ export const STAGES: Record<string, VariantStages> = {
     circuit: 'membership-google',
     positions: 'GooglePositions',
     head: `${USE}
-pub struct GooglePositions { pub payload_start: u32, pub iss_key: u32, pub iss_val: u32, pub aud_key: u32, pub aud_val: u32, pub hd_key: u32,
+pub struct GooglePositions { pub iss_key: u32, pub iss_val: u32, pub aud_key: u32, pub aud_val: u32, pub hd_key: u32,
     pub hd_val: u32, pub verified_key: u32, pub verified_val: u32, pub nonce_key: u32, pub nonce_val: u32, pub iat_key: u32, pub iat_val: u32, pub iat_len: u32 }`,
     claims: `${ISS_AUD}
     s.assert_key("email_verified".as_bytes(), pos.verified_key, pos.verified_val);
@@ -104,9 +106,7 @@ pub struct GooglePositions { pub payload_start: u32, pub iss_key: u32, pub iss_v
   entra: {
     circuit: 'membership-entra',
     positions: 'EntraPositions',
-    head: `use veil_jwt::{base64, header, json, pack, poseidon2};
-use veil_jwt::claims::{AUD_BYTES, DATA_BYTES, DOMAIN_BYTES, DOMAIN_FIELDS, EMAIL_BYTES, EXPIRY_WINDOW, IAT_DIGITS, PAYLOAD_BYTES, STRING_FIELDS};
-use veil_jwt::header::HEADER_TAIL_FIELDS;
+    head: `${USE}
 global CONSUMER_TENANT: str<36> = "9188040d-6c67-4c5b-b112-36a304b66dad";
 unconstrained fn is_letter(b: u8) -> Field { (b >= 97) as Field }
 fn assert_lower_hex(b: u8) {
@@ -123,10 +123,6 @@ pub struct EntraPositions { pub iss_key: u32, pub iss_val: u32, pub aud_key: u32
     email_domain: pub [Field; DOMAIN_FIELDS], email_domain_len: pub u32, epk_hi: pub Field, epk_lo: pub Field, expiry: pub u64,
     header_state: pub [u32; 8], header_prefix_len: pub u32, header_tail: pub [Field; HEADER_TAIL_FIELDS], header_tail_len: pub u32,
     data: [u8; DATA_BYTES], data_len: u32, signature: [Field; 18], salt: Field`,
-    header: 'let payload_start = header::public_header_tail(data, header_tail, header_tail_len);',
-    base64: `assert(payload_start <= data_len, "payload: starts after the data");
-    let payload: [u8; PAYLOAD_BYTES] = base64::decode_base64url_window(data, payload_start, data_len, 46);`,
-    sha: 'let digest = veil_sha256::sha256_var_from_state(header_state, data, data_len, header_prefix_len);',
     claims: `let tid: [u8; 62] = pack::unpack(tenant);
     let consumer = CONSUMER_TENANT.as_bytes();
     let mut same: Field = 1;
@@ -168,8 +164,7 @@ pub struct EntraPositions { pub iss_key: u32, pub iss_val: u32, pub aud_key: u32
 function stageSource(v: VariantStages, upto: number): string {
   const parts = COMPONENTS.slice(0, upto + 1);
   const sha = parts.includes('SHA-256');
-  const code = (c: Component): string =>
-    c === 'inputs' ? '' : c === 'claims' ? v.claims : c === 'header' ? (v.header ?? '') : c === 'base64' ? (v.base64 ?? COMMON.base64!) : COMMON[c]!;
+  const code = (c: Component): string => (c === 'inputs' ? '' : c === 'claims' ? v.claims : COMMON[c]);
   const body = parts
     .filter((c) => c !== 'SHA-256')
     .map(code)
@@ -180,7 +175,7 @@ fn main(
     ${v.params ?? PUBLIC},
     positions: ${v.positions},${sha ? '' : '\n    digest: [u8; 32],'}
 ) {
-    ${sha ? (v.sha ?? 'let digest = veil_sha256::sha256_var_from_state(prefix_state, data, data_len, prefix_len);') : ''}
+    ${sha ? COMMON['SHA-256'] : ''}
     let pos = positions;
     ${body}
 }

@@ -13,6 +13,7 @@ import { mintGoogleToken } from '../../packages/crypto/test/fixtures/tokens.ts';
 import { buildInputs, generateEphemeralKey } from '../../packages/crypto/src/index.ts';
 import type { GoogleMembershipInputs, GooglePositions } from '../../packages/crypto/src/build-inputs.ts';
 import { base64urlDecode } from '../../packages/crypto/src/lib/base64url.ts';
+import { headerTamperings, payloadOffset } from './lib/public-header.ts';
 
 let program: Awaited<ReturnType<typeof compileCrate>>;
 const { publicKey: epk } = generateEphemeralKey();
@@ -63,8 +64,7 @@ test('google: a malicious prover cannot point hd at another string holding the d
   const m = await mintGoogleToken({ epk, salt, expiry, claims: { hd: 'other.example', name: 'acme.com' } });
   const { inputs } = await buildInputs(m.token, m.jwk, epk, salt, expiry, { variant: 'google', unchecked: true, domain: 'acme.com' });
   await assert.rejects(run(inputs), Error, 'honest positions');
-  const ps = inputs.positions.payload_start;
-  const base = (3 * (ps - (ps % 4))) / 4;
+  const base = payloadOffset(inputs);
   const payload = new TextDecoder().decode(base64urlDecode(m.token.split('.')[1]!));
   const nameKey = base + payload.indexOf('"name"');
   const nameVal = base + payload.indexOf('"acme.com"');
@@ -82,10 +82,16 @@ test('google: a malicious prover cannot point hd at another string holding the d
 test('google: hd pointed at a nested "hd" key (not top-level) is refused', async () => {
   const m = await mintGoogleToken({ epk, salt, expiry, claims: { hd: undefined, org: { hd: 'acme.com' } } });
   const { inputs } = await buildInputs(m.token, m.jwk, epk, salt, expiry, { variant: 'google', unchecked: true, domain: 'acme.com' });
-  const ps = inputs.positions.payload_start;
-  const base = (3 * (ps - (ps % 4))) / 4;
+  const base = payloadOffset(inputs);
   const payload = new TextDecoder().decode(base64urlDecode(m.token.split('.')[1]!));
   inputs.positions.hd_key = base + payload.indexOf('"hd"');
   inputs.positions.hd_val = base + payload.indexOf('"acme.com"');
   await assert.rejects(run(inputs), /json/);
+});
+
+test('google: the public header must be the signed one (another kid or alg in the bundle, a changed state, tail or length: refused)', async () => {
+  const m = await mintGoogleToken({ epk, salt, expiry });
+  const { inputs } = await buildInputs(m.token, m.jwk, epk, salt, expiry, { variant: 'google' });
+  await run(inputs);
+  for (const [what, bad, why] of headerTamperings(inputs, m.token)) await assert.rejects(run(bad), why ?? Error, what);
 });

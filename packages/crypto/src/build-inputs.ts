@@ -15,15 +15,14 @@
  * checks cannot be skipped because the token could not be encoded at all (base64url, JSON, length, depth, duplicate top-level keys).
  *
  * Encoding: the signing input is split at a 64-byte boundary inside the header so that at least 3
- * header characters and the '.' are in `data` (SHA-256 state of the prefix precomputed here; entra
- * makes the header public: prefix state and the tail after it, `public-header.ts`);
- * claim positions index the circuit's decoded buffer (payload at 3·(payload_start − payload_start mod 4)/4).
+ * header characters and the '.' are in `data`; the header is public (the SHA-256 state of the
+ * prefix and the tail after it, `public-header.ts`), so the bundle carries it. Claim positions index
+ * the circuit's decoded buffer (payload at 3·(s − s mod 4)/4, s = tail length + 1).
  * Claim values are compared by the circuit as JSON text: escaped values are refused here.
  */
 import { VeilError } from './errors.ts';
 import { parseToken } from './lib/parse-token.ts';
 import { aVariant, statementClauses, type Variant } from './inspect-token.ts';
-import { sha256PrefixState } from './lib/sha256-state.ts';
 import { toLimbs } from './lib/rsa-limbs.ts';
 import { bytesToBigInt, fieldHex } from './lib/pack.ts';
 import { saltToField, expiryToBigInt, epkToFields } from './nonce.ts';
@@ -43,9 +42,8 @@ export interface BuildInputsOptions {
   unchecked?: boolean;
 }
 
-/** Claim positions in the circuit's decoded buffer (ABI struct `positions`). */
+/** Claim positions in the circuit's decoded buffer (ABI struct `positions`; the payload start follows from the public header). */
 export interface Positions {
-  payload_start: number;
   iss_key: number;
   iss_val: number;
   aud_key: number;
@@ -68,7 +66,7 @@ export interface GooglePositions extends Omit<Positions, 'email_key' | 'email_va
   hd_val: number;
 }
 
-/** Claim positions of circuits/membership-entra (no payload_start: it follows from the public header). */
+/** Claim positions of circuits/membership-entra. */
 export interface EntraPositions {
   iss_key: number;
   iss_val: number;
@@ -94,8 +92,6 @@ export interface EntraPositions {
 export interface MembershipInputs extends PublicInputValues {
   data: number[];
   data_len: number;
-  prefix_state: number[];
-  prefix_len: number;
   signature: string[];
   salt: string;
   positions: Positions;
@@ -104,7 +100,7 @@ export interface MembershipInputs extends PublicInputValues {
 /** The inputs of circuits/membership-google. */
 export type GoogleMembershipInputs = Omit<MembershipInputs, 'positions'> & { positions: GooglePositions };
 
-/** The inputs of circuits/membership-entra: the header is public (no prefix_state / prefix_len witness). */
+/** The inputs of circuits/membership-entra. */
 export interface EntraMembershipInputs extends EntraPublicInputValues {
   data: number[];
   data_len: number;
@@ -122,12 +118,12 @@ export interface PublicClaims {
   epk: string;
   expiry: number;
   kid: string | undefined;
-}
-
-/** What an entra bundle states publicly: `domain` is the tenant; the header is public. */
-export interface EntraPublicClaims extends PublicClaims {
   /** base64url(header) as in the token: the verifier checks alg and kid and recomputes the prefix state. */
   header: string;
+}
+
+/** What an entra bundle states publicly: `domain` is the tenant. */
+export interface EntraPublicClaims extends PublicClaims {
   /** The email domain bound through xms_edov, or '' (not bound). */
   emailDomain: string;
 }
@@ -320,15 +316,9 @@ export async function buildInputs(
     };
   }
 
-  const publicValues: PublicInputValues = encodable(() => publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp }));
-  const common = {
-    ...publicValues,
-    ...witness,
-    prefix_state: Array.from(sha256PrefixState(signingInput.subarray(0, prefixLen))),
-    prefix_len: prefixLen,
-  };
+  const publicValues: PublicInputValues = encodable(() => publicInputValues({ modulus, iss, aud, domain: domain || '-', epk, expiry: exp, header: h64 }));
+  const common = { ...publicValues, ...witness };
   const shared = {
-    payload_start: payloadStart,
     iss_key: ps.key,
     iss_val: ps.value,
     aud_key: pa.key,
@@ -347,6 +337,6 @@ export async function buildInputs(
       : { ...common, positions: { ...shared, email_key: pe.key, email_val: pe.value, email_at: emailAt } };
   return {
     inputs,
-    publicClaims: { iss, aud, domain, epk: bytesToHex(epk), expiry: Number(exp), kid },
+    publicClaims: { iss, aud, domain, epk: bytesToHex(epk), expiry: Number(exp), kid, header: h64 },
   };
 }

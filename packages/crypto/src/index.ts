@@ -11,7 +11,7 @@ export { toLimbs, fromLimbs } from './lib/rsa-limbs.ts';
 export { generateEphemeralKey, bytesToHex, hexToBytes } from './generate-ephemeral-key.ts';
 export { nonce, epkToFields } from './nonce.ts';
 export { buildInputs, type BuildInputsOptions, type MembershipInputs, type GoogleMembershipInputs, type EntraMembershipInputs, type Positions, type GooglePositions, type EntraPositions, type PublicClaims, type EntraPublicClaims } from './build-inputs.ts';
-export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, encodeEntraPublicInputs, entraPublicInputValues, TENANT_FIELDS, type MembershipPublic, type PublicInputValues, type EntraPublic, type EntraPublicInputValues } from './public-inputs.ts';
+export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, encodeEntraPublicInputs, entraPublicInputValues, TENANT_FIELDS, type MembershipPublic, type PublicInputValues, type HeaderInputValues, type EntraPublic, type EntraPublicInputValues } from './public-inputs.ts';
 export { checkPublicHeader, publicHeaderValues, HEADER_TAIL_FIELDS, HEADER_TAIL_BYTES, type PublicHeaderValues } from './public-header.ts';
 export { MEMBERSHIP_PARAMS } from './membership-params.ts';
 export { inspectToken, variantForIssuer, variantForToken, aVariant, VARIANTS, GOOGLE_ISSUERS, ENTRA_CONSUMER_TENANT, type Variant, type Inspection, type InspectOptions, type Clause, type Size } from './inspect-token.ts';

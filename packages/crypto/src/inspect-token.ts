@@ -108,15 +108,18 @@ const pass = (name: string, reason: string): Clause => ({ name, ok: true, reason
 const failed = (name: string, code: string, reason: string): Clause => ({ name, ok: false, reason, code });
 const bytes = (s: string): number => new TextEncoder().encode(s).length;
 
-/** RS256 under a 2048-bit, e = 65537 key; entra also needs a kid on both sides (internal: also `verifyIdToken`). */
-export async function signatureClause(t: ParsedToken, jwk: JsonWebKey, variant?: Variant): Promise<Clause> {
+/**
+ * RS256 under a 2048-bit, e = 65537 key, with a kid on both sides when `publicHeader` (every
+ * statement publishes the header; its verifier requires the kid of the key it uses). Internal: also
+ * `verifyIdToken`, which does not publish the header.
+ */
+export async function signatureClause(t: ParsedToken, jwk: JsonWebKey, publicHeader = false): Promise<Clause> {
   const n = 'signature';
   if (t.header.alg !== 'RS256') return failed(n, 'ERR_TOKEN_ALG', `token alg is ${JSON.stringify(t.header.alg)}, expected RS256`);
   const kid = t.header.kid;
   const jwkKid = (jwk as { kid?: unknown }).kid;
-  // The entra statement publishes the header; its verifier requires the kid of the key it uses.
-  if (variant === 'entra' && (typeof kid !== 'string' || typeof jwkKid !== 'string')) {
-    return failed(n, 'ERR_KEY_MISMATCH', 'token header and key must both carry a kid (the entra statement publishes the header)');
+  if (publicHeader && (typeof kid !== 'string' || typeof jwkKid !== 'string')) {
+    return failed(n, 'ERR_KEY_MISMATCH', 'token header and key must both carry a kid (the statement publishes the header)');
   }
   if (typeof kid === 'string' && typeof jwkKid === 'string' && kid !== jwkKid) {
     return failed(n, 'ERR_KEY_MISMATCH', `token kid ${JSON.stringify(kid)} does not match the key's kid ${JSON.stringify(jwkKid)}`);
@@ -309,7 +312,7 @@ export async function statementClauses(t: ParsedToken, jwk: JsonWebKey, variant:
   const email = emailClause(t, variant, variant === 'oidc' ? opts.domain : variant === 'entra' ? opts.emailDomain : undefined);
   const sizes = tokenSizes(t, email.emailDomain);
   const clauses = [
-    await signatureClause(t, jwk, variant),
+    await signatureClause(t, jwk, true),
     issClause(t, variant),
     ...(variant === 'entra' ? [verClause(t)] : []),
     audClause(t),

@@ -1,13 +1,17 @@
 /**
- * Public inputs of the membership circuit, rebuilt by a verifier from what it expects (issuer key
- * from the JWKS, iss, aud, domain) and from the proof's claims (epk, expiry) — never taken from the
- * prover. Order and encoding are those of `circuits/membership/src/main.nr` and bb.js `publicInputs`
- * (0x + 64 hex digits each), 37 in all:
+ * Public inputs of the membership circuits, rebuilt by a verifier from what it expects (issuer key
+ * from the JWKS, iss, aud, domain) and from the proof's claims (epk, expiry, header) — never taken
+ * from the prover. Order and encoding are those of `circuits/membership/src/main.nr` (oidc, and
+ * google with `domain` = hd) and bb.js `publicInputs` (0x + 64 hex digits each), 50 in all:
  *   modulus[18]  RSA-2048 modulus, 120-bit limbs, least significant first
  *   iss[5], iss_len, aud[5], aud_len, domain[3], domain_len
  *                UTF-8 bytes packed 31 per field (big-endian chunks, zero padding), byte length
  *   epk_hi, epk_lo   big-endian halves of the 32-byte Ed25519 key
  *   expiry       unix seconds (u64)
+ *   header_state[8], header_prefix_len, header_tail[3], header_tail_len
+ *                the public JWS header (`public-header.ts`)
+ * Circuits released before the public header (verify only, until their `acceptedUntil`) take the
+ * first 37. Entra's circuit has its own 46 (`encodeEntraPublicInputs`).
  * Strings are compared by the circuit with the token's JSON text, so they must not contain '"', '\'
  * or control characters (a TypeError here).
  */
@@ -28,10 +32,20 @@ export interface MembershipPublic {
   domain: string;
   epk: Uint8Array;
   expiry: number | bigint;
+  /** base64url(header) as in the token. */
+  header: string;
+}
+
+/** The public header as noir_js values (every membership circuit's last four inputs). */
+export interface HeaderInputValues {
+  header_state: number[];
+  header_prefix_len: number;
+  header_tail: string[];
+  header_tail_len: number;
 }
 
 /** The public inputs as noir_js values (name -> value), shared with buildInputs. */
-export interface PublicInputValues {
+export interface PublicInputValues extends HeaderInputValues {
   modulus: string[];
   iss: string[];
   iss_len: number;
@@ -43,6 +57,15 @@ export interface PublicInputValues {
   epk_lo: string;
   expiry: string;
 }
+
+const n = (x: number | string): string => fieldHex(BigInt(x));
+
+function headerInputValues(h64: string): HeaderInputValues {
+  const h = publicHeaderValues(h64);
+  return { ...h, header_tail: h.header_tail.map(fieldHex) };
+}
+
+const headerFields = (v: HeaderInputValues): string[] => [...v.header_state.map(n), n(v.header_prefix_len), ...v.header_tail, n(v.header_tail_len)];
 
 const UNSAFE = /["\\\u0000-\u001f]/;
 
@@ -61,8 +84,12 @@ export function rsaModulusFromJwk(jwk: JsonWebKey): bigint {
   return bytesToBigInt(base64urlDecode(jwk.n, 'jwk.n'));
 }
 
-/** The public inputs as named noir_js values. */
+/** The public inputs as named noir_js values (a prover's tool: the header is not checked here). */
 export function publicInputValues(p: MembershipPublic): PublicInputValues {
+  return { ...claimValues(p), ...headerInputValues(p.header) };
+}
+
+function claimValues(p: Omit<MembershipPublic, 'header'>): Omit<PublicInputValues, keyof HeaderInputValues> {
   if (typeof p !== 'object' || p === null) throw new TypeError('public inputs must be an object');
   if (typeof p.modulus !== 'bigint' || p.modulus <= 0n || p.modulus >> 2048n !== 0n) {
     throw new TypeError('modulus must be a positive bigint of at most 2048 bits');
@@ -88,17 +115,22 @@ export function publicInputValues(p: MembershipPublic): PublicInputValues {
 }
 
 /**
- * The membership circuit's public inputs in bb.js order (37 × 0x-hex 32-byte strings).
+ * The membership circuit's public inputs in bb.js order (50 × 0x-hex 32-byte strings), for
+ * verifiers: the key is the JWK the proof is checked under, and the bundle's header must say alg
+ * RS256 and that key's kid. Without `header`: the 37 of the circuits released before the public
+ * header (verify-only, for their bundles, which carry none).
  *
  * @example
- * import { encodePublicInputs, rsaModulusFromJwk } from '@veil/crypto';
- * const expected = encodePublicInputs({ modulus: rsaModulusFromJwk(jwk), iss, aud, domain, epk, expiry });
+ * import { encodePublicInputs } from '@veil/crypto';
+ * const expected = encodePublicInputs({ jwk, iss, aud, domain, epk, expiry, header: bundle.claims.header });
  * // compare with proof.publicInputs element by element
+ * @throws {VeilError} ERR_TOKEN_MALFORMED, ERR_TOKEN_ALG, ERR_KEY_MISMATCH (the header).
  * @throws {TypeError} on a value the circuit cannot encode (too long, unsafe characters, bad key).
  */
-export function encodePublicInputs(p: MembershipPublic): string[] {
-  const v = publicInputValues(p);
-  const n = (x: number | string) => fieldHex(BigInt(x));
+export function encodePublicInputs(p: Omit<MembershipPublic, 'modulus' | 'header'> & { jwk: JsonWebKey; header?: string }): string[] {
+  if (typeof p !== 'object' || p === null) throw new TypeError('public inputs must be an object');
+  if (p.header !== undefined) checkPublicHeader(p.header, p.jwk);
+  const v = claimValues({ ...p, modulus: rsaModulusFromJwk(p.jwk) });
   return [
     ...v.modulus,
     ...v.iss,
@@ -110,6 +142,7 @@ export function encodePublicInputs(p: MembershipPublic): string[] {
     v.epk_hi,
     v.epk_lo,
     n(v.expiry),
+    ...(p.header !== undefined ? headerFields(headerInputValues(p.header)) : []),
   ];
 }
 
@@ -127,7 +160,7 @@ export interface EntraPublic {
 }
 
 /** circuits/membership-entra's public inputs as named noir_js values. */
-export interface EntraPublicInputValues {
+export interface EntraPublicInputValues extends HeaderInputValues {
   modulus: string[];
   aud: string[];
   aud_len: number;
@@ -137,10 +170,6 @@ export interface EntraPublicInputValues {
   epk_hi: string;
   epk_lo: string;
   expiry: string;
-  header_state: number[];
-  header_prefix_len: number;
-  header_tail: string[];
-  header_tail_len: number;
 }
 
 /** The packed fields of the tenant id (36 bytes). */
@@ -164,7 +193,6 @@ export function entraPublicInputValues(p: EntraPublic): EntraPublicInputValues {
   if (domain.includes(0x40)) throw new TypeError("emailDomain must contain no '@'");
   const [hi, lo] = epkToFields(p.epk);
   const expiry = expiryToBigInt(p.expiry);
-  const h = publicHeaderValues(p.header);
   return {
     modulus: toLimbs(p.modulus, 18, 120).map((x) => fieldHex(BigInt(x))),
     aud: packBytes(aud, P.stringFields).map(fieldHex),
@@ -175,10 +203,7 @@ export function entraPublicInputValues(p: EntraPublic): EntraPublicInputValues {
     epk_hi: fieldHex(hi),
     epk_lo: fieldHex(lo),
     expiry: expiry.toString(),
-    header_state: h.header_state,
-    header_prefix_len: h.header_prefix_len,
-    header_tail: h.header_tail.map(fieldHex),
-    header_tail_len: h.header_tail_len,
+    ...headerInputValues(p.header),
   };
 }
 
@@ -199,7 +224,6 @@ export function encodeEntraPublicInputs(p: Omit<EntraPublic, 'modulus'> & { jwk:
   if (typeof p.tenant !== 'string' || !TENANT_GUID.test(p.tenant)) throw new VeilError('ERR_CLAIM_INVALID', `tenant ${JSON.stringify(p.tenant)} is not a lowercase GUID`);
   if (p.tenant === ENTRA_CONSUMER_TENANT) throw new VeilError('ERR_TENANT_CONSUMER', `tenant ${p.tenant} is Microsoft's personal-accounts tenant, not an organisation`);
   const v = entraPublicInputValues({ ...p, modulus: rsaModulusFromJwk(p.jwk) });
-  const n = (x: number | string) => fieldHex(BigInt(x));
   return [
     ...v.modulus,
     ...v.aud,
@@ -210,9 +234,6 @@ export function encodeEntraPublicInputs(p: Omit<EntraPublic, 'modulus'> & { jwk:
     v.epk_hi,
     v.epk_lo,
     n(v.expiry),
-    ...v.header_state.map(n),
-    n(v.header_prefix_len),
-    ...v.header_tail,
-    n(v.header_tail_len),
+    ...headerFields(v),
   ];
 }

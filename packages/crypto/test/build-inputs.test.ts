@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { buildInputs } from '../src/build-inputs.ts';
 import { generateEphemeralKey } from '../src/generate-ephemeral-key.ts';
-import { encodePublicInputs, rsaModulusFromJwk } from '../src/public-inputs.ts';
+import { encodePublicInputs } from '../src/public-inputs.ts';
 import { MEMBERSHIP_PARAMS } from '../src/membership-params.ts';
 import { mintGoogleToken, mintGenericToken, mintEntraToken, testKey, signJws, TEST_TENANT } from './fixtures/tokens.ts';
 
@@ -15,9 +15,9 @@ test('buildInputs: inputs match the ABI shape and the public claims', async () =
   const m = await mintGoogleToken({ epk, salt, expiry });
   const { inputs, publicClaims } = await buildInputs(m.token, m.jwk, epk, salt, expiry);
   assert.equal(inputs.data.length, MEMBERSHIP_PARAMS.dataBytes);
-  assert.equal(inputs.prefix_len % 64, 0);
-  assert.equal(inputs.data[inputs.positions.payload_start - 1], 0x2e);
-  assert.ok(inputs.positions.payload_start >= 4);
+  assert.equal(inputs.header_prefix_len % 64, 0);
+  assert.equal(inputs.data[inputs.header_tail_len], 0x2e);
+  assert.ok(inputs.header_tail_len >= 3);
   assert.equal(inputs.modulus.length, 18);
   assert.equal(inputs.signature.length, 18);
   assert.deepEqual(publicClaims, {
@@ -27,14 +27,21 @@ test('buildInputs: inputs match the ABI shape and the public claims', async () =
     epk: Buffer.from(epk).toString('hex'),
     expiry,
     kid: m.jwk.kid,
+    header: m.token.split('.')[0],
   });
-  const pub = encodePublicInputs({ modulus: rsaModulusFromJwk(m.jwk), iss: publicClaims.iss, aud: publicClaims.aud, domain: 'acme.com', epk, expiry });
-  assert.equal(pub.length, 37);
+  const pub = encodePublicInputs({ jwk: m.jwk, iss: publicClaims.iss, aud: publicClaims.aud, domain: 'acme.com', epk, expiry, header: publicClaims.header });
+  assert.equal(pub.length, 50);
   assert.deepEqual(pub.slice(0, 18), inputs.modulus);
   assert.deepEqual(pub.slice(18, 23), inputs.iss);
   assert.equal(BigInt(pub[23]!), BigInt(inputs.iss_len));
   assert.equal(BigInt(pub[36]!), BigInt(expiry));
+  assert.deepEqual(pub.slice(37, 45).map(Number), inputs.header_state);
+  assert.equal(Number(pub[45]), inputs.header_prefix_len);
+  assert.deepEqual(pub.slice(46, 49), inputs.header_tail);
+  assert.equal(Number(pub[49]), inputs.header_tail_len);
   for (const x of pub) assert.match(x, /^0x[0-9a-f]{64}$/);
+  // A circuit from before the public header: the same first 37.
+  assert.deepEqual(encodePublicInputs({ jwk: m.jwk, iss: publicClaims.iss, aud: publicClaims.aud, domain: 'acme.com', epk, expiry }), pub.slice(0, 37));
 });
 
 async function code(p: Promise<unknown>, c: string): Promise<void> {
@@ -98,7 +105,7 @@ test('buildInputs: a generic token is accepted, its signing input is split insid
   const long = signJws({ alg: 'RS256', kid: jwk.kid, x5t: 'y'.repeat(150) }, payload, privateKey);
   for (const token of [m.token, long]) {
     const { inputs } = await buildInputs(token, jwk, epk, salt, expiry);
-    assert.ok(inputs.prefix_len <= token.indexOf('.') - 3);
+    assert.ok(inputs.header_prefix_len <= token.indexOf('.') - 3);
   }
 });
 

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { acceptedCircuits, CIRCUITS_DIR, ensureCompiled, MANIFEST_PATH, readManifest, retiredKeyFile } from '@veil/circuits/build';
-import type { ArtifactLoader, CircuitInfo, CompiledProgram } from './artifacts.ts';
+import { circuitInfo, type ArtifactLoader, type CircuitInfo, type CompiledProgram } from './artifacts.ts';
 import { fromBase64, toBase64 } from './lib/bytes.ts';
 
 /** Where verification keys live: `circuits/keys/<name>.<crs id>.json`. */
@@ -58,9 +58,7 @@ export function nodeArtifacts(options: NodeArtifactsOptions = {}): ArtifactLoade
     async circuits() {
       return acceptedCircuits(readManifest(manifestPath), now())
         .filter((c) => options.accept === undefined || options.accept.includes(c.id))
-        .map(({ name, id, variant, acceptedUntil }) => ({
-          name, id, ...(variant !== undefined ? { variant } : {}), ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
-        }));
+        .map(circuitInfo);
     },
     async program(name): Promise<CompiledProgram> {
       return (await ensureCompiled(name)).program;

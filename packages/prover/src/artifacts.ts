@@ -32,6 +32,23 @@ export interface CircuitInfo {
   variant?: string;
   /** For a released circuit replaced by a newer one: ISO date after which it is refused. */
   acceptedUntil?: string;
+  /**
+   * Membership circuits: the JWS header is a public input (the bundle carries it). True for every
+   * current one; false for the oidc / google circuits released before (their bundles carry none).
+   */
+  publicHeader?: boolean;
+}
+
+/** The CircuitInfo fields of a manifest entry or a StaticCircuit (absent optional fields left out). */
+export function circuitInfo(c: CircuitInfo): CircuitInfo {
+  const { name, id, variant, acceptedUntil, publicHeader } = c;
+  return {
+    name,
+    id,
+    ...(variant !== undefined ? { variant } : {}),
+    ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
+    ...(publicHeader !== undefined ? { publicHeader } : {}),
+  };
 }
 
 /** Source of circuit programs and verification keys. */
@@ -46,9 +63,12 @@ export interface ArtifactLoader {
   saveVerificationKey?(circuit: CircuitInfo, crsId: string, vk: Uint8Array): Promise<void>;
 }
 
-/** One circuit for `staticArtifacts`. */
+/**
+ * One circuit for `staticArtifacts`. A retired one (`acceptedUntil`) has no program (its sources
+ * are gone): it verifies with its key in `keys` (or one the loader supplies) and never proves.
+ */
 export interface StaticCircuit extends CircuitInfo {
-  /** The program, or a function fetching it (needed for proving, and for verifying without a key). */
+  /** The program, or a function fetching it (current circuits: needed for proving, and for verifying without a key). */
   program?: CompiledProgram | (() => Promise<CompiledProgram>);
   /** Precomputed verification keys by CRS id. */
   keys?: Record<string, Uint8Array>;
@@ -58,25 +78,27 @@ export interface StaticCircuit extends CircuitInfo {
  * An `ArtifactLoader` over objects already in memory or fetched on demand (browsers, tests).
  * @example
  * import { staticArtifacts } from '@veil/prover/artifacts';
- * const artifacts = staticArtifacts([{ name: 'membership', id, variant: 'oidc', program, keys: { [crsId]: vk } }]);
+ * const artifacts = staticArtifacts([
+ *   { name: 'membership', id, variant: 'oidc', program, keys: { [crsId]: vk } },
+ *   { name: 'membership', id: oldId, variant: 'oidc', acceptedUntil: '2027-06-30T00:00:00.000Z', keys: { [crsId]: oldVk } },
+ * ]);
  */
 export function staticArtifacts(circuits: StaticCircuit[]): ArtifactLoader {
-  const byName = new Map(circuits.map((c) => [c.name, c]));
+  // A name has one current circuit (the one with a program) and any number of retired ids.
+  const current = new Map(circuits.filter((c) => c.acceptedUntil === undefined).map((c) => [c.name, c]));
   const computed = new Map<string, Uint8Array>();
   return {
     async circuits() {
-      return circuits.map(({ name, id, variant, acceptedUntil }) => ({
-        name, id, ...(variant !== undefined ? { variant } : {}), ...(acceptedUntil !== undefined ? { acceptedUntil } : {}),
-      }));
+      return circuits.map(circuitInfo);
     },
     async program(name) {
-      const c = byName.get(name);
+      const c = current.get(name);
       if (!c?.program) throw new TypeError(`no program for circuit "${name}"`);
       return typeof c.program === 'function' ? c.program() : c.program;
     },
     async verificationKey(circuit, crsId) {
-      const c = byName.get(circuit.name);
-      if (!c || c.id !== circuit.id) return undefined;
+      const c = circuits.find((k) => k.name === circuit.name && k.id === circuit.id);
+      if (!c) return undefined;
       return c.keys?.[crsId] ?? computed.get(`${circuit.id}/${crsId}`);
     },
     async saveVerificationKey(circuit, crsId, vk) {

@@ -39,7 +39,7 @@ export const MembershipBundleSchema = Type.Object(
         expiry: Type.Integer({ minimum: 0, maximum: 2 ** 40 }),
         /** JWK `kid` of the issuer key that signed the token. */
         kid: Text(256),
-        /** entra: base64url(header) as signed (the circuit takes it as public input). */
+        /** base64url(header) as signed (the circuit takes it as public input; absent in bundles of circuits from before that). */
         header: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{3,1536}$' })),
         /** entra: the email domain bound through xms_edov (absent: not bound). */
         emailDomain: Type.Optional(Text(64)),

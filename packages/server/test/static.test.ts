@@ -20,6 +20,15 @@ writeFileSync(join(art, 'circuits.json'), '{"circuits":[]}');
 writeFileSync(join(art, 'target', 'membership.json'), '{}');
 writeFileSync(join(art, 'bn254_g1.dat'), Buffer.alloc(256, 7));
 writeFileSync(join(art, 'secret.txt'), 'no');
+// Verification keys: a current circuit's, a retired circuit's (kept after a circuit change), and
+// other files in keys/ that are not keys of that layout.
+const CRS = `test-${'3'.repeat(64)}`;
+const OLD_ID = 'a'.repeat(64);
+mkdirSync(join(art, 'keys'), { recursive: true });
+const keyFiles = [`membership.${CRS}.json`, `membership-google.${OLD_ID}.${CRS}.json`, 'group.aztec-ignition.json'];
+for (const f of keyFiles) writeFileSync(join(art, 'keys', f), '{}');
+const notKeys = ['notes.json', `membership.${CRS}.json.123.tmp`, `membership.${OLD_ID}.json`, `membership.${OLD_ID.slice(1)}.${CRS}.json`, `membership.other-crs.json`, `membership..${CRS}.json`];
+for (const f of notKeys) writeFileSync(join(art, 'keys', f), '{}');
 const storage = openSqliteStorage({ path: join(dir, 'db.sqlite') });
 const config: ServerConfig = {
   profile: 'development', host: '127.0.0.1', port: 8080, dataDir: dir, crs: 'test', issuers: [],
@@ -53,7 +62,7 @@ test('without a built web app, / is a JSON 404 (no crash)', async () => {
   assert.ok(isolated(r.headers));
 });
 
-test('artifacts: only the allowlisted prover files, with byte ranges', async () => {
+test('artifacts: only the allowlisted prover files (current and retired verification keys), with byte ranges', async () => {
   const m = await app.inject({ url: '/artifacts/circuits.json' });
   assert.equal(m.statusCode, 200);
   assert.ok(isolated(m.headers));
@@ -61,7 +70,9 @@ test('artifacts: only the allowlisted prover files, with byte ranges', async () 
   const range = await app.inject({ url: '/artifacts/bn254_g1.dat', headers: { range: 'bytes=0-63' } });
   assert.equal(range.statusCode, 206);
   assert.equal(range.rawPayload.length, 64);
-  for (const url of ['/artifacts/secret.txt', '/artifacts/../package.json', '/artifacts/%2e%2e/secret.txt', '/artifacts/target/../secret.txt']) {
+  for (const f of keyFiles) assert.equal((await app.inject({ url: `/artifacts/keys/${f}` })).statusCode, 200, f);
+  for (const f of notKeys) assert.equal((await app.inject({ url: `/artifacts/keys/${f}` })).statusCode, 404, f);
+  for (const url of ['/artifacts/secret.txt', '/artifacts/../package.json', '/artifacts/%2e%2e/secret.txt', '/artifacts/target/../secret.txt', '/artifacts/keys/', '/artifacts/keys', `/artifacts/keys/../secret.txt`, `/artifacts/keys/%2e%2e/${CRS}.json`]) {
     assert.equal((await app.inject({ url })).statusCode, 404, url);
   }
 });

@@ -8,10 +8,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isVeilError } from '@veil/crypto';
 import { fetchArtifacts } from '../src/app/workers/artifacts.ts';
-import { KEYS_DIR, pinnedArtifacts } from '../src/pinned-artifacts.ts';
+import { KEYS_DIR, pinKey, pinnedArtifacts } from '../src/pinned-artifacts.ts';
 
 const pins = pinnedArtifacts();
-const keyFile = readdirSync(KEYS_DIR).find((f) => f.startsWith('membership.test-'))!;
+const keyFile = readdirSync(KEYS_DIR).find((f) => /^membership\.test-[0-9a-f]{64}\.json$/.test(f))!;
 const honest = JSON.parse(readFileSync(join(KEYS_DIR, keyFile), 'utf8')) as { circuit: { name: string; id: string }; crs: string; vk: string };
 const circuit = honest.circuit;
 let served: { vk: string; manifest: unknown } = { vk: honest.vk, manifest: {} };
@@ -35,7 +35,7 @@ after(() => { server.close(); });
 
 test('the pins come from circuits/: the manifest ids and the sha256 of each committed key', () => {
   assert.ok(pins.circuits.some((c) => c.name === circuit.name && c.id === circuit.id));
-  assert.match(pins.verificationKeys[`${circuit.name}.${honest.crs}`]!, /^[0-9a-f]{64}$/);
+  assert.match(pins.verificationKeys[pinKey(circuit, honest.crs)]!, /^[0-9a-f]{64}$/);
 });
 
 test('issue 12: every current membership circuit is pinned with its variant and key hash (google and entra included)', () => {
@@ -44,7 +44,7 @@ test('issue 12: every current membership circuit is pinned with its variant and 
   assert.deepEqual(current.map((c) => c.variant).sort(), ['entra', 'google', 'oidc']);
   for (const c of current) {
     assert.ok(pins.circuits.some((p) => p.name === c.name && p.id === c.id && p.variant === c.variant), c.name);
-    assert.match(pins.verificationKeys[`${c.name}.${honest.crs}`]!, /^[0-9a-f]{64}$/, c.name);
+    assert.match(pins.verificationKeys[pinKey(c, honest.crs)]!, /^[0-9a-f]{64}$/, c.name);
   }
 });
 
@@ -63,7 +63,10 @@ test("the server's manifest is not read, and keys without a pin are never fetche
   served = { ...served, manifest: { circuits: [{ name: 'membership', id: 'ab'.repeat(32) }] } };
   requests.length = 0;
   const loader = fetchArtifacts(base, pins);
-  assert.deepEqual(await loader.circuits(), pins.circuits);
+  const listed = await loader.circuits();
+  assert.ok(listed.every((c) => pins.circuits.some((p) => p.id === c.id)) && !listed.some((c) => c.id === 'ab'.repeat(32)));
+  // Every current circuit is listed (retired ones only until their date).
+  assert.deepEqual(listed.filter((c) => c.acceptedUntil === undefined), pins.circuits.filter((c) => c.acceptedUntil === undefined));
   assert.equal(await loader.verificationKey(circuit, 'aztec-ignition'), undefined);
   assert.equal(await loader.verificationKey({ name: circuit.name, id: 'ab'.repeat(32) }, honest.crs), undefined);
   assert.deepEqual(requests, []);

@@ -97,13 +97,16 @@ export class Engine {
     return info;
   }
 
-  /** Circuit `name` from the loader's allowlist, its program checked against the expected id. */
+  /**
+   * The current circuit `name` from the loader's allowlist, its program checked against the expected
+   * id. Retired circuits (`acceptedUntil`) are never loaded: they have no program, only keys.
+   */
   circuit(name: string): Promise<LoadedCircuit> {
     let p = this.#circuits.get(name);
     if (!p) {
       p = (async () => {
-        const info = (await this.knownCircuits()).find((c) => c.name === name);
-        if (!info) throw new TypeError(`circuit "${name}" is not known to the artifact loader`);
+        const info = (await this.knownCircuits()).find((c) => c.name === name && c.acceptedUntil === undefined);
+        if (!info) throw new TypeError(`circuit "${name}" has no current version known to the artifact loader`);
         const program = await this.#opts.artifacts.program(name);
         const gz = fromBase64(program.bytecode);
         if (!gz) throw new Error(`circuit "${name}": bytecode is not base64`);
@@ -180,7 +183,10 @@ export class Engine {
     return p;
   }
 
-  /** The verification key for (circuit, CRS): from the loader, else computed once and saved. */
+  /**
+   * The verification key for (circuit, CRS): from the loader, else computed once from the current
+   * program and saved. A retired circuit has only the loader's key (no program is fetched for it).
+   */
   verificationKey(circuit: LoadedCircuit | CircuitInfo, kind: CrsKind): Promise<Uint8Array> {
     const crsId = this.crsId(kind);
     const key = `${circuit.id}/${crsId}`;
@@ -189,6 +195,9 @@ export class Engine {
       p = (async () => {
         const stored = await this.#opts.artifacts.verificationKey({ name: circuit.name, id: circuit.id }, crsId);
         if (stored) return stored;
+        if (!('acir' in circuit) && circuit.acceptedUntil !== undefined) {
+          throw new Error(`circuit "${circuit.name}" ${circuit.id} is retired: it verifies only with its stored verification key, and there is none for CRS ${crsId}`);
+        }
         const loaded = 'acir' in circuit ? circuit : await this.circuit(circuit.name);
         if (loaded.id !== circuit.id) throw new Error(`circuit "${circuit.name}": no verification key for id ${circuit.id}`);
         const { dyadic } = await this.sizes(loaded, kind);

@@ -1,5 +1,5 @@
 import { Noir } from '@noir-lang/noir_js';
-import { aVariant, buildInputs, rsaModulusFromJwk, variantForToken, VeilError, type EntraPublicClaims, type PublicClaims, type Variant } from '@veil/crypto';
+import { aVariant, buildInputs, variantForToken, VeilError, type EntraPublicClaims, type PublicClaims, type Variant } from '@veil/crypto';
 import type { MembershipBundle } from '../bundle.ts';
 import type { CrsKind } from '../crs.ts';
 import { hexToBytes, toBase64 } from './bytes.ts';
@@ -46,10 +46,9 @@ function bytesArg(v: Uint8Array | string, name: string): Uint8Array {
   return hexToBytes(v.toLowerCase());
 }
 
-/** entra's extra public claims: the header, and the email domain when bound. */
-function entraClaims(c: PublicClaims | EntraPublicClaims): { header?: string; emailDomain?: string } {
-  if (!('header' in c)) return {};
-  return { header: c.header, ...(c.emailDomain !== '' ? { emailDomain: c.emailDomain } : {}) };
+/** entra's email domain, when bound. */
+function boundEmailDomain(c: PublicClaims | EntraPublicClaims): { emailDomain?: string } {
+  return 'emailDomain' in c && c.emailDomain !== '' ? { emailDomain: c.emailDomain } : {};
 }
 
 export async function proveMembership(engine: Engine, kind: CrsKind, input: ProveInput): Promise<MembershipBundle> {
@@ -74,7 +73,7 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
   });
   // Unchecked mode hands the circuit whatever key it is given; checked mode also refuses a JWK
   // restricted to another algorithm or use (the verifier would refuse it).
-  const modulus = input.unchecked ? rsaModulusFromJwk(input.jwk) : rsaIssuerKey(input.jwk).modulus;
+  if (!input.unchecked) rsaIssuerKey(input.jwk);
   const kid = publicClaims.kid ?? input.jwk.kid;
   if (typeof kid !== 'string' || kid === '') {
     throw new VeilError('ERR_KEY_UNKNOWN', 'neither the token header nor the JWK names a kid: a verifier could not find the key');
@@ -86,8 +85,8 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     epk: publicClaims.epk,
     expiry: publicClaims.expiry,
     kid,
-    // entra: the header is public; the email domain only when bound
-    ...entraClaims(publicClaims),
+    header: publicClaims.header,
+    ...boundEmailDomain(publicClaims),
   };
   const circuit = await engine.circuit(info.name);
   await engine.noirReady();
@@ -98,8 +97,8 @@ export async function proveMembership(engine: Engine, kind: CrsKind, input: Prov
     throw new VeilError('ERR_STATEMENT_UNSATISFIED', `the token does not satisfy the statement: ${firstLine(e)}`, { cause: e });
   }
   const out = await engine.prove(circuit, kind, witness);
-  // What a verifier will encode (entra: also its header checks; the pre-checks ran them already).
-  const pi = publicInputBytes(claims, input.jwk, modulus, variant);
+  // What a verifier will encode (also its header checks; the pre-checks ran them already).
+  const pi = publicInputBytes(claims, input.jwk, { variant, publicHeader: info.publicHeader === true });
   // The circuit and the TypeScript encoding must agree, or no verifier could rebuild the inputs.
   if (out.length <= pi.bytes.length || out.subarray(0, pi.bytes.length).some((b, i) => b !== pi.bytes[i])) {
     throw new Error('the circuit\'s public inputs differ from the encoding of the claims: prover and verifier disagree');

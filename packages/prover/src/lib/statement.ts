@@ -1,6 +1,7 @@
 // The membership statement's TypeScript side lives in @veil/crypto (buildInputs, encodePublicInputs,
 // encodeEntraPublicInputs); this file only adapts it to the prover: public inputs as bytes, per
-// variant (oidc and google: 37 with the group in `domain`; entra: 46, with the public header).
+// variant and circuit (oidc and google: 50 with the group in `domain` and the public header, 37 for
+// their circuits from before it; entra: 46).
 import { encodeEntraPublicInputs, encodePublicInputs, VeilError, type Variant } from '@veil/crypto';
 import { hexToBytes } from './bytes.ts';
 
@@ -13,7 +14,10 @@ export interface MembershipClaims {
   epk: string;
   expiry: number;
   kid: string;
-  /** entra: base64url(header) as signed (public: the verifier checks alg and kid and rehashes it). */
+  /**
+   * base64url(header) as signed (public: the verifier checks alg and kid and rehashes it); absent
+   * only in bundles of circuits from before the public header.
+   */
   header?: string;
   /** entra: the email domain bound through xms_edov (absent: not bound). */
   emailDomain?: string;
@@ -24,15 +28,19 @@ const entraIssuer = (tid: string): string => `https://login.microsoftonline.com/
 
 /**
  * The circuit's public inputs, 32 bytes each, in ABI order, as bb.js lays them out. `jwk` is the
- * issuer key (entra also checks the bundle's header against its kid).
- * @throws VeilError ERR_BUNDLE_MALFORMED (claims that do not belong to the variant), and for entra
- *   ERR_TOKEN_ALG / ERR_KEY_MISMATCH (the header), ERR_CLAIM_INVALID / ERR_TENANT_CONSUMER (tenant).
+ * issuer key (the bundle's header is checked against its kid); `circuit.publicHeader` says whether
+ * the circuit takes the header (every current one; not the oidc / google circuits released before).
+ * @throws VeilError ERR_BUNDLE_MALFORMED (claims that do not belong to the circuit), ERR_TOKEN_ALG /
+ *   ERR_KEY_MISMATCH (the header), and for entra ERR_CLAIM_INVALID / ERR_TENANT_CONSUMER (tenant).
  * @throws TypeError when a claim cannot be encoded.
  */
-export function publicInputBytes(claims: MembershipClaims, jwk: JsonWebKey, modulus: bigint, variant: Variant): { fields: string[]; bytes: Uint8Array } {
+export function publicInputBytes(claims: MembershipClaims, jwk: JsonWebKey, circuit: { variant: Variant; publicHeader: boolean }): { fields: string[]; bytes: Uint8Array } {
+  const { variant } = circuit;
+  if (circuit.publicHeader !== (claims.header !== undefined)) {
+    throw new VeilError('ERR_BUNDLE_MALFORMED', circuit.publicHeader ? 'the bundle must carry the token header (claims.header): its circuit takes it as public input' : 'this circuit predates the public header: its bundles carry none');
+  }
   let fields: string[];
   if (variant === 'entra') {
-    if (claims.header === undefined) throw new VeilError('ERR_BUNDLE_MALFORMED', 'an entra bundle carries the token header (claims.header)');
     if (claims.iss !== entraIssuer(claims.domain)) {
       throw new VeilError('ERR_BUNDLE_MALFORMED', `the entra statement binds iss ${entraIssuer(claims.domain)} to the tenant, not ${claims.iss}`);
     }
@@ -43,19 +51,20 @@ export function publicInputBytes(claims: MembershipClaims, jwk: JsonWebKey, modu
       emailDomain: claims.emailDomain ?? '',
       epk: hexToBytes(claims.epk),
       expiry: claims.expiry,
-      header: claims.header,
+      header: claims.header!,
     });
   } else {
-    if (claims.header !== undefined || claims.emailDomain !== undefined) {
-      throw new VeilError('ERR_BUNDLE_MALFORMED', `a ${variant} bundle carries no header or emailDomain (its circuit does not bind them)`);
+    if (claims.emailDomain !== undefined) {
+      throw new VeilError('ERR_BUNDLE_MALFORMED', `a ${variant} bundle carries no emailDomain (its circuit does not bind it)`);
     }
     fields = encodePublicInputs({
-      modulus,
+      jwk,
       iss: claims.iss,
       aud: claims.aud,
       domain: claims.domain,
       epk: hexToBytes(claims.epk),
       expiry: claims.expiry,
+      ...(claims.header !== undefined ? { header: claims.header } : {}),
     });
   }
   fields = fields.map((f: string) => `0x${BigInt(f).toString(16).padStart(64, '0')}`);

@@ -112,12 +112,12 @@ export async function verifyMembership(
   }
   if (claims.expiry <= now) throw new VeilError('ERR_PROOF_EXPIRED', `the proof expired at ${claims.expiry}`);
 
-  const { jwk, modulus } = selectIssuerKey(jwks, claims.kid);
+  const { jwk } = selectIssuerKey(jwks, claims.kid);
   let pi: Uint8Array;
   try {
-    pi = publicInputBytes(claims, jwk, modulus, variant).bytes;
+    pi = publicInputBytes(claims, jwk, { variant, publicHeader: circuit.publicHeader === true }).bytes;
   } catch (e) {
-    // The specific refusals (entra: the header's alg / kid, the consumer tenant) keep their codes.
+    // The specific refusals (the header's alg / kid, entra's consumer tenant) keep their codes.
     if (isVeilError(e)) throw e;
     if (e instanceof TypeError || e instanceof RangeError) {
       throw new VeilError('ERR_BUNDLE_MALFORMED', `claims do not fit the circuit: ${(e as Error).message}`, { cause: e });

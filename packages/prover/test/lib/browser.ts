@@ -19,8 +19,14 @@ const NOIR_WASM: Record<string, string> = {
   '/noir/noirc_abi_wasm_bg.wasm': join(dirname(require.resolve('@noir-lang/noirc_abi')), '..', 'web', 'noirc_abi_wasm_bg.wasm'),
 };
 
-/** Bundles `entry` (JS source that sets `globalThis.run`) and returns `run(arg)` evaluated in Chromium. */
-export async function runInChromium<T>(entry: string, arg: unknown): Promise<T> {
+/** A response of the page's own server for a path it does not serve itself. */
+export type Route = (pathname: string) => Promise<{ status: number; type: string; body: Uint8Array } | undefined>;
+
+/**
+ * Bundles `entry` (JS source that sets `globalThis.run`) and returns `run(arg)` evaluated in Chromium.
+ * `route` answers other paths of the page's origin (e.g. a proxy to a Veil server's /artifacts/).
+ */
+export async function runInChromium<T>(entry: string, arg: unknown, route?: Route): Promise<T> {
   const out = await build({
     stdin: { contents: entry, resolveDir: dirname(new URL(import.meta.url).pathname), loader: 'js' },
     bundle: true,
@@ -55,7 +61,11 @@ export async function runInChromium<T>(entry: string, arg: unknown): Promise<T> 
         }
       }
     }
-    res.writeHead(404).end();
+    if (!route) return res.writeHead(404).end();
+    route(url.pathname).then(
+      (r) => (r ? res.writeHead(r.status, { 'content-type': r.type }).end(r.body) : res.writeHead(404).end()),
+      () => res.writeHead(500).end(),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   // A failed launch must still close the server, or the file never exits.

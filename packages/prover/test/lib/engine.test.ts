@@ -65,6 +65,32 @@ describe('engine (square test circuit, test CRS)', () => {
     }
   });
 
+  it('a retired version of a name verifies from its key alone and is never loaded as a program', async () => {
+    const vk = await engine.verificationKey(circuit, 'test');
+    const until = '2999-01-01T00:00:00.000Z';
+    let fetched = 0;
+    // Listed first on purpose: the current circuit of the name is the other entry.
+    const fresh = new Engine({
+      artifacts: staticArtifacts([
+        { name: 'square', id, acceptedUntil: until, keys: { [engine.crsId('test')]: vk } },
+        { name: 'square', id: 'ee'.repeat(32), program: async () => (fetched++, program) },
+      ]),
+      testCrs: async () => assert.fail('verifying must not need the proving CRS'),
+      threads: 1,
+    });
+    try {
+      assert.equal(await fresh.verify({ name: 'square', id, acceptedUntil: until }, 'test', proof), true);
+      // A retired id without a stored key cannot be recomputed (no program): refused, nothing fetched.
+      await assert.rejects(fresh.verificationKey({ name: 'square', id: 'dd'.repeat(32), acceptedUntil: until }, 'test'), /retired/);
+      assert.equal(fetched, 0);
+      // What proves is the current circuit of the name (here its program does not match its id).
+      await assert.rejects(fresh.circuit('square'), /expects eeee/);
+      assert.equal(fetched, 1);
+    } finally {
+      await fresh.destroy();
+    }
+  });
+
   it('refuses a program whose hash is not the expected circuit id', async () => {
     const wrong = new Engine({ artifacts: staticArtifacts([{ name: 'square', id: '00'.repeat(32), program }]), testCrs: loadTestCrs });
     try {

@@ -8,6 +8,6 @@ declare module 'virtual:veil-pinned-observers' {
   export default pinned;
 }
 declare module 'virtual:veil-pinned-artifacts' {
-  const pinned: import('./workers/artifacts.ts').PinnedArtifacts;
+  const pinned: import('./workers/artifact-pins.ts').PinnedArtifacts;
   export default pinned;
 }

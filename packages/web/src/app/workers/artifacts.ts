@@ -1,24 +1,24 @@
 /**
  * Prover artifacts fetched from the server (`/api/config` → `artifacts`, e.g. `/artifacts`), laid
  * out as in the repository's `circuits/` directory plus the test-CRS cache directory:
- * - `{base}/target/{name}.json`           → the compiled Noir program
- * - `{base}/keys/{name}.{crsId}.json`     → `{ circuit, crs, vk }` precomputed verification key (base64)
- * - `{base}/bn254_g1.dat`, `bn254_g2.dat` → the INSECURE test CRS (development profile only)
- * The server is not trusted for what decides a verdict: the circuit ids and the verification-key
- * hashes are pinned in the built bundle (`PinnedArtifacts`, from `circuits/` at build time; the
- * server's `circuits.json` is not read). The prover checks each program's sha256 against the pinned
- * id; a key whose sha256 differs from its pin is refused (ERR_VK_MISMATCH), and a key with no pin
- * is not fetched at all — the engine computes it from the (pinned) program instead.
+ * - `{base}/target/{name}.json`             → the compiled Noir program (current circuits only)
+ * - `{base}/keys/{name}.{crsId}.json`       → `{ circuit, crs, vk }` precomputed verification key (base64)
+ * - `{base}/keys/{name}.{id}.{crsId}.json`  → the same for a retired circuit (`acceptedUntil`)
+ * - `{base}/bn254_g1.dat`, `bn254_g2.dat`   → the INSECURE test CRS (development profile only)
+ * The server is not trusted for what decides a verdict: the circuit ids, the retired circuits' dates
+ * and the verification-key hashes are pinned in the built bundle (`PinnedArtifacts`, from
+ * `circuits/` at build time; the server's `circuits.json` is not read). The prover checks each
+ * program's sha256 against the pinned id; a key whose sha256 differs from its pin is refused
+ * (ERR_VK_MISMATCH), and a key with no pin is not fetched at all — the engine computes a current
+ * circuit's key from the (pinned) program instead. A retired circuit has no program (its sources
+ * are gone): it verifies only with its pinned key, is listed only until its `acceptedUntil` by
+ * this browser's clock (after that: ERR_CIRCUIT_UNKNOWN), and is never proved with.
  */
 import { VeilError } from '@veil/crypto';
 import { staticArtifacts, type ArtifactLoader, type CompiledProgram, type CrsBytes } from '@veil/prover';
+import { keyFileName, pinKey, type PinnedArtifacts } from './artifact-pins.ts';
 
-/** Pins compiled into the bundle: circuit ids, and verification-key sha256 by `<name>.<crs id>`. */
-export interface PinnedArtifacts {
-  /** `variant`: membership circuits, the statement they prove (`oidc`, `google`, `entra`). */
-  circuits: Array<{ name: string; id: string; variant?: string }>;
-  verificationKeys: Record<string, string>;
-}
+export type { PinnedArtifacts, PinnedCircuit } from './artifact-pins.ts';
 
 async function get(url: string): Promise<Response> {
   const res = await fetch(url);
@@ -38,30 +38,48 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Options of `fetchArtifacts`. */
+export interface FetchArtifactsOptions {
+  /** Clock for retired circuits' `acceptedUntil` (default: now). */
+  now?: () => Date;
+}
+
 /**
  * The artifact loader over `base`, bound to `pinned`.
+ * @example
+ * import pinned from 'virtual:veil-pinned-artifacts';
+ * const backend = await createBackend({ crs: 'test', artifacts: fetchArtifacts('/artifacts', pinned), testCrs: fetchTestCrs('/artifacts') });
  * @throws VeilError ERR_VK_MISMATCH (from `verificationKey`) when the server's key is not the pinned one.
  */
-export function fetchArtifacts(base: string, pinned: PinnedArtifacts): ArtifactLoader {
-  const inner = staticArtifacts(pinned.circuits.map(({ name, id, variant }) => ({
-    name,
-    id,
-    ...(variant !== undefined ? { variant } : {}),
-    program: async () => (await (await get(`${base}/target/${name}.json`)).json()) as CompiledProgram,
+export function fetchArtifacts(base: string, pinned: PinnedArtifacts, options: FetchArtifactsOptions = {}): ArtifactLoader {
+  const now = options.now ?? (() => new Date());
+  const inner = staticArtifacts(pinned.circuits.map((c) => ({
+    ...c,
+    ...(c.acceptedUntil === undefined ? { program: async () => (await (await get(`${base}/target/${c.name}.json`)).json()) as CompiledProgram } : {}),
   })));
   return {
     ...inner,
+    async circuits() {
+      const t = now().getTime();
+      return (await inner.circuits()).filter((c) => c.acceptedUntil === undefined || Date.parse(c.acceptedUntil) > t);
+    },
     async verificationKey(circuit, crsId) {
       const mem = await inner.verificationKey(circuit, crsId);
       if (mem) return mem;
-      const pin = pinned.verificationKeys[`${circuit.name}.${crsId}`];
-      if (!pin || !pinned.circuits.some((c) => c.name === circuit.name && c.id === circuit.id)) return undefined;
-      const res = await fetch(`${base}/keys/${circuit.name}.${crsId}.json`);
+      const pin = pinned.verificationKeys[pinKey(circuit, crsId)];
+      const known = pinned.circuits.find((c) => c.name === circuit.name && c.id === circuit.id);
+      if (!pin || !known) return undefined;
+      const res = await fetch(`${base}/keys/${keyFileName(known, crsId)}`);
       if (!res.ok) return undefined;
-      const file = (await res.json()) as { circuit?: { id?: string }; crs?: string; vk?: string };
-      const vk = file.circuit?.id === circuit.id && file.crs === crsId && typeof file.vk === 'string' ? fromBase64(file.vk) : undefined;
+      let vk: Uint8Array<ArrayBuffer> | undefined;
+      try {
+        const file = (await res.json()) as { circuit?: { id?: string }; crs?: string; vk?: string };
+        vk = file.circuit?.id === circuit.id && file.crs === crsId && typeof file.vk === 'string' ? fromBase64(file.vk) : undefined;
+      } catch {
+        // not JSON, or not base64: not the pinned key either
+      }
       if (!vk || (await sha256Hex(vk)) !== pin) {
-        throw new VeilError('ERR_VK_MISMATCH', `the server's verification key for ${circuit.name} (${crsId}) is not the one pinned in this app`);
+        throw new VeilError('ERR_VK_MISMATCH', `the server's verification key for ${circuit.name} ${circuit.id} (${crsId}) is not the one pinned in this app`);
       }
       return vk;
     },

@@ -25,7 +25,8 @@ self.onmessage = async (e: MessageEvent<ProveRequest>) => {
       ...(crs === 'test' ? { testCrs: fetchTestCrs(req.artifacts) } : {}),
       threads: req.threads,
     });
-    const circuit = pinned.circuits.find((c) => c.variant === req.variant);
+    // Only the current circuit of a variant proves; retired ones (acceptedUntil) only verify.
+    const circuit = pinned.circuits.find((c) => c.variant === req.variant && c.acceptedUntil === undefined);
     if (!circuit) throw new VeilError('ERR_VARIANT_UNSUPPORTED', `this app has no circuit for the ${req.variant} statement`);
     await backend.circuitSize(circuit.name);
     post({ type: 'stage', stage: 'proving', at: performance.now() - started });
