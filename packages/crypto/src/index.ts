@@ -31,4 +31,4 @@ export { encodeGroupLike, likeScope, GROUP_LIKE_DOMAIN, type GroupLike } from '.
 export { buildGroupInputs, type GroupInputs, type GroupPublicInputs } from './group/build-group-inputs.ts';
 export { verifyIdToken, type AcceptedIssuer, type VerifyIdTokenOptions, type VerifiedIdToken } from './verify-id-token.ts';
 export { fetchIssuerJwks, type PublishedJwk } from './fetch-issuer-jwks.ts';
-export { issuerForIss, assertIssuerKeyFor, entraTenantOf, ENTRA_ISS_TEMPLATE, type IssuerMatchable } from './issuer-for-iss.ts';
+export { issuerForIss, assertIssuerKeyFor, emailDomainToBind, entraTenantOf, ENTRA_ISS_TEMPLATE, type IssuerMatchable } from './issuer-for-iss.ts';

@@ -209,7 +209,8 @@ export function emailClause(t: ParsedToken, variant: Variant, domain: string | u
   if (variant === 'oidc') return { clause: groupDomainClause('email', emailDomain, domain, 'email domain'), emailDomain };
   if (variant === 'google') return { clause: pass('email', `domain ${JSON.stringify(emailDomain)} not bound (hd is the organisation)`), emailDomain };
   // entra binding the email domain: the tenant must vouch for it (xms_edov, the `verified` clause)
-  return { clause: groupDomainClause('email', emailDomain, domain, 'email domain'), emailDomain };
+  const bound = groupDomainClause('email', emailDomain, domain, 'email domain');
+  return { clause: bound.ok ? { ...bound, reason: `${bound.reason}; bound (the tenant must vouch for it: xms_edov)` } : bound, emailDomain };
 }
 
 /** xms_edov as Entra issues it: documented as a boolean, real tokens carry the string "1". */

@@ -51,6 +51,25 @@ export function issuerForIss<T extends IssuerMatchable>(issuers: readonly T[], i
 }
 
 /**
+ * The email domain a membership must bind for an issuer whose board names `emailDomains` (entra:
+ * tenant members whose email the tenant vouches for, through `xms_edov`, at one of them): the
+ * token email's own domain when it is one of them; undefined when the issuer names none. Sign-in
+ * clients (`veil login`, the web app) pass it to the prover as `emailDomain`.
+ * @example
+ * const emailDomain = emailDomainToBind(issuer, payload.email); // 'contoso.com'
+ * @throws VeilError ERR_EMAIL_DOMAIN_MISMATCH when the email is missing or at another domain.
+ */
+export function emailDomainToBind(issuer: { emailDomains?: readonly string[] | undefined; label: string }, email: unknown): string | undefined {
+  if (issuer.emailDomains === undefined) return undefined;
+  const at = typeof email === 'string' ? email.lastIndexOf('@') : -1;
+  const domain = at > 0 ? (email as string).slice(at + 1) : undefined;
+  if (domain === undefined || !issuer.emailDomains.includes(domain)) {
+    throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `this board admits ${issuer.label} members with an email at ${issuer.emailDomains.join(', ')}; this account's email is ${domain === undefined ? 'missing' : `at ${domain}`}`);
+  }
+  return domain;
+}
+
+/**
  * Checks that an issuer key registered under `keyIss` may verify the membership proof `claims`
  * (its token's `iss` and its group) for `issuer`, the configured issuer `issuerForIss` found for
  * `claims.iss`: the key is registered under that issuer, and that issuer is the proof's own — or

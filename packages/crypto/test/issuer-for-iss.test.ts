@@ -2,7 +2,7 @@
 // configured issuer a token's iss belongs to, and which registered key may verify a proof of it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENTRA_CONSUMER_TENANT, ENTRA_ISS_TEMPLATE, assertIssuerKeyFor, entraTenantOf, isVeilError, issuerForIss } from '../src/index.ts';
+import { ENTRA_CONSUMER_TENANT, ENTRA_ISS_TEMPLATE, assertIssuerKeyFor, emailDomainToBind, entraTenantOf, isVeilError, issuerForIss } from '../src/index.ts';
 
 const TID = '4f7c1e2a-93b5-4d0e-8a6f-2b1c9d3e5f70';
 const OTHER = '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b';
@@ -45,4 +45,13 @@ test('assertIssuerKeyFor: the template key only for the v2.0 iss of the proof\'s
     ['the template as a proof\'s iss', ENTRA_ISS_TEMPLATE, { iss: ENTRA_ISS_TEMPLATE, domain: TID }, { kind: 'dev', iss: dev.iss }],
   ];
   for (const [what, keyIss, claims, issuer] of refused) assert.throws(() => assertIssuerKeyFor(keyIss, claims, issuer), mismatch, what);
+});
+
+test('emailDomainToBind: the email\'s own domain when the issuer names it; none named, nothing bound', () => {
+  const issuer = { label: 'Microsoft', emailDomains: ['contoso.example', 'fabrikam.example'] };
+  assert.equal(emailDomainToBind(issuer, 'alice@fabrikam.example'), 'fabrikam.example');
+  assert.equal(emailDomainToBind({ label: 'Microsoft' }, 'alice@elsewhere.example'), undefined);
+  for (const email of ['alice@Contoso.example', 'alice@sub.contoso.example', 'contoso.example', '@contoso.example', undefined, 42]) {
+    assert.throws(() => emailDomainToBind(issuer, email), (e: unknown) => isVeilError(e, 'ERR_EMAIL_DOMAIN_MISMATCH'), String(email));
+  }
 });

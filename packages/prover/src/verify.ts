@@ -14,7 +14,8 @@ export type { VerifiedMembership, VerifyExpectations } from './lib/verify-member
  * const claims = await verify(bundle, jwks, { iss: 'https://accounts.google.com', aud: CLIENT_ID });
  * @throws TypeError without `expect.iss`, or without `expect.aud` (unless `expect.anyAudience`).
  * @throws VeilError ERR_BUNDLE_MALFORMED, ERR_CRS_NOT_ACCEPTED, ERR_CIRCUIT_UNKNOWN, ERR_JWKS_MALFORMED,
- *   ERR_KEY_UNKNOWN, ERR_KEY_UNSUPPORTED, ERR_ISS_MISMATCH, ERR_AUD_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_VARIANT_MISMATCH,
+ *   ERR_KEY_UNKNOWN, ERR_KEY_UNSUPPORTED, ERR_ISS_MISMATCH, ERR_AUD_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_EMAIL_DOMAIN_MISMATCH,
+ *   ERR_VARIANT_MISMATCH,
  *   ERR_PROOF_EXPIRED, ERR_PROOF_INVALID
  */
 export async function verify(

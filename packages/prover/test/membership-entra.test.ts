@@ -50,6 +50,16 @@ describe('entra membership proof (test CRS)', () => {
     await assert.rejects(backend.verify(bundle, jwks, { ...own(bundle), domain: OTHER_TENANT }), code('ERR_DOMAIN_MISMATCH'));
   });
 
+  it('expect.emailDomain: the bound domain (or a list holding it) verifies; another one, or a bundle binding none, is ERR_EMAIL_DOMAIN_MISMATCH', async () => {
+    assert.equal((await backend.verify(bundle, jwks, { ...own(bundle), emailDomain: 'contoso.example' })).emailDomain, 'contoso.example');
+    assert.equal((await backend.verify(bundle, jwks, { ...own(bundle), emailDomain: ['fabrikam.example', 'contoso.example'] })).emailDomain, 'contoso.example');
+    await assert.rejects(backend.verify(bundle, jwks, { ...own(bundle), emailDomain: 'fabrikam.example' }), code('ERR_EMAIL_DOMAIN_MISMATCH'));
+    // Refused on the claims, before the proof: without the domain the bundle would not verify anyway.
+    const { emailDomain: _e, ...unbound } = clone(bundle).claims;
+    await assert.rejects(backend.verify({ ...bundle, claims: unbound }, jwks, { ...own(bundle), emailDomain: 'contoso.example' }), code('ERR_EMAIL_DOMAIN_MISMATCH'));
+    await assert.rejects(backend.verify(bundle, jwks, { ...own(bundle), emailDomain: 42 as never }), TypeError);
+  });
+
   it('a bundle whose header says another alg or kid is refused; another header with the same alg and kid does not verify', async () => {
     const cases: Array<[string, string, string]> = [
       ['alg RS384', header({ alg: 'RS384' }), 'ERR_TOKEN_ALG'],

@@ -27,6 +27,11 @@ export interface IssuerConfig {
   variant: Variant;
   /** Microsoft multi-tenant: the tenant ids (GUIDs) admitted; absent = every organisation tenant. */
   tenants?: string[];
+  /**
+   * Microsoft: memberships must also bind one of these email domains (byte for byte the token
+   * email's domain, vouched for by the tenant through `xms_edov`); absent = the tenant alone.
+   */
+  emailDomains?: string[];
   /** JWKS URL or file path; absent: OIDC discovery; for `dev`, the in-process dev issuer. */
   jwks?: string;
   authorizationEndpoint?: string | null;
@@ -141,6 +146,8 @@ const MICROSOFT = {
   jwks: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
   authorizationEndpoint: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize',
 };
+/** An email domain as the entra circuit binds it (at most 64 bytes, all ASCII here). */
+const EMAIL_DOMAIN = /^[!-?A-~]{1,64}$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The statements each kind of issuer may be configured for (the first is the default). */
 const KIND_VARIANTS: Record<IssuerKind, readonly Variant[]> = { google: ['google', 'oidc'], microsoft: ['entra'], oidc: ['oidc'], dev: ['oidc'] };
@@ -226,10 +233,19 @@ export function loadConfig(o: LoadConfigOptions = {}): ServerConfig {
         if ((e.tenants as string[]).includes(ENTRA_CONSUMER_TENANT)) fail(`issuers[${i}].tenants: ${ENTRA_CONSUMER_TENANT} is Microsoft's personal-accounts tenant, not an organisation`);
         tenants = e.tenants as string[];
       }
+      let emailDomains: string[] | undefined;
+      if (e.emailDomains !== undefined) {
+        if (kind !== 'microsoft') fail(`issuers[${i}].emailDomains: only for a microsoft issuer (its entra statement can bind the email domain)`);
+        if (!Array.isArray(e.emailDomains) || e.emailDomains.length === 0 || !e.emailDomains.every((d) => typeof d === 'string' && EMAIL_DOMAIN.test(d))) {
+          fail(`issuers[${i}].emailDomains must be a non-empty list of domains such as "contoso.com" (no "@", at most 64 bytes)`);
+        }
+        emailDomains = e.emailDomains as string[];
+      }
       c = {
         id: str('id') ?? kind,
         kind, iss, aud, variant,
         ...(tenants ? { tenants } : {}),
+        ...(emailDomains ? { emailDomains } : {}),
         ...(jwks ? { jwks } : {}),
         authorizationEndpoint: str('authorizationEndpoint') ?? defaults.authorizationEndpoint ?? null,
         label: str('label') ?? (kind === 'google' ? 'Google' : kind === 'microsoft' ? 'Microsoft' : iss),

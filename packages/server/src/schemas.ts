@@ -219,6 +219,8 @@ export const IssuerInfoSchema = Type.Object({
   provable: Type.Boolean(),
   /** Microsoft multi-tenant: the admitted tenant ids (absent: every organisation tenant). */
   tenants: Type.Optional(Type.Array(Type.String())),
+  /** Microsoft: the email domains a membership must bind (through xms_edov); absent: the tenant alone. */
+  emailDomains: Type.Optional(Type.Array(Type.String())),
   /** Where the browser sends the authorization request (implicit flow, response_type=id_token). */
   authorizationEndpoint: Type.Union([Type.String(), Type.Null()]),
   label: Type.String(),

@@ -165,3 +165,15 @@ test('issue 12: Microsoft multi-tenant: the tenant is the group; tenants allowli
   }
   assert.throws(() => loadConfig({ env, file: file({ issuers: [{ kind: 'google', aud: 'g', tenants: [tid] }] }) }), configError);
 });
+
+test('Microsoft: emailDomains makes memberships also bind one of those email domains; only for microsoft issuers', () => {
+  const ms = (extra: Record<string, unknown>) => loadConfig({ env, file: file({ issuers: [{ kind: 'microsoft', aud: 'ms-client', ...extra }] }) }).issuers[0]!;
+  assert.deepEqual(ms({ emailDomains: ['contoso.com', 'Fabrikam.example'] }).emailDomains, ['contoso.com', 'Fabrikam.example']);
+  assert.equal(ms({}).emailDomains, undefined);
+  for (const bad of [[], ['alice@contoso.com'], ['contoso com'], [''], ['x'.repeat(65)], ['bücher.example'], 'contoso.com', [42]]) {
+    assert.throws(() => ms({ emailDomains: bad }), configError, JSON.stringify(bad));
+  }
+  for (const kind of ['google', 'oidc']) {
+    assert.throws(() => loadConfig({ env, file: file({ issuers: [{ kind, aud: 'c', iss: 'https://issuer.example', emailDomains: ['contoso.com'] }] }) }), configError, kind);
+  }
+});

@@ -64,3 +64,23 @@ test('issue 12: sign-in names each statement and stops a token the variant canno
   assert.deepEqual(Object.keys(STATEMENTS).sort(), ['entra', 'google', 'oidc']);
   assert.match(STATEMENTS.google, /Workspace/);
 });
+
+test('sign-in, entra: a tenant token of a multi-tenant issuer (no email_verified); a board naming email domains stops another domain before the prover', () => {
+  const jwt = (claims: Record<string, unknown>) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  const tenantIss = (tid: string) => `https://login.microsoftonline.com/${tid}/v2.0`;
+  const tid = '4f7c1e2a-93b5-4d0e-8a6f-2b1c9d3e5f70';
+  const ms: IssuerInfo = { id: 'microsoft', kind: 'microsoft', iss: 'https://login.microsoftonline.com/{tenantid}/v2.0', aud: 'app', variant: 'entra', provable: true, authorizationEndpoint: null, label: 'Microsoft' };
+  const token = { iss: tenantIss(tid), aud: 'app', tid, email: 'alice@contoso.example', xms_edov: '1' };
+  assert.equal(tokenProblem(jwt(token), ms), null);
+  assert.equal(tokenProblem(jwt({ ...token, iss: tenantIss('9188040d-6c67-4c5b-b112-36a304b66dad') }), ms)?.code, 'ERR_ISS_MISMATCH');
+  assert.equal(tokenProblem(jwt(token), { ...ms, tenants: ['0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b'] })?.code, 'ERR_ISS_MISMATCH');
+  const bound = { ...ms, emailDomains: ['contoso.example'] };
+  assert.equal(tokenProblem(jwt(token), bound), null);
+  assert.deepEqual(tokenProblem(jwt({ ...token, email: 'alice@fabrikam.example' }), bound), {
+    code: 'ERR_EMAIL_DOMAIN_MISMATCH', message: "this board admits Microsoft members with an email at contoso.example; this account's email is at fabrikam.example",
+  });
+  assert.equal(tokenProblem(jwt({ ...token, email: undefined }), bound)?.code, 'ERR_EMAIL_DOMAIN_MISMATCH');
+  // Other statements still need a verified email.
+  const oidc: IssuerInfo = { ...ms, kind: 'oidc', iss: 'https://id.example', variant: 'oidc' };
+  assert.equal(tokenProblem(jwt({ ...token, iss: 'https://id.example' }), oidc)?.code, 'ERR_EMAIL_UNVERIFIED');
+});

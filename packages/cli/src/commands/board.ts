@@ -137,11 +137,13 @@ export function register(program: Command): void {
     .option('--jwks <file>', 'issuer key set you pinned { "keys": [...] }: trusted besides what the issuer itself publishes')
     .option('--trust-server-keys', "accept an issuer key only the board server vouches for (the server could have invented it)")
     .option('--allow-test-crs', 'accept proofs made with the INSECURE test CRS (default: when the server runs it, or VEIL_CRS=test; always with a warning)')
+    .option('--email-domain <domain>', 'require the membership to bind this email domain (entra: the tenant vouches for it through xms_edov)')
     .option(...REGISTRAR_TRUST_OPTIONS[0]).option(...REGISTRAR_TRUST_OPTIONS[1]).option(...REGISTRAR_TRUST_OPTIONS[2])
     .argument('<id>', 'post id')
     .action(
-      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean } & RegistrarTrustFlags) => {
+      action(async (id: string, o: { server?: string; key?: string; jwks?: string; trustServerKeys?: boolean; allowTestCrs?: boolean; emailDomain?: string } & RegistrarTrustFlags) => {
         if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError(`${id}: not a post id (32 hex characters)`);
+        if (o.emailDomain !== undefined && !/^[^\s@]+$/.test(o.emailDomain)) throw new UsageError('--email-domain must be a domain such as contoso.com (no "@", no spaces)');
         const server = resolveServer(o.server);
         const pinned = o.jwks === undefined ? undefined : readJwksFile(o.jwks);
         const sign = resolveKey(o.key, server)?.key;
@@ -156,6 +158,8 @@ export function register(program: Command): void {
             throw g;
           });
           if (group) {
+            // A person group's proof is anonymous: it binds no email domain.
+            if (o.emailDomain !== undefined) throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `post ${id} is made with a group proof, which binds no email domain; ${o.emailDomain} is required`);
             print(group);
             return;
           }
@@ -201,10 +205,13 @@ export function register(program: Command): void {
           iss: claims.iss, aud: issuer.aud, domain: m.group, now: Math.floor(m.createdAt / 1000) - 1,
           // The statement this server admits for the issuer (servers from before variants: any).
           ...(issuer.variant !== undefined ? { variant: issuer.variant } : {}),
+          // The email domain(s) asked for here, else those the server admits for the issuer.
+          ...(o.emailDomain !== undefined ? { emailDomain: o.emailDomain } : issuer.emailDomains ? { emailDomain: issuer.emailDomains } : {}),
           allowTestCrs,
         });
         print({
-          valid: true, id: m.id, group: verified.domain, variant: verified.variant, iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source,
+          valid: true, id: m.id, group: verified.domain, variant: verified.variant,
+          ...(verified.emailDomain !== undefined ? { emailDomain: verified.emailDomain } : {}), iss: verified.iss, kid: verified.kid, crs: verified.crs.kind, issuerKey: trust.note, keySource: trust.source,
           ...(trust.observation ? { keyObservation: trust.observation } : {}),
         });
         note(`valid: signed by a key proven to belong to someone at ${verified.domain} (checked on this machine${verified.crs.kind === 'test' ? ', TEST CRS: forgeable' : ''})`);

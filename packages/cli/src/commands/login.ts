@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Command } from 'commander';
-import { bytesToHex, generateEphemeralKey, nonce, VeilError } from '@veil/crypto';
+import { bytesToHex, emailDomainToBind, generateEphemeralKey, nonce, VeilError } from '@veil/crypto';
 import type { ConfigResponse, IssuerInfo, KeysResponse } from '@veil/server/schemas';
 import { action, UsageError } from '../lib/run.ts';
 import { api, resolveServer } from '../lib/board-client.ts';
@@ -107,14 +107,21 @@ async function discover(iss: string): Promise<{ authorization_endpoint: string; 
   return { authorization_endpoint: d.authorization_endpoint, token_endpoint: d.token_endpoint };
 }
 
-function tokenKid(token: string): string | undefined {
+/** The JSON object of a compact JWS's header (0) or payload (1), or undefined. */
+function tokenPart(token: string, i: 0 | 1): Record<string, unknown> | undefined {
   try {
-    const h = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof h.kid === 'string' ? h.kid : undefined;
+    const v = JSON.parse(Buffer.from(token.split('.')[i] ?? '', 'base64url').toString('utf8')) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
 }
+
+function tokenKid(token: string): string | undefined {
+  const kid = tokenPart(token, 0)?.kid;
+  return typeof kid === 'string' ? kid : undefined;
+}
+
 
 export function register(program: Command): void {
   program
@@ -202,13 +209,16 @@ export function register(program: Command): void {
         // Failures that need no proof (unverified email, wrong audience, …) are reported before the prover starts.
         // The statement is the server's choice for this issuer (google: Workspace hd; oidc: email domain).
         const variant = issuer.variant;
-        await buildInputs(idToken, jwk, key.publicKey, salt, expiry, { variant });
+        // A board naming email domains for its issuer (entra) wants the token email's bound.
+        const emailDomain = emailDomainToBind(issuer, tokenPart(idToken, 1)?.email);
+        const bind = emailDomain !== undefined ? { emailDomain } : {};
+        await buildInputs(idToken, jwk, key.publicKey, salt, expiry, { variant, ...bind });
         const { createBackend } = await import('@veil/prover');
         const show = progress('proving membership on this machine (the first proof compiles the circuit; ~10-60 s)');
         const backend = await createBackend({ crs });
         let bundle;
         try {
-          bundle = await backend.prove({ token: idToken, jwk, epk: key.publicKey, salt, expiry, variant });
+          bundle = await backend.prove({ token: idToken, jwk, epk: key.publicKey, salt, expiry, variant, ...bind });
           show.done('proof ready');
         } catch (e) {
           show.done('proof failed');

@@ -78,6 +78,19 @@ function variantFlag(v: string | undefined): Variant | undefined {
   }
 }
 
+/**
+ * `--email-domain`: only the entra statement binds an email domain (through `xms_edov`); any other
+ * variant's circuit has no place for it.
+ */
+function emailDomainFlag(v: string | undefined, variant: Variant | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[^\s@]+$/.test(v)) throw new UsageError('--email-domain must be a domain such as contoso.com (no "@", no spaces)');
+  if (variant !== undefined && variant !== 'entra') {
+    throw new UsageError(`--email-domain: only the entra statement binds an email domain, not ${variant} (${variant === 'oidc' ? 'its group already is the email domain: use --domain' : 'use --variant entra with a Microsoft Entra token'})`);
+  }
+  return v;
+}
+
 interface InspectFlags {
   token?: string;
   jwks?: string;
@@ -85,6 +98,7 @@ interface InspectFlags {
   epk?: string;
   salt?: string;
   expiry?: string;
+  emailDomain?: string;
 }
 
 interface ProveFlags {
@@ -96,6 +110,7 @@ interface ProveFlags {
   expiry?: string;
   out?: string;
   domain?: string;
+  emailDomain?: string;
   unchecked?: boolean;
 }
 
@@ -106,6 +121,7 @@ interface VerifyFlags {
   aud?: string;
   anyAudience?: boolean;
   domain?: string;
+  emailDomain?: string;
 }
 
 const ANY_AUDIENCE_WARNING =
@@ -145,6 +161,7 @@ export function register(program: Command): void {
     .option('--epk <hex>', 'Ed25519 ephemeral public key (32 bytes hex), to check the nonce')
     .option('--salt <hex>', 'nonce salt (hex)')
     .option('--expiry <unix>', 'expiry of the ephemeral key (unix seconds)')
+    .option('--email-domain <domain>', 'entra: check the email domain can be bound (the email at that domain, xms_edov true or "1")')
     .action(
       action(async (f: InspectFlags) => {
         if (!f.token) throw new UsageError('--token is required');
@@ -155,8 +172,13 @@ export function register(program: Command): void {
         const nonceInputs =
           nonceFlags === 3 ? { epk: hexToBytes(hexFlag(f.epk, '--epk', 32)), salt: hexToBytes(hexFlag(f.salt, '--salt')), expiry: unixFlag(f.expiry, '--expiry') } : undefined;
         const token = readText(f.token, '--token').trim();
+        const emailDomain = emailDomainFlag(f.emailDomain, variant ?? variantForToken(token));
         const jwk = pickJwk(readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED'), headerKid(token));
-        const report = await inspectToken(token, jwk, { ...(variant ? { variant } : {}), ...(nonceInputs ? { nonce: nonceInputs } : {}) });
+        const report = await inspectToken(token, jwk, {
+          ...(variant ? { variant } : {}),
+          ...(nonceInputs ? { nonce: nonceInputs } : {}),
+          ...(emailDomain !== undefined ? { emailDomain } : {}),
+        });
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         if (!report.clauses.every((c) => c.ok)) process.exitCode = 1;
       }),
@@ -173,6 +195,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'where to write the bundle (JSON)')
     .option('--domain <domain>', "group to prove (default: the token's own: oidc the email's domain, google hd)")
     .option('--variant <name>', 'statement, which picks the circuit: google, entra or oidc (default: chosen from iss)')
+    .option('--email-domain <domain>', 'entra: also bind the email domain (the token\'s email must be at it, with xms_edov true or "1")')
     .option('--unchecked', 'skip the TypeScript pre-checks: the circuit alone decides')
     .action(
       action(async (f: ProveFlags) => {
@@ -186,6 +209,7 @@ export function register(program: Command): void {
         const kind = crsKind();
         const token = readText(f.token, '--token').trim();
         const variant = chosen ?? variantForToken(token);
+        const emailDomain = emailDomainFlag(f.emailDomain, variant);
         const jwk = pickJwk(readJson(f.jwks, '--jwks', 'ERR_JWKS_MALFORMED'), headerKid(token));
         if (kind === 'test') process.stderr.write(TEST_CRS_WARNING);
         const backend = await createBackend({ crs: kind });
@@ -198,6 +222,7 @@ export function register(program: Command): void {
             expiry,
             variant,
             ...(f.domain !== undefined ? { domain: f.domain } : {}),
+            ...(emailDomain !== undefined ? { emailDomain } : {}),
             ...(f.unchecked ? { unchecked: true } : {}),
           });
           // Only a complete, proven bundle ever appears under the --out name.
@@ -205,7 +230,7 @@ export function register(program: Command): void {
           try {
             writeFileSync(tmp, `${JSON.stringify(bundle, null, 2)}\n`);
             renameSync(tmp, f.out);
-            process.stdout.write(`${f.out}: ${bundle.variant} membership of ${bundle.claims.domain} for key ${bundle.claims.epk.slice(0, 12)}…, valid until ${new Date(bundle.claims.expiry * 1000).toISOString()} (next: veil join --bundle ${f.out})\n`);
+            process.stdout.write(`${f.out}: ${bundle.variant} membership of ${bundle.claims.domain}${bundle.claims.emailDomain !== undefined ? ` (email domain ${bundle.claims.emailDomain})` : ''} for key ${bundle.claims.epk.slice(0, 12)}…, valid until ${new Date(bundle.claims.expiry * 1000).toISOString()} (next: veil join --bundle ${f.out})\n`);
           } catch (e) {
             rmSync(tmp, { force: true });
             throw new UsageError(`--out: cannot write ${f.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -226,9 +251,11 @@ export function register(program: Command): void {
     .option('--any-audience', 'DIAGNOSTICS ONLY: skip the audience check (accepts tokens minted for any client of the issuer)')
     .option('--domain <domain>', 'required domain')
     .option('--variant <name>', 'required statement: google, entra or oidc (default: any; the output names it)')
+    .option('--email-domain <domain>', 'required bound email domain (entra bundles only; a bundle binding none or another is ERR_EMAIL_DOMAIN_MISMATCH)')
     .action(
       action(async (file: string, f: VerifyFlags) => {
         const variant = variantFlag(f.variant);
+        const emailDomain = emailDomainFlag(f.emailDomain, variant);
         if (!f.jwks) throw new UsageError('--jwks is required');
         if (!f.iss) throw new UsageError('--iss is required: the issuer the token must come from');
         if (f.anyAudience && f.aud !== undefined) throw new UsageError('--aud and --any-audience exclude each other');
@@ -245,6 +272,7 @@ export function register(program: Command): void {
             iss: f.iss,
             ...(f.anyAudience ? { anyAudience: true as const } : { aud: f.aud! }),
             ...(f.domain !== undefined ? { domain: f.domain } : {}),
+            ...(emailDomain !== undefined ? { emailDomain } : {}),
             ...(variant ? { variant } : {}),
           });
           process.stdout.write(`${JSON.stringify(claims)}\n`);

@@ -20,6 +20,12 @@ export type VerifyExpectations = {
    * the weaker `oidc` email-domain statement over the same issuer's tokens.
    */
   variant?: Variant | readonly Variant[];
+  /**
+   * entra: the email domain(s) the bundle must bind (through `xms_edov`): one of these, byte for
+   * byte. A bundle binding none (every non-entra bundle, and an entra one proven without
+   * `emailDomain`) is refused. Default: not required.
+   */
+  emailDomain?: string | readonly string[];
   /** Unix seconds; the bundle's expiry must be later (default: the current time). */
   now?: number;
   /** Accept bundles proven with the insecure test CRS (default: only when `VEIL_CRS=test`). */
@@ -45,6 +51,7 @@ const isAllowlist = (v: unknown): boolean => typeof v === 'string' || (Array.isA
 function assertExpectations(expect: VerifyExpectations): void {
   if (typeof expect !== 'object' || expect === null) throw new TypeError('verify: expectations { iss, aud } are required');
   if (expect.variant !== undefined && !isAllowlist(expect.variant)) throw new TypeError('verify: expect.variant must be a variant or a list of them');
+  if (expect.emailDomain !== undefined && !isAllowlist(expect.emailDomain)) throw new TypeError('verify: expect.emailDomain must be a domain or a list of them');
   if (!isAllowlist(expect.iss)) throw new TypeError('verify: expect.iss (the accepted issuer or issuers) is required');
   if (expect.anyAudience === true) {
     if (expect.aud !== undefined) throw new TypeError('verify: expect.aud and expect.anyAudience exclude each other');
@@ -98,6 +105,11 @@ export async function verifyMembership(
   if (!allowed(expect.iss, claims.iss)) throw new VeilError('ERR_ISS_MISMATCH', `issuer ${claims.iss} is not accepted`);
   if (!allowed(expect.aud, claims.aud)) throw new VeilError('ERR_AUD_MISMATCH', `audience ${claims.aud} is not accepted`);
   if (!allowed(expect.domain, claims.domain)) throw new VeilError('ERR_DOMAIN_MISMATCH', `domain ${claims.domain} is not accepted`);
+  if (expect.emailDomain !== undefined) {
+    const want = typeof expect.emailDomain === 'string' ? expect.emailDomain : expect.emailDomain.join(', ');
+    if (claims.emailDomain === undefined) throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `the bundle binds no email domain; ${want} is required`);
+    if (!allowed(expect.emailDomain, claims.emailDomain)) throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `email domain ${claims.emailDomain} is not accepted (required: ${want})`);
+  }
   if (claims.expiry <= now) throw new VeilError('ERR_PROOF_EXPIRED', `the proof expired at ${claims.expiry}`);
 
   const { jwk } = selectIssuerKey(jwks, claims.kid);

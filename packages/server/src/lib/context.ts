@@ -19,7 +19,7 @@ export type VerifiedClaims = Pick<VerifiedMembership, 'iss' | 'aud' | 'domain' |
 export type MembershipVerifier = (
   bundle: Bundle,
   jwks: { keys: Record<string, string>[] },
-  expect: { iss: string; aud: string; domain: string; variant: Variant; now: number; allowTestCrs: boolean },
+  expect: { iss: string; aud: string; domain: string; variant: Variant; emailDomain?: readonly string[]; now: number; allowTestCrs: boolean },
 ) => Promise<VerifiedClaims>;
 
 /** Verifies a group proof for the expected scope, message and roots (default: @veil/prover `verifyGroup`). */

@@ -10,6 +10,7 @@ export function configRoutes(app: FastifyInstance, ctx: RouteContext): void {
     issuers: ctx.config.issuers.map((i) => ({
       id: i.id, kind: i.kind, iss: i.iss, aud: i.aud, variant: i.variant, provable: ctx.provableVariants.includes(i.variant),
       ...(i.tenants ? { tenants: i.tenants } : {}),
+      ...(i.emailDomains ? { emailDomains: i.emailDomains } : {}),
       authorizationEndpoint: i.authorizationEndpoint ?? null, label: i.label,
       keys: ctx.registry.status(i.iss),
     })),

@@ -24,6 +24,10 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       // Each issuer is configured for one statement (a Google board wants hd, not the email domain).
       const variant = b.variant ?? 'oidc';
       if (variant !== issuer.variant) throw new VeilError('ERR_VARIANT_MISMATCH', `${issuer.label} memberships must prove the ${issuer.variant} statement, not ${variant}`);
+      // A board that names email domains admits only tenant members whose email is at one of them.
+      if (issuer.emailDomains && (c.emailDomain === undefined || !issuer.emailDomains.includes(c.emailDomain))) {
+        throw new VeilError('ERR_EMAIL_DOMAIN_MISMATCH', `${issuer.label} memberships must bind an email domain of ${issuer.emailDomains.join(', ')}, not ${c.emailDomain ?? 'none'}`);
+      }
       if (!ctx.acceptedCircuits.includes(b.circuit.id)) throw new VeilError('ERR_CIRCUIT_UNKNOWN', `circuit ${b.circuit.id} is not accepted`);
       if (b.crs.kind !== ctx.config.crs) throw new VeilError('ERR_CRS_NOT_ACCEPTED', `proofs must use the ${ctx.config.crs} CRS, not ${b.crs.kind}`);
       if (!GROUP_RE.test(c.domain)) throw new VeilError('ERR_VALIDATION', 'domain must be a lower-case DNS name or tenant id');
@@ -36,6 +40,7 @@ export function membershipRoutes(app: FastifyInstance, ctx: RouteContext): void 
       const key = await ctx.registry.getKey(issuer.iss, c.kid);
       const claims = await ctx.verifyMembership(b, { keys: [key.jwk] }, {
         iss: c.iss, aud: issuer.aud, domain: c.domain, variant: issuer.variant, now: nowS, allowTestCrs: ctx.config.crs === 'test',
+        ...(issuer.emailDomains ? { emailDomain: issuer.emailDomains } : {}),
       });
       // Store what the proof binds (identical to the bundle's claims on success).
       if (claims.epk !== c.epk || claims.domain !== c.domain || claims.expiry !== c.expiry || claims.iss !== c.iss || claims.kid !== c.kid) {

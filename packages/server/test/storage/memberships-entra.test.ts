@@ -2,9 +2,10 @@
 // group), and a tenant member's post re-verified by every verifier. Entra-shaped bundles with a wrong
 // proof go through every route check to the real verifier, which refuses their proof, their header's
 // alg or kid, and the consumer tenant. One REAL entra proof for the file (its statement is tested in
-// packages/prover/test/membership-entra.test.ts): it registers, posts, `GET /api/messages/:id` serves
-// it with the key registered under the template issuer, and `veil verify-message` and the web badge
-// (verify-post.ts, with the real proof verifier) verify it; the mapping's refusals are unit-tested in
+// packages/prover/test/membership-entra.test.ts), binding the email domain contoso.example: a board
+// naming other email domains refuses it, one naming it registers it, it posts, `GET /api/messages/:id`
+// serves it with the key registered under the template issuer, and `veil verify-message` and the web
+// badge (verify-post.ts, with the real proof verifier) verify it, following the board's email domains; the mapping's refusals are unit-tested in
 // crypto/test/issuer-for-iss.test.ts and web/test/verify-post.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,7 +46,7 @@ before(async () => {
   const salt = BigInt(`0x${randomBytes(16).toString('hex')}`);
   const iat = expiry - 7 * 86400;
   const { token, jwk } = await mintEntraToken({ epk: eph.publicKey, salt, expiry, keyId: 'server-entra', claims: { aud: f.issuer.aud, iat, nbf: iat, exp: iat + 3600 } });
-  real = { bundle: await backend.prove({ token, jwk, epk: eph.publicKey, salt, expiry }), key: { secretKey: bytesToHex(eph.secretKey), publicKey: bytesToHex(eph.publicKey) } };
+  real = { bundle: await backend.prove({ token, jwk, epk: eph.publicKey, salt, expiry, emailDomain: 'contoso.example' }), key: { secretKey: bytesToHex(eph.secretKey), publicKey: bytesToHex(eph.publicKey) } };
 });
 after(async () => {
   await f.close();
@@ -112,6 +113,16 @@ function veil(...args: string[]): Promise<{ code: number; stdout: string; stderr
 test('a real entra member posts; the post is served with the template key and verified by veil verify-message and the web badge', { timeout: 300_000 }, async () => {
   const { bundle, key } = real;
   assert.equal(bundle.claims.iss, tenantIss(TEST_TENANT));
+  // A board naming email domains admits only tenant members whose membership binds one of them.
+  const ms = f.config.issuers[0]!;
+  ms.emailDomains = ['fabrikam.example'];
+  const otherDomain = await join(bundle);
+  assert.equal(otherDomain.statusCode, 422, otherDomain.body);
+  assert.equal(code(otherDomain), 'ERR_EMAIL_DOMAIN_MISMATCH');
+  const { emailDomain: _e, ...unbound } = bundle.claims;
+  assert.equal(code(await join({ ...bundle, claims: unbound })), 'ERR_EMAIL_DOMAIN_MISMATCH');
+  assert.equal(await f.storage.getMembership(bundle.claims.epk), null);
+  ms.emailDomains = ['fabrikam.example', 'contoso.example'];
   const r = await join(bundle);
   assert.equal(r.statusCode, 201, r.body);
   const p = signedPost(key, { group: TEST_TENANT, text: 'hello from the tenant' }, f.clock.t);
@@ -124,6 +135,7 @@ test('a real entra member posts; the post is served with the template key and ve
 
   // The web badge, with the real proof verifier and what the browser would read from this board.
   const config = (await f.app.inject({ method: 'GET', url: '/api/config' })).json() as ConfigResponse;
+  assert.deepEqual(config.issuers[0]!.emailDomains, ['fabrikam.example', 'contoso.example']);
   const registry = ((await f.app.inject({ method: 'GET', url: '/api/keys' })).json() as KeysResponse).keys;
   const asked: string[] = [];
   const web = (issuers = config.issuers) => verifyPost(detail, {
@@ -134,6 +146,8 @@ test('a real entra member posts; the post is served with the template key and ve
   });
   assert.deepEqual(await web(), { ok: true, keySource: 'issuer' });
   assert.deepEqual(asked, [tenantIss(TEST_TENANT)]);
+  const fabrikamOnly = await web(config.issuers.map((i) => ({ ...i, emailDomains: ['fabrikam.example'] })));
+  assert.deepEqual([fabrikamOnly.ok, !fabrikamOnly.ok && fabrikamOnly.code], [false, 'ERR_EMAIL_DOMAIN_MISMATCH']);
   // a board that no longer admits the tenant: the post stays readable, the badge refuses the issuer
   const other = '0b9e8d7c-6a5f-4e3d-9c2b-1a0f9e8d7c6b';
   assert.equal((await web(config.issuers.map((i) => ({ ...i, tenants: [other] })))).ok, false);
@@ -156,4 +170,15 @@ test('a real entra member posts; the post is served with the template key and ve
   const out = JSON.parse(v.stdout) as Record<string, unknown>;
   assert.deepEqual({ valid: out.valid, group: out.group, variant: out.variant, iss: out.iss, kid: out.kid, keySource: out.keySource },
     { valid: true, group: TEST_TENANT, variant: 'entra', iss: tenantIss(TEST_TENANT), kid: testKey('server-entra').jwk.kid, keySource: 'pinned' });
+  assert.equal(out.emailDomain, 'contoso.example');
+  // Asked for another email domain than the board's, verify-message refuses the post.
+  const fabrikam = await veil('verify-message', '--server', url, '--jwks', pinned, '--email-domain', 'fabrikam.example', p.message.id);
+  assert.equal(fabrikam.code, 1);
+  assert.match(fabrikam.stderr, /^veil: ERR_EMAIL_DOMAIN_MISMATCH: email domain contoso\.example is not accepted \(required: fabrikam\.example\)$/m);
+  // Without the flag it follows the board: one now naming only another email domain is refused too.
+  ms.emailDomains = ['fabrikam.example'];
+  const following = await veil('verify-message', '--server', url, '--jwks', pinned, p.message.id);
+  assert.equal(following.code, 1);
+  assert.match(following.stderr, /^veil: ERR_EMAIL_DOMAIN_MISMATCH: email domain contoso\.example is not accepted/m);
+  delete ms.emailDomains;
 });

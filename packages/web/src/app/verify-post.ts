@@ -41,7 +41,7 @@ export type IssuerKeysFetcher = (iss: string) => Promise<{ keys: PublishedJwk[] 
 export type MembershipVerifier = (
   bundle: MessageDetail['membership']['bundle'],
   jwks: { keys: IssuerKey['jwk'][] },
-  expect: { iss: string; aud: string; domain: string; variant: IssuerInfo['variant'] },
+  expect: { iss: string; aud: string; domain: string; variant: IssuerInfo['variant']; emailDomain?: string[] },
 ) => Promise<unknown>;
 
 function fail(code: string, reason: string): Verdict {
@@ -105,8 +105,11 @@ export async function verifyPost(
   }
   if (message.createdAt > claims.expiry * 1000) return fail('ERR_MEMBERSHIP_EXPIRED', 'the post was written after the membership expired');
   try {
-    // The statement the server admits for this issuer (google: Workspace hd, not the email's domain).
-    await ctx.verifyMembership(membership.bundle, { keys: [key.jwk] }, { iss: claims.iss, aud: issuer.aud, domain: message.group, variant: issuer.variant });
+    // The statement the server admits for this issuer (google: Workspace hd, not the email's domain;
+    // entra: with the email domains it names, bound).
+    await ctx.verifyMembership(membership.bundle, { keys: [key.jwk] }, {
+      iss: claims.iss, aud: issuer.aud, domain: message.group, variant: issuer.variant, ...(issuer.emailDomains ? { emailDomain: issuer.emailDomains } : {}),
+    });
   } catch (e) {
     if (isVeilError(e)) return fail(e.code, e.message);
     throw e;

@@ -11,6 +11,7 @@
  * asks first. Afterwards the user is back on the page where they chose "Sign in".
  */
 import type { IssuerInfo } from '@veil/server/schemas';
+import { emailDomainToBind, issuerForIss } from '@veil/crypto/issuer-for-iss';
 import { ApiError, getKeys, postMembership } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { deleteIdentity, generateIdentity, loadIdentity, promotePending, saveIdentity } from '../keystore.ts';
@@ -140,16 +141,24 @@ export const STATEMENTS: Record<IssuerInfo['variant'], string> = {
 export function tokenProblem(token: string, issuer: IssuerInfo, now = Date.now()): { code: string; message: string } | null {
   const c = tokenPart(token, 1);
   if (!c) return { code: 'ERR_TOKEN_MALFORMED', message: 'the provider returned a token that is not a JWT' };
-  if (c.email_verified !== true) {
+  // entra has no email_verified (binding the email's domain needs the tenant's xms_edov instead,
+  // which the prover's pre-checks read).
+  if (issuer.variant !== 'entra' && c.email_verified !== true) {
     return { code: 'ERR_EMAIL_UNVERIFIED', message: `your provider says the email ${typeof c.email === 'string' ? c.email : ''} is not verified; verify it with ${issuer.label} and sign in again` };
   }
-  if (c.iss !== issuer.iss) return { code: 'ERR_ISS_MISMATCH', message: `the token was issued by ${String(c.iss)}, not ${issuer.iss}` };
+  // A multi-tenant Microsoft issuer's iss is the template; each token names its tenant's issuer.
+  if (typeof c.iss !== 'string' || issuerForIss([issuer], c.iss) !== issuer) return { code: 'ERR_ISS_MISMATCH', message: `the token was issued by ${String(c.iss)}, not ${issuer.iss}` };
   if (c.aud !== issuer.aud) return { code: 'ERR_AUD_MISMATCH', message: `the token is for ${JSON.stringify(c.aud)}, not this site (${issuer.aud})` };
   // google: the organisation is hd, which consumer accounts (gmail.com, or made with a work address) lack.
   if (issuer.variant === 'google' && (typeof c.hd !== 'string' || c.hd === '')) {
     return { code: 'ERR_CLAIM_MISSING', message: 'this Google account belongs to no Google Workspace organisation (the token has no hd claim); sign in with your work account' };
   }
   if (issuer.variant === 'oidc' && (typeof c.email !== 'string' || !c.email.includes('@'))) return { code: 'ERR_EMAIL_MISSING', message: 'the token carries no email address' };
+  try {
+    emailDomainToBind(issuer, c.email);
+  } catch (e) {
+    return { code: 'ERR_EMAIL_DOMAIN_MISMATCH', message: (e as Error).message };
+  }
   if (typeof c.exp === 'number' && c.exp * 1000 < now) return { code: 'ERR_TOKEN_EXPIRED', message: 'the sign-in took too long and the token expired; sign in again' };
   return null;
 }
@@ -222,6 +231,8 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
   };
   window.addEventListener('beforeunload', warnLeave);
 
+  // A board naming email domains for this issuer (entra) wants the token email's bound (tokenProblem checked it).
+  const emailDomain = emailDomainToBind(issuer, tokenPart(token, 1)?.email);
   const worker = new Worker(new URL('../workers/prove.worker.ts', import.meta.url), { type: 'module', name: 'veil-prove' });
   const req: ProveRequest = {
     token,
@@ -230,6 +241,7 @@ export async function callbackPage(main: HTMLElement, fragment: URLSearchParams 
     salt: identity.salt,
     expiry: identity.expiry,
     variant: issuer.variant,
+    ...(emailDomain !== undefined ? { emailDomain } : {}),
     artifacts: config.artifacts,
     crs: config.crs.kind,
     threads: Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 16)),

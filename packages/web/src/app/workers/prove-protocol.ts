@@ -11,6 +11,8 @@ export interface ProveRequest {
   expiry: number;
   /** The statement the server admits for the chosen issuer: it picks the circuit. */
   variant: IssuerInfo['variant'];
+  /** entra: the email domain to bind, when the board names email domains for the issuer. */
+  emailDomain?: string;
   /** Base URL of the prover artifacts (circuit, verification key, CRS). */
   artifacts: string;
   crs: string;

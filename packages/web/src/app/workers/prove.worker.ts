@@ -30,7 +30,7 @@ self.onmessage = async (e: MessageEvent<ProveRequest>) => {
     if (!circuit) throw new VeilError('ERR_VARIANT_UNSUPPORTED', `this app has no circuit for the ${req.variant} statement`);
     await backend.circuitSize(circuit.name);
     post({ type: 'stage', stage: 'proving', at: performance.now() - started });
-    const bundle = await backend.prove({ token: req.token, jwk: req.jwk as JsonWebKey, epk: fromHex(req.epk), salt: fromHex(req.salt), expiry: req.expiry, variant: req.variant, crs });
+    const bundle = await backend.prove({ token: req.token, jwk: req.jwk as JsonWebKey, epk: fromHex(req.epk), salt: fromHex(req.salt), expiry: req.expiry, variant: req.variant, ...(req.emailDomain !== undefined ? { emailDomain: req.emailDomain } : {}), crs });
     req.token = '';
     post({ type: 'done', bundle: bundle as never, ms: performance.now() - started });
   } catch (err) {
