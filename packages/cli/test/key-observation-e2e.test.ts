@@ -75,7 +75,8 @@ test('observed by the identity service, collected by the board, trusted by the C
   const sk = ed25519.utils.randomSecretKey();
   const epk = bytesToHex(ed25519.getPublicKey(sk));
   const expiry = Math.floor(clock / 1000) + 86_400;
-  const claims = { iss: issuer.iss, aud: 'veil-dev', domain: 'example.com', epk, expiry, kid: old.kid! };
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: old.kid, typ: 'JWT' })).toString('base64url');
+  const claims = { iss: issuer.iss, aud: 'veil-dev', domain: 'example.com', epk, expiry, kid: old.kid!, header };
   await storage.putMembership({
     epk, group: 'example.com', iss: issuer.iss, kid: old.kid!, expiry, circuitId: CIRCUIT.id, createdAt: clock,
     bundle: { v: 1, circuit: { name: CIRCUIT.name, id: CIRCUIT.id }, crs: { id: TEST_CRS_ID, kind: 'test' }, claims, proof: randomBytes(14592).toString('base64') },

@@ -82,7 +82,8 @@ function publish(observations: unknown[], key: { kid: string; n: string; e: stri
   const sk = ed25519.utils.randomSecretKey();
   const epk = bytesToHex(ed25519.getPublicKey(sk));
   const message: Post = { v: 1, id: generateMessageId(), group: 'example.com', internal: false, text: 'hello', createdAt: Date.now() - 1000, epk };
-  const claims = { iss: issuer.iss, aud: 'veil-dev', domain: 'example.com', epk, expiry: Math.floor(Date.now() / 1000) + 86400, kid: key.kid };
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: key.kid, typ: 'JWT' })).toString('base64url');
+  const claims = { iss: issuer.iss, aud: 'veil-dev', domain: 'example.com', epk, expiry: Math.floor(Date.now() / 1000) + 86400, kid: key.kid, header };
   const bundle = { v: 1, circuit: { name: CIRCUIT.name, id: CIRCUIT.id }, crs: { id: TEST_CRS_ID, kind: 'test' }, claims, proof: randomBytes(14592).toString('base64') };
   const jwk = { kty: 'RSA', kid: key.kid, n: key.n, e: key.e, alg: 'RS256', use: 'sig' };
   details.set(message.id, {

@@ -75,7 +75,8 @@ function publish(o: { sk?: string; epk?: string; sign?: (m: Post) => { message: 
   const { message, signature } = o.sign ? o.sign(base) : { message: base, signature: signPayload(encodePost(base), sk) };
   const jwk = o.jwk ?? rogue;
   const iss = o.iss ?? issuer.iss;
-  const claims = { iss, aud: o.aud ?? 'veil-x', domain: group, epk, expiry: Math.floor(Date.now() / 1000) + 86400, kid: jwk.kid };
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })).toString('base64url');
+  const claims = { iss, aud: o.aud ?? 'veil-x', domain: group, epk, expiry: Math.floor(Date.now() / 1000) + 86400, kid: jwk.kid, header };
   const bundle = { v: 1, circuit: { name: CIRCUIT.name, id: CIRCUIT.id }, crs: { id: TEST_CRS_ID, kind: 'test' }, claims, proof: randomBytes(14592).toString('base64') };
   details.set(message.id, {
     message, signature, likes: 0, receivedAt: Date.now(),
