@@ -122,7 +122,6 @@ function tokenKid(token: string): string | undefined {
   return typeof kid === 'string' ? kid : undefined;
 }
 
-
 export function register(program: Command): void {
   program
     .command('login')
