@@ -19,7 +19,7 @@ export type { SimulationEvidence } from './simulation-evidence.ts';
 export { exportSimulationRoot, parseSimulationRoot, SIMULATION_ROOT_TYPE } from './simulation-root.ts';
 export { verifySimulationEvidence } from './simulation-verify.ts';
 export type { VerifySimulationOptions, SimulationFacts } from './simulation-verify.ts';
-export { seal, unseal } from './seal.ts';
+export { seal, unseal, readSealedMeasurement } from './seal.ts';
 export type { SealOptions } from './seal.ts';
 export { parseSevReport, SEV_REPORT_BYTES } from './parse-sev.ts';
 export type { ParsedSevReport, TcbVersion } from './parse-sev.ts';

@@ -11,10 +11,15 @@
  *   ‖ iv(12) ‖ AES-GCM ciphertext with 16-byte tag. The whole header is the GCM AAD, so the
  *   recorded measurement, salt and version are authenticated too.
  * Every failure to unseal (wrong measurement, wrong purpose, tampering, truncation) is one code,
- * ERR_UNSEAL, so the error does not become an oracle.
+ * ERR_UNSEAL, so the error does not become an oracle. A wrong measurement is said as such, with both
+ * measurements: the recorded one is in the clear header anyway.
+ * `readSealedMeasurement` reads the recorded measurement without any key: unauthenticated, a hint
+ * for callers deciding what to do before unsealing (the development profile's stale-data check),
+ * never a reason to trust the blob.
  */
 import { VeilError } from '@veil/crypto';
 import type { EvidenceProducer } from './producers/producer.ts';
+import { toHex } from './lib/bytes.ts';
 
 const MAGIC = [0x56, 0x53, 0x45, 0x4c]; // "VSEL"
 const VERSION = 1;
@@ -98,6 +103,34 @@ export async function seal(data: Uint8Array, producer: EvidenceProducer, options
   return out;
 }
 
+/** The v1 header fields of `blob`, or the reason it is not one (no key involved, nothing authenticated). */
+function parseHeader(blob: Uint8Array): { measurement: Uint8Array; headerLength: number } | string {
+  if (blob.length < 7) return 'blob too short';
+  if (MAGIC.some((b, i) => blob[i] !== b) || blob[4] !== VERSION || blob[5] !== POLICY_MRENCLAVE) return 'not a v1 MRENCLAVE-policy sealed blob';
+  const len = blob[6]!;
+  const headerLength = 7 + len + SALT + IV;
+  if (blob.length < headerLength + TAG) return 'blob truncated';
+  return { measurement: blob.subarray(7, 7 + len), headerLength };
+}
+
+/**
+ * The measurement recorded in a sealed blob's header (lowercase hex): which build sealed it.
+ * UNAUTHENTICATED — anyone can rewrite the header; only `unseal` checks it (it is GCM AAD and a KDF
+ * input). Use it to decide what to do before unsealing, e.g. set aside development data another
+ * build sealed, never to trust the blob or its contents.
+ *
+ * @example
+ * import { readSealedMeasurement } from '@veil/attest/seal';
+ * if (readSealedMeasurement(blob) !== producer.measurement) console.warn('sealed by another build');
+ * @throws VeilError ERR_UNSEAL when `blob` is not a v1 sealed blob.
+ */
+export function readSealedMeasurement(blob: Uint8Array): string {
+  if (!(blob instanceof Uint8Array)) throw new TypeError('blob must be a Uint8Array');
+  const h = parseHeader(blob);
+  if (typeof h === 'string') throw new VeilError('ERR_UNSEAL', `cannot read the sealed header: ${h}`);
+  return toHex(h.measurement);
+}
+
 /**
  * Decrypts a blob made by {@link seal} under the same measurement and purpose.
  *
@@ -113,13 +146,13 @@ export async function unseal(blob: Uint8Array, producer: EvidenceProducer, optio
   const fail = (why: string): never => {
     throw new VeilError('ERR_UNSEAL', `cannot unseal: ${why}`);
   };
-  if (blob.length < 7) fail('blob too short');
-  if (MAGIC.some((b, i) => blob[i] !== b) || blob[4] !== VERSION || blob[5] !== POLICY_MRENCLAVE) fail('not a v1 MRENCLAVE-policy sealed blob');
-  const len = blob[6]!;
-  const headerLength = 7 + len + SALT + IV;
-  if (blob.length < headerLength + TAG) fail('blob truncated');
-  const recorded = blob.subarray(7, 7 + len);
-  if (len !== m.length || recorded.some((b, i) => b !== m[i])) fail('sealed under a different measurement');
+  const h = parseHeader(blob);
+  if (typeof h === 'string') return fail(h);
+  const { measurement: recorded, headerLength } = h;
+  const len = recorded.length;
+  if (len !== m.length || recorded.some((b, i) => b !== m[i])) {
+    fail(`sealed under a different measurement (sealed by build ${toHex(recorded)}, this build is ${producer.measurement}); only the build that sealed it can unseal it`);
+  }
   const header = blob.subarray(0, headerLength);
   const salt = blob.slice(7 + len, 7 + len + SALT);
   const iv = blob.slice(7 + len + SALT, headerLength);

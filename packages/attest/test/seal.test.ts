@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { seal, unseal } from '../src/seal.ts';
+import { readSealedMeasurement, seal, unseal } from '../src/seal.ts';
 import { createSimulationProducer } from '../src/producers/simulation.ts';
 import type { EvidenceProducer } from '../src/producers/producer.ts';
 
@@ -55,6 +55,23 @@ test('seal: another measurement fails, even with the same raw key', async () => 
   const forged = blob.slice();
   forged.set(new Uint8Array(32).fill(0x22), 7);
   await assert.rejects(unseal(forged, hw(M2, key)), { code: 'ERR_UNSEAL' });
+});
+
+test('readSealedMeasurement: names the sealing build, unauthenticated; unseal says both measurements', async () => {
+  const key = crypto.getRandomValues(new Uint8Array(16));
+  const blob = await seal(data, hw(M, key));
+  assert.equal(readSealedMeasurement(blob), M);
+  assert.equal(readSealedMeasurement(await seal(data, hw('ab'.repeat(16), key))), 'ab'.repeat(16));
+  await assert.rejects(unseal(blob, hw(M2, key)), (e: Error & { code?: string }) => e.code === 'ERR_UNSEAL' && e.message.includes(M) && e.message.includes(M2));
+  // The header is not authenticated here: a rewritten measurement is read back as written, and unseal still refuses it.
+  const forged = blob.slice();
+  forged.set(new Uint8Array(32).fill(0x22), 7);
+  assert.equal(readSealedMeasurement(forged), M2);
+  await assert.rejects(unseal(forged, hw(M2, key)), { code: 'ERR_UNSEAL' });
+  for (const bad of [new Uint8Array(0), blob.slice(0, 7 + 32 + 32 + 12 + 15), Uint8Array.from([0x56, 0x53, 0x45, 0x4c, 2, 1, 32])]) {
+    assert.throws(() => readSealedMeasurement(bad), { code: 'ERR_UNSEAL' });
+  }
+  assert.throws(() => readSealedMeasurement('x' as unknown as Uint8Array), TypeError);
 });
 
 test('seal: another key or purpose fails', async () => {
