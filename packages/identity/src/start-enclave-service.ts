@@ -11,6 +11,20 @@ import { runEnclaveService, type EnclaveServiceHandle, type EnclaveServiceOption
 let cached: Promise<string> | undefined;
 
 /**
+ * The measurement the simulation producer reports for this build (`veil attest measure`), computed
+ * once per process: `veil serve` checks its development data against it before starting the service.
+ *
+ * @example
+ * import { simulationMeasurement } from '@veil/identity/start-enclave-service';
+ * console.log(await simulationMeasurement());
+ * @throws Error when the installed esbuild is not the pinned version.
+ */
+export function simulationMeasurement(): Promise<string> {
+  cached ??= measureEnclave();
+  return cached;
+}
+
+/**
  * Starts the enclave service; under simulation the measurement defaults to the build hash and the
  * data directory to ./data/enclave (the board server's data dir convention).
  *
@@ -22,10 +36,9 @@ let cached: Promise<string> | undefined;
  */
 export async function startEnclaveService(opts: EnclaveServiceOptions): Promise<EnclaveServiceHandle> {
   if (opts.producer !== 'simulation') return runEnclaveService(opts);
-  if (!opts.measurement) cached ??= measureEnclave();
   return runEnclaveService({
     ...opts,
     dataDir: opts.dataDir ?? resolve('data', 'enclave'),
-    measurement: opts.measurement ?? (await cached!),
+    measurement: opts.measurement ?? (await simulationMeasurement()),
   });
 }

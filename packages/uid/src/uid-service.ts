@@ -18,7 +18,7 @@ import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { createGramineProducer } from '@veil/attest/producers/gramine';
 import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { seal, unseal } from '@veil/attest/seal';
-import { VeilError } from '@veil/crypto';
+import { VeilError, isVeilError } from '@veil/crypto';
 import { buildUidApp, type UidNodeKey } from './app.ts';
 import { measureUidSources } from './measure-sources.ts';
 import { generateShares } from './generate-shares.ts';
@@ -154,7 +154,9 @@ export async function runUidService(o: UidServiceOptions): Promise<UidServiceHan
     parseShareFile(text);
   }
   // Always serve from the sealed file, so a share that cannot be unsealed is noticed at start.
-  const key = await openShare(parseShareFile(await readFile(sealedSharePath, 'utf8')), producer);
+  const key = await openShare(parseShareFile(await readFile(sealedSharePath, 'utf8')), producer).catch((e: unknown) => {
+    throw isVeilError(e) && e.code === 'ERR_UNSEAL' ? new VeilError('ERR_UNSEAL', `${sealedSharePath}: ${e.message}`, { cause: e }) : e;
+  });
 
   const app = await buildUidApp({ producer, key, callers: o.callers, nonceTtlMs: o.nonceTtlMs, logger: o.logger });
   const host = o.host ?? '127.0.0.1';

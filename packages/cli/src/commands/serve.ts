@@ -34,6 +34,17 @@ export function register(program: Command): void {
             }${config.devRegistry?.enabled ? ', dev registry (anyone can get anyone\'s credential)' : ''}. Never expose this.\n`,
           );
         }
+        if (config.profile === 'development' && config.enclave.producer === 'simulation' && config.devRegistry?.enabled) {
+          // The sealed state of the identity flow startServer runs here (registrar, UID node). Before anything opens the data dir: state sealed by another build cannot be unsealed by this one.
+          const { simulationMeasurement } = await import('@veil/identity/start-enclave-service');
+          const { measureUidSources } = await import('@veil/uid/measure-sources');
+          const { setAsideStaleDevData, describeSetAside } = await import('../lib/stale-dev-data.ts');
+          const moved = await setAsideStaleDevData(config.dataDir, [
+            { dir: 'enclave', measurement: await simulationMeasurement() },
+            { dir: 'uid', measurement: await measureUidSources() },
+          ]);
+          if (moved) process.stderr.write(describeSetAside(config.dataDir, moved, { databaseUrl: config.databaseUrl !== undefined }));
+        }
         let webDist: string | undefined;
         try {
           const web = (await import('@veil/web/build')) as { ensureWebBuilt: (o?: { quiet?: boolean }) => Promise<string> };

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { seal, unseal } from '@veil/attest/seal';
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
-import { VeilError, encodeGroupUpdate, signPayload, type GroupUpdate } from '@veil/crypto';
+import { VeilError, isVeilError, encodeGroupUpdate, signPayload, type GroupUpdate } from '@veil/crypto';
 import { fromBase64, toBase64, toHex } from '@veil/crypto/bytes';
 import type { IdentityStore, PendingGroupUpdate } from '../storage/types.ts';
 import { registrarReportData } from '../registrar-attestation.ts';
@@ -72,7 +72,9 @@ async function loadSecrets(producer: EvidenceProducer, dataDir: string): Promise
   if (existsSync(path)) {
     const file = JSON.parse(readFileSync(path, 'utf8')) as { v?: unknown; sealed?: unknown };
     if (file.v !== 1) throw new VeilError('ERR_UNSEAL', `${path}: not a version-1 registrar file`);
-    raw = await unseal(fromBase64(file.sealed, 4096, 'ERR_UNSEAL', 'sealed'), producer, { purpose: SEAL_PURPOSE });
+    raw = await unseal(fromBase64(file.sealed, 4096, 'ERR_UNSEAL', 'sealed'), producer, { purpose: SEAL_PURPOSE }).catch((e: unknown) => {
+      throw isVeilError(e) ? new VeilError('ERR_UNSEAL', `${path}: ${e.message}`, { cause: e }) : e;
+    });
     if (raw.length !== 64) throw new VeilError('ERR_UNSEAL', `${path}: wrong length`);
   } else {
     raw = crypto.getRandomValues(new Uint8Array(64));
