@@ -257,7 +257,7 @@ test('a node that dealt and then vanished, declared absent: its deal is left out
     assert.deepEqual(r.group.nodes.map((n) => [n.name, n.index]), [['uid-a', 1], ['uid-c', 3], ['uid-d', 4]]);
     assert.deepEqual(r.share.publicShares.map((n) => n.name), ['uid-a', 'uid-c', 'uid-d']);
   }
-  const qualifiedKey = deals.filter((d) => d.dealer !== 'uid-b').reduce((acc, d) => add(acc, hexToBytes(d.commitments[0]!)), IDENTITY.slice());
+  const qualifiedKey = deals.filter((d) => d.dealer !== 'uid-b').reduce<Uint8Array>((acc, d) => add(acc, hexToBytes(d.commitments[0]!)), IDENTITY.slice());
   assert.equal(results[0]!.group.groupPublicKey, bytesToHex(qualifiedKey), "the group key is the present dealers' sum, without uid-b's");
   await assertShares(results, present);
 });
