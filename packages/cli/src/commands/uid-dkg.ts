@@ -191,7 +191,7 @@ export function registerDkg(uid: Command): void {
     .description('node step 4: from every check file, compute the qualified dealers and this node\'s share (sealed into --data) and write the group file; prints {share, group, groupPublicKey, absent, qualified, disqualified}')
     .option('--join <file>', "every node's join file (repeatable)", collect)
     .option('--deal <file>', 'the deal files (repeatable)', collect)
-    .option('--check <file>', "every node's check file (repeatable)", collect)
+    .option('--check <file>', "the check file of every node not --absent (repeatable)", collect)
     .option('--absent <name>', 'a plan node that vanished after joining: no check file needed, its deal left out, no place in the group; every finishing node must name the same ones (repeatable)', collect)
     .requiredOption('--out <file>', 'group file to write (public; the same at every node)')
     .action(
