@@ -1,7 +1,8 @@
 // `veil uid dkg` end to end: a 2-of-3 ceremony through the CLI (every node its own simulation
 // install, peers pinned by NAME=root), a 3-of-5 ceremony through the library the CLI calls; then
 // real `veil uid serve` processes on the DKG-made sealed shares: every t-subset gives the same UID,
-// t−1 nodes fail, and nobody ever held the key.
+// t−1 nodes fail, and nobody ever held the key. Also a 3-of-5 ceremony finished with --absent
+// after one node vanished: four nodes serve, and the absent one is in no group.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -130,6 +131,59 @@ test('a 3-of-5 DKG (the library the CLI runs), then five veil uid serve nodes: e
     const checks = await Promise.all(nodes.map((p) => checkDkg(plan, joins, deals, p, trust)));
     const results = await Promise.all(nodes.map((p) => finishDkg(plan, joins, deals, checks, p, trust)));
     await serveAndDerive(tmp, results.map((r) => ({ name: r.share.node, share: r.sharePath, data: join(tmp, r.share.node) })), results[0]!.group);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a 3-of-5 DKG where uid-c joined and vanished: finish --absent uid-c by the other four, then four veil uid serve nodes', async () => {
+  const tmp = await mkdtemp(join(tmpdir(), 'veil-cli-dkg-absent-'));
+  try {
+    const measurement = await measureUidSources();
+    const ns = names(5);
+    const data = (n: string) => join(tmp, n);
+    const file = (n: string, step: string) => join(tmp, `${n}.${step}.json`);
+    const nodes = await Promise.all(ns.map(async (node) => ({ node, dataDir: data(node), producer: await createSimulationProducer({ dataDir: data(node), measurement }) })));
+    const trust = { measurements: [measurement], allowSimulation: true, simulationRoots: Object.fromEntries(nodes.map((p) => [p.node, p.producer.rootPublicKey])) };
+    const plan = createDkgPlan({ threshold: 3, nodes: nodes.map((p, i) => ({ name: p.node, url: `http://127.0.0.1:${9300 + i}` })) });
+    await writeFile(join(tmp, 'plan.json'), JSON.stringify(plan));
+    const joins = await Promise.all(nodes.map((p) => joinDkg(plan, p)));
+    // uid-c never deals nor checks
+    const present = nodes.filter((p) => p.node !== 'uid-c');
+    const deals = await Promise.all(present.map((p) => dealDkg(plan, joins, p, trust)));
+    const checks = await Promise.all(present.map((p) => checkDkg(plan, joins, deals, p, trust)));
+    for (const [step, files] of [['join', joins], ['deal', deals], ['check', checks]] as const) {
+      await Promise.all(files.map((f) => writeFile(file('dealer' in f ? f.dealer : f.node, step), JSON.stringify(f))));
+    }
+    const flags = (n: string) => [
+      'uid', 'dkg', 'finish', '--plan', join(tmp, 'plan.json'), '--node', n, '--producer', 'simulation', '--data', data(n),
+      '--expect-measurement', measurement, '--allow-simulation', ...ns.flatMap((x) => ['--simulation-root', `${x}=${join(data(x), 'simulation-root.json')}`]),
+      ...ns.flatMap((x) => ['--join', file(x, 'join')]), ...present.flatMap((p) => ['--deal', file(p.node, 'deal'), '--check', file(p.node, 'check')]),
+      '--out', file(n, 'group'),
+    ];
+    const [without, stranger, tooMany] = await Promise.all([
+      veil(flags('uid-a')),
+      veil([...flags('uid-a'), '--absent', 'uid-z']),
+      veil([...flags('uid-a'), '--absent', 'uid-c', '--absent', 'uid-d', '--absent', 'uid-e']),
+    ]);
+    assert.equal(without.code, 1, 'without --absent, finish refuses as before');
+    assert.match(without.stderr, /ERR_UID_DKG_CHECK_INVALID: no check file from node "uid-c"/);
+    assert.equal(stranger.code, 2);
+    assert.match(stranger.stderr, /ERR_USAGE: --absent: "uid-z" is not a node of the plan/);
+    assert.equal(tooMany.code, 1);
+    assert.match(tooMany.stderr, /ERR_UID_DKG_THRESHOLD: 2 node\(s\) left without the absent ones, 3 needed/);
+    const done = await Promise.all(present.map((p) => ok([...flags(p.node), '--absent', 'uid-c'])));
+    for (const d of done) {
+      assert.deepEqual(d.absent, ['uid-c']);
+      assert.deepEqual(d.qualified, ['uid-a', 'uid-b', 'uid-d', 'uid-e']);
+      assert.deepEqual(d.disqualified, [{ dealer: 'uid-c', reasons: ['absent'] }]);
+      assert.equal(d.groupPublicKey, done[0]!.groupPublicKey);
+    }
+    const groups = await Promise.all(present.map((p) => readFile(file(p.node, 'group'), 'utf8')));
+    assert.ok(groups.every((g) => g === groups[0]), 'every present node writes the same group file');
+    const group = parseUidGroup(groups[0]);
+    assert.deepEqual(group.nodes.map((n) => [n.name, n.index]), [['uid-a', 1], ['uid-b', 2], ['uid-d', 4], ['uid-e', 5]], 'the absent node is not in the group');
+    await serveAndDerive(tmp, present.map((p, i) => ({ name: p.node, share: String(done[i]!.share), data: data(p.node) })), group);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

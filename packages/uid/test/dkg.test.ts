@@ -20,7 +20,7 @@ import { verifyPartial } from '../src/verify-partial.ts';
 import { combinePartials, lagrangeAtZero } from '../src/combine.ts';
 import { finalizeUids } from '../src/finalize.ts';
 import { parseShareFile, parseUidGroup } from '../src/share-file.ts';
-import { mulBase, randomScalar, scalarAdd, scalarMul } from '../src/lib/group.ts';
+import { IDENTITY, add, mulBase, randomScalar, scalarAdd, scalarMul } from '../src/lib/group.ts';
 
 const M_UID = 'b2'.repeat(32);
 const root = await mkdtemp(join(tmpdir(), 'veil-uid-dkg-'));
@@ -237,6 +237,46 @@ test('fewer than t qualified dealers, a missing check or diverging deal sets: re
   const r = await finishDkg(plan, joins, deals.slice(0, 2), two, nodes[0]!, trust);
   assert.deepEqual(r.disqualified, [{ dealer: 'uid-c', reasons: ['no deal file'] }]);
   await assert.rejects(finishDkg(plan, joins, deals.slice(0, 2), two, nodes[0]!, trust), { code: 'ERR_UID_DKG_NOT_JOINED' });
+});
+
+test('a node that dealt and then vanished, declared absent: its deal is left out, it has no place in the group', async () => {
+  const { nodes, trust, plan: mk } = await parties(4);
+  const plan = mk(2);
+  const joins = await joinAll(plan, nodes);
+  const deals = await dealAll(plan, joins, nodes, trust);
+  const checks = await checkAll(plan, joins, deals, nodes, trust);
+  const present = nodes.filter((p) => p.node !== 'uid-b');
+  const presentChecks = checks.filter((c) => c.node !== 'uid-b');
+  await assert.rejects(finishDkg(plan, joins, deals, presentChecks, nodes[0]!, trust), { code: 'ERR_UID_DKG_CHECK_INVALID', message: /no check file from node "uid-b"/ });
+  // uid-b's check file, if an operator holds it anyway, is not read: the same outcome with and without it
+  const results = await Promise.all(present.map((p, i) => finishDkg(plan, joins, deals, i === 0 ? checks : presentChecks, p, trust, { absent: ['uid-b'] })));
+  for (const r of results) {
+    assert.deepEqual(r.absent, ['uid-b']);
+    assert.deepEqual(r.qualified, ['uid-a', 'uid-c', 'uid-d']);
+    assert.deepEqual(r.disqualified, [{ dealer: 'uid-b', reasons: ['absent'] }]);
+    assert.deepEqual(r.group.nodes.map((n) => [n.name, n.index]), [['uid-a', 1], ['uid-c', 3], ['uid-d', 4]]);
+    assert.deepEqual(r.share.publicShares.map((n) => n.name), ['uid-a', 'uid-c', 'uid-d']);
+  }
+  const qualifiedKey = deals.filter((d) => d.dealer !== 'uid-b').reduce<Uint8Array>((acc, d) => add(acc, hexToBytes(d.commitments[0]!)), IDENTITY.slice());
+  assert.equal(results[0]!.group.groupPublicKey, bytesToHex(qualifiedKey), "the group key is the present dealers' sum, without uid-b's");
+  await assertShares(results, present);
+});
+
+test('--absent outside the plan, twice, the finishing node itself, or leaving fewer than t: refused before anything is written', async () => {
+  const { nodes, trust, plan: mk } = await parties(3);
+  const plan = mk(2);
+  const joins = await joinAll(plan, nodes);
+  const finish = (absent: string[]) => finishDkg(plan, joins, [], [], nodes[0]!, trust, { absent });
+  await assert.rejects(finish(['uid-z']), { name: 'TypeError', message: /"uid-z" is not a node of the plan/ });
+  await assert.rejects(finish(['uid-b', 'uid-b']), { name: 'TypeError', message: /named twice/ });
+  await assert.rejects(finish(['uid-a']), { name: 'TypeError', message: /is the node finishing/ });
+  await assert.rejects(finish(['uid-b', 'uid-c']), { code: 'ERR_UID_DKG_THRESHOLD', message: /1 node\(s\) left without the absent ones, 2 needed/ });
+  // absent dealers do not count towards QUAL: with uid-c absent and uid-b's deal bad for uid-a, one dealer is left
+  const deals = await dealAll(plan, joins, nodes, trust);
+  const bad = [deals[0]!, await wrongShareFor(deals[1]!, 'uid-a', joins[0]!, nodes[1]!.producer), deals[2]!];
+  const checks = await checkAll(plan, joins, bad, nodes.slice(0, 2), trust);
+  await assert.rejects(finishDkg(plan, joins, bad, checks, nodes[1]!, trust, { absent: ['uid-c'] }), { code: 'ERR_UID_DKG_THRESHOLD', message: /1 qualified dealer\(s\), 2 needed/ });
+  for (const p of nodes) assert.deepEqual((await readdir(p.dataDir)).filter((f) => f.endsWith('.share.sealed.json')), []);
 });
 
 test('a deal, join or check for a node outside the plan is refused', async () => {

@@ -9,7 +9,7 @@ import { parseCollateral, parseSimulationRoot, verifyQuote } from '@veil/attest'
 import type { EvidenceProducer } from '@veil/attest/producers/producer';
 import { createGramineProducer } from '@veil/attest/producers/gramine';
 import { createSimulationProducer } from '@veil/attest/producers/simulation';
-import { createDkgPlan, joinDkg, dealDkg, checkDkg, finishDkg, type DkgTrust } from '@veil/uid/dkg';
+import { createDkgPlan, joinDkg, dealDkg, checkDkg, finishDkg, parseDkgPlan, type DkgTrust } from '@veil/uid/dkg';
 import { measureUidSources } from '@veil/uid/measure-sources';
 import { action, UsageError } from '../lib/run.ts';
 import { collect, parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
@@ -53,7 +53,7 @@ interface TrustFlags {
   collateral?: string;
 }
 
-type StepFlags = NodeFlags & TrustFlags & { join?: string[]; deal?: string[]; check?: string[] };
+type StepFlags = NodeFlags & TrustFlags & { join?: string[]; deal?: string[]; check?: string[]; absent?: string[] };
 
 function nodeOptions(c: Command): Command {
   return c
@@ -120,6 +120,18 @@ async function nodeOf(f: NodeFlags) {
   return { node: f.node, producer: await producerOf(f), dataDir: resolve(f.data) };
 }
 
+/** --absent names must be other nodes of the plan, each once (the library would throw a TypeError). */
+function absentOf(planText: string, f: StepFlags): string[] {
+  const plan = parseDkgPlan(planText);
+  const absent = f.absent ?? [];
+  for (const name of absent) {
+    if (!plan.nodes.some((n) => n.name === name)) throw new UsageError(`--absent: "${name}" is not a node of the plan`);
+    if (name === f.node) throw new UsageError(`--absent: "${name}" is this node (--node)`);
+  }
+  if (new Set(absent).size !== absent.length) throw new UsageError('--absent: a node is named twice');
+  return absent;
+}
+
 const print = (v: unknown): void => void process.stdout.write(`${JSON.stringify(v)}\n`);
 
 /** Registers `uid dkg` under the `uid` command. */
@@ -176,22 +188,19 @@ export function registerDkg(uid: Command): void {
     );
 
   trustOptions(nodeOptions(dkg.command('finish')))
-    .description('node step 4: from every check file, compute the qualified dealers and this node\'s share (sealed into --data) and write the group file; prints {share, group, groupPublicKey, qualified, disqualified}')
+    .description('node step 4: from every check file, compute the qualified dealers and this node\'s share (sealed into --data) and write the group file; prints {share, group, groupPublicKey, absent, qualified, disqualified}')
     .option('--join <file>', "every node's join file (repeatable)", collect)
     .option('--deal <file>', 'the deal files (repeatable)', collect)
-    .option('--check <file>', "every node's check file (repeatable)", collect)
+    .option('--check <file>', "the check file of every node not --absent (repeatable)", collect)
+    .option('--absent <name>', 'a plan node that vanished after joining: no check file needed, its deal left out, no place in the group; every finishing node must name the same ones (repeatable)', collect)
     .requiredOption('--out <file>', 'group file to write (public; the same at every node)')
     .action(
       action(async (f: StepFlags) => {
-        const r = await finishDkg(
-          await readLimited(f.plan, '--plan'),
-          await readAll(f.join, '--join'),
-          await readAll(f.deal, '--deal'),
-          await readAll(f.check, '--check'),
-          await nodeOf(f),
-          await trustOf(f),
-        );
-        print({ share: r.sharePath, group: await writeNew(f.out!, r.group), groupPublicKey: r.group.groupPublicKey, qualified: r.qualified, disqualified: r.disqualified });
+        const plan = await readLimited(f.plan, '--plan');
+        const absent = absentOf(plan, f);
+        const r = await finishDkg(plan, await readAll(f.join, '--join'), await readAll(f.deal, '--deal'), await readAll(f.check, '--check'), await nodeOf(f), await trustOf(f), { absent });
+        // The absent list goes next to the group key: the operators compare both.
+        print({ share: r.sharePath, group: await writeNew(f.out!, r.group), groupPublicKey: r.group.groupPublicKey, absent: r.absent, qualified: r.qualified, disqualified: r.disqualified });
       }),
     );
 }

@@ -14,9 +14,11 @@
  *           (itself included); the polynomial exists only in memory during this step
  *   check   node j: verifies every deal's evidence, decrypts s_{i,j} and checks
  *           s_{i,j}·G = Σ_m j^m·C_{i,m}; a failure is a complaint naming dealer i
- *   finish  node j: needs the check file of EVERY node, all listing the same deals;
- *           QUAL = dealers with a deal and no complaint; |QUAL| ≥ t or refuse;
- *           k_j = Σ_{i∈QUAL} s_{i,j} (sealed), K_l = Σ_{i∈QUAL} Σ_m l^m·C_{i,m}, K = Σ_{i∈QUAL} C_{i,0}
+ *   finish  node j: needs the check file of every node not declared absent (the operators'
+ *           shared decision), all listing the same deals; QUAL = present dealers with a deal and
+ *           no complaint from a present node; |QUAL| ≥ t or refuse;
+ *           k_j = Σ_{i∈QUAL} s_{i,j} (sealed), K_l = Σ_{i∈QUAL} Σ_m l^m·C_{i,m} for every present
+ *           node l, K = Σ_{i∈QUAL} C_{i,0}; absent nodes hold no share and are left out of the group
  *
  * The output is the usual share file (sealed) and group file, so `veil uid serve` and the
  * threshold client work unchanged. Why this is enough, and its limits, are in the README
@@ -323,19 +325,45 @@ export interface DkgResult {
   group: UidGroup;
   qualified: string[];
   disqualified: Array<{ dealer: string; reasons: string[] }>;
+  /** The nodes declared absent, in plan order: every finishing node must use the same list. */
+  absent: string[];
+}
+
+/** Options of the finish step. */
+export interface DkgFinishOptions {
+  /**
+   * Plan nodes that vanished after joining, by the operators' shared decision: their check files
+   * are not needed (and not read), their deals are left out of QUAL and they get no place in the
+   * group. Every finishing node must name the same set, or the nodes end with different keys.
+   */
+  absent?: readonly string[];
+}
+
+function absentSet(plan: DkgPlan, me: string, absent: readonly string[] | undefined): Set<string> {
+  if (absent !== undefined && !Array.isArray(absent)) throw new TypeError('absent must be an array of node names');
+  const out = new Set<string>();
+  for (const name of absent ?? []) {
+    if (typeof name !== 'string' || !plan.nodes.some((n) => n.name === name)) throw new TypeError(`absent: "${String(name)}" is not a node of the plan`);
+    if (name === me) throw new TypeError(`absent: "${name}" is the node finishing`);
+    if (out.has(name)) throw new TypeError(`absent: "${name}" is named twice`);
+    out.add(name);
+  }
+  return out;
 }
 
 /**
- * Finish step: needs every node's check file; computes QUAL, this node's share and the public
- * shares and group key from the commitments; writes the sealed share file into the data dir (never
- * over an existing one) and then removes the ceremony's sealed HPKE seed.
+ * Finish step: needs the check file of every node not declared absent; computes QUAL, this node's
+ * share and the present nodes' public shares and group key from the commitments; writes the sealed
+ * share file into the data dir (never over an existing one) and then removes the ceremony's sealed
+ * HPKE seed.
  *
  * @example
  * import { finishDkg } from '@veil/uid/dkg';
- * const { share, group } = await finishDkg(plan, joins, deals, checks, me, trust);
- * @throws VeilError ERR_UID_DKG_THRESHOLD (fewer than t qualified dealers), ERR_UID_DKG_CHECK_INVALID
- *   (a check missing, not attested or listing other deals), ERR_UID_DKG_SHARE_EXISTS, and the other
- *   steps' codes.
+ * const { share, group } = await finishDkg(plan, joins, deals, checks, me, trust, { absent: ['uid-e'] });
+ * @throws TypeError for an `absent` name outside the plan, repeated, or this node's own.
+ * @throws VeilError ERR_UID_DKG_THRESHOLD (fewer than t present nodes or qualified dealers),
+ *   ERR_UID_DKG_CHECK_INVALID (a present node's check missing, not attested or listing other deals),
+ *   ERR_UID_DKG_SHARE_EXISTS, and the other steps' codes.
  */
 export async function finishDkg(
   planInput: unknown,
@@ -344,9 +372,13 @@ export async function finishDkg(
   checkInputs: readonly unknown[],
   me: DkgNode,
   trust: DkgTrust,
+  opts: DkgFinishOptions = {},
 ): Promise<DkgResult> {
   const k = await verifyJoins(planInput, joinInputs, trust);
   const self = member(k.plan, me.node);
+  const absent = absentSet(k.plan, me.node, opts?.absent);
+  const present = k.plan.nodes.filter((n) => !absent.has(n.name));
+  if (present.length < k.plan.threshold) fail('ERR_UID_DKG_THRESHOLD', `${present.length} node(s) left without the absent ones, ${k.plan.threshold} needed`);
   const { keyPair, publicKey } = await hpkeKeyPair(await loadSeed(me, k.plan));
   if (!equalBytes(publicKey, k.keys[self.index - 1]!)) fail('ERR_UID_DKG_JOIN_INVALID', `the join file of "${me.node}" does not carry this node's key`);
   const deals = await authenticDeals(k, dealInputs, trust);
@@ -354,6 +386,9 @@ export async function finishDkg(
   const checks = new Map<string, DkgCheck>();
   for (const input of checkInputs) {
     const c = parseDkgCheck(input);
+    // An absent node's check file (if one turns up anyway) is not read, so that every operator
+    // decides on the same inputs whether or not they hold it.
+    if (absent.has(c.node)) continue;
     if (c.ceremony !== k.plan.ceremony || c.transcript !== k.transcript) fail(code, `the check file of "${c.node}" belongs to another ceremony or key round`);
     member(k.plan, c.node);
     if (checks.has(c.node)) fail(code, `two check files from node "${c.node}"`);
@@ -363,34 +398,36 @@ export async function finishDkg(
   // Everyone must decide on the same deals, or the nodes would end with shares of different keys.
   const ours = [...deals.values()].map((d) => `${d.deal.dealer}:${d.digest}`).sort().join(',');
   const complaints = new Map<string, string[]>();
-  for (const n of k.plan.nodes) {
-    const c = checks.get(n.name) ?? fail(code, `no check file from node "${n.name}"; every node must check before anyone finishes`);
+  for (const n of present) {
+    const c = checks.get(n.name) ?? fail(code, `no check file from node "${n.name}"; every node must check before anyone finishes (or be declared absent by all)`);
     if (c.deals.map((d) => `${d.dealer}:${d.digest}`).sort().join(',') !== ours) fail(code, `node "${n.name}" checked other deal files than these; give every node the same deal files`);
     for (const x of c.complaints) {
       if (!deals.has(x.dealer)) fail(code, `node "${n.name}" complains about "${x.dealer}", who has no deal here`);
       complaints.set(x.dealer, [...(complaints.get(x.dealer) ?? []), `${n.name}: ${x.reason}`]);
     }
   }
-  const qualified = k.plan.nodes.map((n) => n.name).filter((name) => deals.has(name) && !complaints.has(name));
+  // An absent dealer's deal is left out: QUAL stays among the nodes that end up holding a share.
+  const qualified = present.map((n) => n.name).filter((name) => deals.has(name) && !complaints.has(name));
   const disqualified = k.plan.nodes
     .filter((n) => !qualified.includes(n.name))
-    .map((n) => ({ dealer: n.name, reasons: complaints.get(n.name) ?? ['no deal file'] }));
+    .map((n) => ({ dealer: n.name, reasons: absent.has(n.name) ? ['absent', ...(complaints.get(n.name) ?? [])] : (complaints.get(n.name) ?? ['no deal file']) }));
   if (qualified.length < k.plan.threshold) {
     fail('ERR_UID_DKG_THRESHOLD', `${qualified.length} qualified dealer(s), ${k.plan.threshold} needed (${disqualified.map((d) => `${d.dealer}: ${d.reasons.join('; ')}`).join(' | ')})`);
   }
   let secret: Uint8Array = scalarFromInt(0);
   let groupKey: Uint8Array = IDENTITY.slice();
-  const publicAt: Uint8Array[] = k.plan.nodes.map(() => IDENTITY.slice());
+  const publicAt: Uint8Array[] = present.map(() => IDENTITY.slice());
   for (const name of qualified) {
     const r = await openDeal(k, deals.get(name)!.deal, self, keyPair);
     // Our own check file says this deal was fine; a different answer now means a broken node.
     if ('reason' in r) fail('ERR_UID_DKG_DEAL_INVALID', `the deal of "${name}" no longer checks: ${r.reason}`);
     secret = scalarAdd(secret, r.share);
     groupKey = add(groupKey, r.commitments[0]!);
-    k.plan.nodes.forEach((n, i) => (publicAt[i] = add(publicAt[i]!, commitmentAt(r.commitments, n.index))));
+    present.forEach((n, i) => (publicAt[i] = add(publicAt[i]!, commitmentAt(r.commitments, n.index))));
   }
-  if (!equalBytes(mulBase(secret), publicAt[self.index - 1]!)) fail('ERR_UID_DKG_DEAL_INVALID', 'the combined share does not match its public share');
-  const publicShares = k.plan.nodes.map((n, i) => ({ name: n.name, index: n.index, publicShare: toHex(publicAt[i]!) }));
+  if (!equalBytes(mulBase(secret), publicAt[present.indexOf(self)]!)) fail('ERR_UID_DKG_DEAL_INVALID', 'the combined share does not match its public share');
+  // Indices stay those of the plan (gaps where absent nodes were): each share is f(index).
+  const publicShares = present.map((n, i) => ({ name: n.name, index: n.index, publicShare: toHex(publicAt[i]!) }));
   const share = parseShareFile({
     v: 1,
     type: 'veil-uid-share',
@@ -402,7 +439,7 @@ export async function finishDkg(
     sealed: toBase64(await seal(secret, me.producer, { purpose: SHARE_SEAL_PURPOSE })),
   });
   secret.fill(0);
-  const group: UidGroup = { v: 1, type: 'veil-uid-group', threshold: k.plan.threshold, groupPublicKey: share.groupPublicKey, nodes: k.plan.nodes.map((n, i) => ({ ...publicShares[i]!, url: n.url })) };
+  const group: UidGroup = { v: 1, type: 'veil-uid-group', threshold: k.plan.threshold, groupPublicKey: share.groupPublicKey, nodes: present.map((n, i) => ({ ...publicShares[i]!, url: n.url })) };
   const sharePath = join(me.dataDir, `${me.node}.share.sealed.json`);
   try {
     await writeOnce(sharePath, `${JSON.stringify(share, null, 2)}\n`);
@@ -411,7 +448,7 @@ export async function finishDkg(
     throw e;
   }
   await unlink(seedPath(me.dataDir, k.plan, me.node));
-  return { share, sharePath, group, qualified, disqualified };
+  return { share, sharePath, group, qualified, disqualified, absent: k.plan.nodes.map((n) => n.name).filter((name) => absent.has(name)) };
 }
 
 export { parseDkgPlan, parseDkgJoin, parseDkgDeal, parseDkgCheck } from './files.ts';

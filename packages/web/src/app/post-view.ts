@@ -38,18 +38,22 @@ export function badge(state: 'checking' | Verdict): HTMLElement {
   if (state === 'checking') {
     return h('span', { class: 'badge checking', 'data-badge': 'checking', tabindex: 0, 'aria-label': 'Verification: checking in this browser…' }, '… checking');
   }
+  // The reason says why the issuer did not confirm the key: it does not publish it (rotated away,
+  // or made up), or it could not be reached. Neither badge claims which on its own.
   if (state.ok && state.keySource === 'server') {
+    const why = state.reason ?? 'the issuer did not confirm this key';
     return h('span', {
       class: 'badge warn', 'data-badge': 'server-key', tabindex: 0,
-      title: `Signature and membership proof checked by this browser, but ${state.reason ?? 'the issuer does not publish this key'}`,
-      'aria-label': 'Key vouched for only by this server: signature and membership proof checked by this browser, issuer key not published by the issuer',
+      title: `Signature and membership proof checked by this browser, but ${why}`,
+      'aria-label': `Key vouched for only by this server: signature and membership proof checked by this browser, but ${why}`,
     }, '⚠ key vouched for only by this server');
   }
   if (state.ok && state.keySource === 'notarised-observation') {
+    const why = state.reason ?? 'an attested service observed the key at the issuer';
     return h('span', {
       class: 'badge ok observed', 'data-badge': 'observed-key', tabindex: 0,
-      title: `Signature and membership proof checked by this browser; the issuer no longer publishes the key, but ${state.reason ?? 'an attested service observed it at the issuer'}`,
-      'aria-label': 'Verified in this browser with a key the issuer rotated away: an attested service pinned in this app observed it at the issuer',
+      title: `Signature and membership proof checked by this browser with a key the issuer does not confirm now: ${why}`,
+      'aria-label': `Verified in this browser with a key an attested service pinned in this app observed at the issuer: ${why}`,
     }, '✓ verified (key observed by an attested service)');
   }
   if (state.ok) {
