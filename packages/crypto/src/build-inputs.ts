@@ -128,6 +128,13 @@ export interface EntraPublicClaims extends PublicClaims {
   emailDomain: string;
 }
 
+/** What buildInputs returns for each variant. */
+export interface BuiltInputs {
+  oidc: { inputs: MembershipInputs; publicClaims: PublicClaims };
+  google: { inputs: GoogleMembershipInputs; publicClaims: PublicClaims };
+  entra: { inputs: EntraMembershipInputs; publicClaims: EntraPublicClaims };
+}
+
 const fail = (code: string, message: string, cause?: unknown): never => {
   throw new VeilError(code, message, cause === undefined ? undefined : { cause });
 };
@@ -144,38 +151,14 @@ const fail = (code: string, message: string, cause?: unknown): never => {
  *   ERR_EMAIL_UNVERIFIED, ERR_NONCE_MISMATCH, ERR_DOMAIN_MISMATCH, ERR_EXPIRY_TOO_FAR, ERR_TENANT_CONSUMER (entra).
  * @throws {TypeError} on a malformed epk, salt, expiry, jwk or options.
  */
-export async function buildInputs(
+export async function buildInputs<V extends Variant = 'oidc'>(
   token: string,
   jwk: JsonWebKey,
   epk: Uint8Array,
   salt: bigint | Uint8Array,
   expiry: number | bigint,
-  opts: BuildInputsOptions & { variant: 'google' },
-): Promise<{ inputs: GoogleMembershipInputs; publicClaims: PublicClaims }>;
-export async function buildInputs(
-  token: string,
-  jwk: JsonWebKey,
-  epk: Uint8Array,
-  salt: bigint | Uint8Array,
-  expiry: number | bigint,
-  opts: BuildInputsOptions & { variant: 'entra' },
-): Promise<{ inputs: EntraMembershipInputs; publicClaims: EntraPublicClaims }>;
-export async function buildInputs(
-  token: string,
-  jwk: JsonWebKey,
-  epk: Uint8Array,
-  salt: bigint | Uint8Array,
-  expiry: number | bigint,
-  opts?: BuildInputsOptions & { variant?: 'oidc' },
-): Promise<{ inputs: MembershipInputs; publicClaims: PublicClaims }>;
-export async function buildInputs(
-  token: string,
-  jwk: JsonWebKey,
-  epk: Uint8Array,
-  salt: bigint | Uint8Array,
-  expiry: number | bigint,
-  opts?: BuildInputsOptions,
-): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs; publicClaims: PublicClaims }>;
+  opts?: BuildInputsOptions & { variant?: V },
+): Promise<BuiltInputs[V]>;
 export async function buildInputs(
   token: string,
   jwk: JsonWebKey,
@@ -183,7 +166,7 @@ export async function buildInputs(
   salt: bigint | Uint8Array,
   expiry: number | bigint,
   opts: BuildInputsOptions = {},
-): Promise<{ inputs: MembershipInputs | GoogleMembershipInputs | EntraMembershipInputs; publicClaims: PublicClaims | EntraPublicClaims }> {
+): Promise<BuiltInputs[Variant]> {
   if (typeof token !== 'string') throw new TypeError('token must be a string');
   if (typeof jwk !== 'object' || jwk === null) throw new TypeError('jwk must be a JsonWebKey object');
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
@@ -331,12 +314,7 @@ export async function buildInputs(
     iat_val: pi.value,
     iat_len: iatLen,
   };
-  const inputs: MembershipInputs | GoogleMembershipInputs =
-    variant === 'google'
-      ? { ...common, positions: { ...shared, hd_key: pos('hd').key, hd_val: pos('hd').value } }
-      : { ...common, positions: { ...shared, email_key: pe.key, email_val: pe.value, email_at: emailAt } };
-  return {
-    inputs,
-    publicClaims: { iss, aud, domain, epk: bytesToHex(epk), expiry: Number(exp), kid, header: h64 },
-  };
+  const publicClaims: PublicClaims = { iss, aud, domain, epk: bytesToHex(epk), expiry: Number(exp), kid, header: h64 };
+  if (variant === 'google') return { inputs: { ...common, positions: { ...shared, hd_key: pos('hd').key, hd_val: pos('hd').value } }, publicClaims };
+  return { inputs: { ...common, positions: { ...shared, email_key: pe.key, email_val: pe.value, email_at: emailAt } }, publicClaims };
 }

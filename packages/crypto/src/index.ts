@@ -10,7 +10,7 @@ export { sha256PrefixState, sha256FromState, SHA256_IV } from './lib/sha256-stat
 export { toLimbs, fromLimbs } from './lib/rsa-limbs.ts';
 export { generateEphemeralKey, bytesToHex, hexToBytes } from './generate-ephemeral-key.ts';
 export { nonce, epkToFields } from './nonce.ts';
-export { buildInputs, type BuildInputsOptions, type MembershipInputs, type GoogleMembershipInputs, type EntraMembershipInputs, type Positions, type GooglePositions, type EntraPositions, type PublicClaims, type EntraPublicClaims } from './build-inputs.ts';
+export { buildInputs, type BuildInputsOptions, type BuiltInputs, type MembershipInputs, type GoogleMembershipInputs, type EntraMembershipInputs, type Positions, type GooglePositions, type EntraPositions, type PublicClaims, type EntraPublicClaims } from './build-inputs.ts';
 export { encodePublicInputs, publicInputValues, rsaModulusFromJwk, encodeEntraPublicInputs, entraPublicInputValues, TENANT_FIELDS, type MembershipPublic, type PublicInputValues, type HeaderInputValues, type EntraPublic, type EntraPublicInputValues } from './public-inputs.ts';
 export { checkPublicHeader, publicHeaderValues, HEADER_TAIL_FIELDS, HEADER_TAIL_BYTES, type PublicHeaderValues } from './public-header.ts';
 export { MEMBERSHIP_PARAMS } from './membership-params.ts';

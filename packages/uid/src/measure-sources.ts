@@ -24,29 +24,31 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
+let cached: Promise<string> | undefined;
+
 /**
- * Computes the simulation measurement of the UID service (lowercase hex, 32 bytes).
+ * Computes the simulation measurement of the UID service (lowercase hex, 32 bytes), once per
+ * process (the sources do not change under a running process).
  *
  * @example
  * import { measureUidSources } from '@veil/uid/measure-sources';
  * const measurement = await measureUidSources();
  * @throws errors of the file system.
  */
-export async function measureUidSources(): Promise<string> {
+export function measureUidSources(): Promise<string> {
+  cached ??= measure();
+  return cached;
+}
+
+async function measure(): Promise<string> {
   const enc = new TextEncoder();
   const files = (await walk(SRC)).map((p) => relative(SRC, p).split('\\').join('/')).sort();
-  const parts: Uint8Array[] = [enc.encode('veil-uid/sources/v1\0')];
+  const h = sha256.create().update(enc.encode('veil-uid/sources/v1\0'));
   for (const f of files) {
     const bytes = new Uint8Array(await readFile(join(SRC, f)));
     const len = new Uint8Array(4);
     new DataView(len.buffer).setUint32(0, bytes.length);
-    parts.push(enc.encode(`${f}\0`), len, bytes);
+    h.update(enc.encode(`${f}\0`)).update(len).update(bytes);
   }
-  const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return toHex(sha256(all));
+  return toHex(h.digest());
 }

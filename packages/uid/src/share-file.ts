@@ -15,15 +15,11 @@
  * destroyed the key after splitting it (trusted dealer; dkg/dkg.ts has none; see README).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { VeilError } from '@veil/crypto';
 import { decodeScalar, mulBase } from './lib/group.ts';
 import { checkPublicShares } from './lib/public-shares.ts';
+import { Hex32, NodeIndex as Index, NodeName as Name, NodeUrl, parseDocument } from './lib/schema.ts';
 import { equalBytes, fromHex } from '@veil/crypto/bytes';
-
-const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
-const Index = Type.Integer({ minimum: 1, maximum: 255 });
 
 export const PublicShare = Type.Object({ name: Name, index: Index, publicShare: Hex32 }, { additionalProperties: false });
 export type PublicShare = Static<typeof PublicShare>;
@@ -45,7 +41,7 @@ export const ShareFile = Type.Object(
 export type ShareFile = Static<typeof ShareFile>;
 
 export const UidGroupNode = Type.Object(
-  { name: Name, index: Index, publicShare: Hex32, url: Type.String({ pattern: '^https?://', maxLength: 2048 }) },
+  { name: Name, index: Index, publicShare: Hex32, url: NodeUrl },
   { additionalProperties: false },
 );
 export type UidGroupNode = Static<typeof UidGroupNode>;
@@ -62,20 +58,6 @@ export const UidGroup = Type.Object(
 );
 export type UidGroup = Static<typeof UidGroup>;
 
-function parseJson(input: unknown, code: string): unknown {
-  if (typeof input !== 'string') return input;
-  try {
-    return JSON.parse(input);
-  } catch (cause) {
-    throw new VeilError(code, 'not JSON', { cause });
-  }
-}
-
-function firstError(schema: Parameters<typeof Value.Errors>[0], value: unknown): string {
-  const e = Value.Errors(schema, value).First();
-  return e ? `${e.path || '/'}: ${e.message}` : 'invalid';
-}
-
 /**
  * Parses and checks a share file (JSON text or object).
  *
@@ -86,8 +68,7 @@ function firstError(schema: Parameters<typeof Value.Errors>[0], value: unknown):
  */
 export function parseShareFile(input: unknown): ShareFile {
   const code = 'ERR_UID_SHARE_INVALID';
-  const v = parseJson(input, code);
-  if (!Value.Check(ShareFile, v)) throw new VeilError(code, `share file: ${firstError(ShareFile, v)}`);
+  const v = parseDocument(ShareFile, input, code, 'share file');
   if ((v.share === undefined) === (v.sealed === undefined)) throw new VeilError(code, 'share file: exactly one of "share" and "sealed" is required');
   const keys = checkPublicShares(v.threshold, v.groupPublicKey, v.publicShares, code);
   const mine = v.publicShares.findIndex((p) => p.name === v.node);
@@ -112,8 +93,7 @@ export function checkShare(share: Uint8Array, publicShare: Uint8Array, code: str
  */
 export function parseUidGroup(input: unknown): UidGroup {
   const code = 'ERR_UID_GROUP_INVALID';
-  const v = parseJson(input, code);
-  if (!Value.Check(UidGroup, v)) throw new VeilError(code, `group file: ${firstError(UidGroup, v)}`);
+  const v = parseDocument(UidGroup, input, code, 'group file');
   checkPublicShares(v.threshold, v.groupPublicKey, v.nodes, code);
   return v;
 }

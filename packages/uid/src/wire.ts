@@ -9,14 +9,11 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_BATCH } from './evaluate.ts';
-
-const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Hex64 = Type.String({ pattern: '^[0-9a-f]{128}$' });
+import { EvidenceType, Hex32, Hex64 } from './lib/schema.ts';
 
 /** Upper bound on evidence size (a DCAP quote with its PEM chain is ~5 KiB). */
 export const MAX_EVIDENCE_BYTES = 64 * 1024;
 const Evidence = Type.String({ maxLength: Math.ceil(MAX_EVIDENCE_BYTES / 3) * 4, pattern: '^[A-Za-z0-9+/]*={0,2}$' });
-const EvidenceType = Type.Union([Type.Literal('sgx'), Type.Literal('simulation')]);
 
 export const EvidenceQuery = Type.Object({ challenge: Type.String({ pattern: '^[0-9a-fA-F]{64}$' }) }, { additionalProperties: false });
 export type EvidenceQuery = Static<typeof EvidenceQuery>;

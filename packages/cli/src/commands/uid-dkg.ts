@@ -12,7 +12,8 @@ import { createSimulationProducer } from '@veil/attest/producers/simulation';
 import { createDkgPlan, joinDkg, dealDkg, checkDkg, finishDkg, parseDkgPlan, type DkgTrust } from '@veil/uid/dkg';
 import { measureUidSources } from '@veil/uid/measure-sources';
 import { action, UsageError } from '../lib/run.ts';
-import { collect, parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
+import { collect, measurementsFlag } from '../lib/enclave-verify.ts';
+import { parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_FILE = 1 << 20;
@@ -86,11 +87,7 @@ async function producerOf(f: NodeFlags): Promise<EvidenceProducer> {
 }
 
 async function trustOf(f: TrustFlags): Promise<DkgTrust> {
-  const measurements = (f.expectMeasurement ?? []).map((m) => {
-    if (!/^[0-9a-fA-F]{64}$/.test(m)) throw new UsageError('--expect-measurement: expected 32 bytes of hex');
-    return m.toLowerCase();
-  });
-  if (measurements.length === 0) throw new UsageError('--expect-measurement is required: peers must prove they run the UID service');
+  const measurements = measurementsFlag(f.expectMeasurement, '--expect-measurement', 'peers must prove they run the UID service');
   if (f.simulationRoot && !f.allowSimulation) throw new UsageError('--simulation-root is only used with --allow-simulation');
   if (f.allowSimulation && !f.simulationRoot) throw new UsageError('--allow-simulation needs --simulation-root [NAME=]FILE');
   let simulationRoots: DkgTrust['simulationRoots'];

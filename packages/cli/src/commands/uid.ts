@@ -10,7 +10,8 @@ import { measureUidSources } from '@veil/uid/measure-sources';
 import { runUidService } from '@veil/uid/uid-service';
 import type { TrustPolicy } from '@veil/uid/verify-evidence';
 import { action, UsageError } from '../lib/run.ts';
-import { collect, parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
+import { collect, measurementsFlag } from '../lib/enclave-verify.ts';
+import { parseNodesAndThreshold, readText } from '../lib/uid-flags.ts';
 import { registerDkg } from './uid-dkg.ts';
 
 
@@ -99,11 +100,7 @@ export function register(program: Command): void {
         const port = Number(f.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected 0..65535');
         if (f.producer !== 'gramine' && f.producer !== 'simulation') throw new UsageError('--producer: expected gramine or simulation');
-        const measurements = (f.callerMeasurement ?? []).map((m) => {
-          if (!/^[0-9a-fA-F]{64}$/.test(m)) throw new UsageError('--caller-measurement: expected 32 bytes of hex');
-          return m.toLowerCase();
-        });
-        if (measurements.length === 0) throw new UsageError('--caller-measurement is required: a UID node evaluates only for identity services it can verify');
+        const measurements = measurementsFlag(f.callerMeasurement, '--caller-measurement', 'a UID node evaluates only for identity services it can verify');
         if (f.simulationRoot && !f.allowSimulation) throw new UsageError('--simulation-root is only used with --allow-simulation');
         if (f.allowSimulation && !f.simulationRoot) throw new UsageError('--allow-simulation needs --simulation-root FILE (the identity service install to trust)');
         if (f.measurement !== undefined && (f.producer !== 'simulation' || !/^[0-9a-f]{64}$/.test(f.measurement))) throw new UsageError('--measurement: 32 bytes of lowercase hex, simulation only');

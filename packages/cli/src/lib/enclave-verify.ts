@@ -34,6 +34,16 @@ function readText(path: string, flag: string): string {
 /** Commander collector for repeatable flags. */
 export const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
 
+/** A repeatable measurement flag's values: 32 bytes of hex each (lowercased), at least one. */
+export function measurementsFlag(values: readonly string[] | undefined, flag: string, whyRequired?: string): string[] {
+  const out = (values ?? []).map((m) => {
+    if (!/^[0-9a-fA-F]{64}$/.test(m)) throw new UsageError(`${flag}: expected 32 bytes of hex`);
+    return m.toLowerCase();
+  });
+  if (out.length === 0) throw new UsageError(`${flag} is required${whyRequired ? `: ${whyRequired}` : ''}`);
+  return out;
+}
+
 /** Validates the trust flags (usage errors → exit 2) and builds the verifier options. */
 export function trustOptions(f: TrustFlags): {
   measurements: string[];
@@ -42,11 +52,7 @@ export function trustOptions(f: TrustFlags): {
   allowDebug: boolean;
   verifySgxQuote: SgxQuoteVerifier;
 } {
-  const measurements = (f.expectMeasurement ?? []).map((m) => {
-    if (!/^[0-9a-fA-F]{64}$/.test(m)) throw new UsageError('--expect-measurement: expected 32 bytes of hex');
-    return m.toLowerCase();
-  });
-  if (measurements.length === 0) throw new UsageError('--expect-measurement is required');
+  const measurements = measurementsFlag(f.expectMeasurement, '--expect-measurement');
   if (f.simulationRoot && !f.allowSimulation) throw new UsageError('--simulation-root is only used with --allow-simulation');
   if (f.allowSimulation && !f.simulationRoot) throw new UsageError('--allow-simulation needs --simulation-root FILE (the simulation-root.json of the install to trust)');
   const simulationRoot = f.allowSimulation ? parseSimulationRoot(readText(f.simulationRoot!, '--simulation-root')) : undefined;

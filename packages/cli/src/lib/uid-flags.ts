@@ -2,9 +2,6 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './run.ts';
 
-/** commander collector of a repeatable flag. */
-export const collect = (v: string, acc: string[] = []): string[] => [...acc, v];
-
 /** A file named by `flag`; unreadable (or larger than `maxBytes`) is a usage error. */
 export async function readText(path: string, flag: string, maxBytes = Infinity): Promise<string> {
   let text: string;

@@ -19,18 +19,13 @@
  * too, so a file from another ceremony, another participant list or made for other keys never
  * verifies. lp(x) = u32be(len) ‖ x, so every encoding is unambiguous.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { Type, type Static } from '@sinclair/typebox';
 import { VeilError } from '@veil/crypto';
 import { fromHex } from '@veil/crypto/bytes';
 import { sha512 } from '../lib/group.ts';
+import { EvidenceType, Hex32, Hex64, NodeIndex as Index, NodeName as Name, NodeUrl, parseDocument as parse } from '../lib/schema.ts';
 
-const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$' });
-const Hex64 = Type.String({ pattern: '^[0-9a-f]{128}$' });
-const Name = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
-const Index = Type.Integer({ minimum: 1, maximum: 255 });
 const B64 = (max: number) => Type.String({ maxLength: max, pattern: '^[A-Za-z0-9+/]+={0,2}$' });
-const EvidenceType = Type.Union([Type.Literal('sgx'), Type.Literal('simulation')]);
 const Evidence = B64(65536);
 const Reason = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -40,7 +35,7 @@ export const DkgPlan = Type.Object(
     type: Type.Literal('veil-uid-dkg-plan'),
     ceremony: Hex32,
     threshold: Index,
-    nodes: Type.Array(Type.Object({ name: Name, index: Index, url: Type.String({ pattern: '^https?://', maxLength: 2048 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 255 }),
+    nodes: Type.Array(Type.Object({ name: Name, index: Index, url: NodeUrl }, { additionalProperties: false }), { minItems: 1, maxItems: 255 }),
   },
   { additionalProperties: false },
 );
@@ -83,22 +78,6 @@ export const DkgCheck = Type.Object(
   { additionalProperties: false },
 );
 export type DkgCheck = Static<typeof DkgCheck>;
-
-function parse<T extends TSchema>(schema: T, input: unknown, code: string, what: string): Static<T> {
-  let v = input;
-  if (typeof input === 'string') {
-    try {
-      v = JSON.parse(input);
-    } catch (cause) {
-      throw new VeilError(code, `${what}: not JSON`, { cause });
-    }
-  }
-  if (!Value.Check(schema, v)) {
-    const e = Value.Errors(schema, v).First();
-    throw new VeilError(code, `${what}: ${e ? `${e.path || '/'}: ${e.message}` : 'invalid'}`);
-  }
-  return v as Static<T>;
-}
 
 /**
  * Parses a plan file and checks that names are distinct and indices are 1..n in order.

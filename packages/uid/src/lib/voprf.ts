@@ -13,6 +13,7 @@
  * with decodeElement first (evaluate.ts, verify-partial.ts); proof scalars are checked here.
  */
 import { IDENTITY, MAX_INPUT_BYTES, add, fromUniform, isCanonicalScalar, isIdentity, mul, mulBase, randomScalar, reduceWide, scalarInvert, scalarMul, scalarSub, sha512, type RNG } from './group.ts';
+import { concatBytes as concat } from '@noble/hashes/utils.js';
 import { equalBytes } from '@veil/crypto/bytes';
 
 const enc = new TextEncoder();
@@ -23,16 +24,6 @@ const SEED_DST = concat(enc.encode('Seed-'), CONTEXT);
 const COMPOSITE = enc.encode('Composite');
 const CHALLENGE = enc.encode('Challenge');
 const FINALIZE = enc.encode('Finalize');
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function i2osp2(n: number): Uint8Array {
   return Uint8Array.of(n >>> 8, n & 0xff);

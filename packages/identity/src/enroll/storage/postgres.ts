@@ -13,6 +13,22 @@ export interface PostgresIdentityStoreOptions {
   dropSchemaOnClose?: boolean;
 }
 
+/** Runs `work` in a transaction on one connection: committed when it returns true, else (or on an error) rolled back. */
+async function transaction(pool: pg.Pool, work: (c: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    const ok = await work(c);
+    await c.query(ok ? 'COMMIT' : 'ROLLBACK');
+    return ok;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
 /**
  * Opens (and migrates) the PostgreSQL identity store.
  *
@@ -24,10 +40,8 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
   const schema = opts.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new TypeError('schema must be a lower-case SQL identifier');
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: 10, options: `-c search_path=${schema}` });
-  const c = await pool.connect();
-  try {
-    await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await c.query('BEGIN');
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  await transaction(pool, async (c) => {
     await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.identity_migrations`]);
     await c.query('CREATE TABLE IF NOT EXISTS identity_schema_migrations (version INTEGER PRIMARY KEY)');
     const applied = new Set((await c.query<{ version: number }>('SELECT version FROM identity_schema_migrations')).rows.map((r) => r.version));
@@ -36,13 +50,8 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
       await c.query(m.sql);
       await c.query('INSERT INTO identity_schema_migrations (version) VALUES ($1)', [m.version]);
     }
-    await c.query('COMMIT');
-  } catch (e) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
+    return true;
+  });
   return {
     async linkKey(uid, key) {
       const r = await pool.query('INSERT INTO identity_keys (alg, public_key, uid) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [key.alg, key.publicKey, uid]);
@@ -63,10 +72,8 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
     async registrarSeq() {
       return Number((await pool.query<{ seq: number }>('SELECT seq FROM identity_registrar WHERE id = 1')).rows[0]!.seq);
     },
-    async recordGroupLeaf(member, expected, leafIndex, seq) {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
+    recordGroupLeaf(member, expected, leafIndex, seq) {
+      return transaction(pool, async (c) => {
         const row = await c.query<{ leaf_index: number }>('SELECT leaf_index FROM identity_group_members WHERE member = $1 FOR UPDATE', [member]);
         const ok = row.rows[0]?.leaf_index === expected
           && (await c.query('UPDATE identity_registrar SET seq = $1 WHERE id = 1 AND seq < $1', [seq])).rowCount === 1;
@@ -74,32 +81,17 @@ export async function openPostgresIdentityStore(opts: PostgresIdentityStoreOptio
           await c.query('INSERT INTO identity_group_members (member, leaf_index) VALUES ($1, $2) ON CONFLICT (member) DO UPDATE SET leaf_index = excluded.leaf_index', [member, leafIndex]);
           await c.query('DELETE FROM identity_registrar_pending WHERE seq = $1', [seq]);
         }
-        await c.query(ok ? 'COMMIT' : 'ROLLBACK');
         return ok;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        c.release();
-      }
+      });
     },
-    async beginGroupUpdate(p) {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
+    beginGroupUpdate(p) {
+      return transaction(pool, async (c) => {
         const seq = Number((await c.query<{ seq: number }>('SELECT seq FROM identity_registrar WHERE id = 1 FOR UPDATE')).rows[0]!.seq);
-        const ok = seq + 1 === p.seq && (await c.query(
+        return seq + 1 === p.seq && (await c.query(
           'INSERT INTO identity_registrar_pending (id, seq, member, expected, leaf_index, body) VALUES (1, $1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
           [p.seq, p.member, p.expected ?? null, p.leafIndex, JSON.stringify({ update: p.update, signature: p.signature })],
         )).rowCount === 1;
-        await c.query(ok ? 'COMMIT' : 'ROLLBACK');
-        return ok;
-      } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        c.release();
-      }
+      });
     },
     async pendingGroupUpdate() {
       return pendingRow((await pool.query<PendingRow>('SELECT * FROM identity_registrar_pending WHERE id = 1')).rows[0]);

@@ -27,7 +27,7 @@ import { identitySecret } from '../person-store.ts';
 import { groupPath } from '../router.ts';
 import { appConfig } from '../state.ts';
 import { toHex } from '../hex.ts';
-import { callbackUrl } from './signin.ts';
+import { goToIssuer } from './signin.ts';
 import { personGroupPage } from './person-groups.ts';
 
 const PENDING = 'veil.member-join';
@@ -52,17 +52,7 @@ export async function startMemberJoin(group: string, issuer: IssuerInfo, replace
   const state = toHex(crypto.getRandomValues(new Uint8Array(16)));
   const pending: PendingJoin = { state, issuerId: issuer.id, group, commitment, replace: replaceOld };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
-  const url = new URL(issuer.authorizationEndpoint, location.href);
-  url.search = new URLSearchParams({
-    response_type: 'id_token',
-    response_mode: 'fragment',
-    client_id: issuer.aud,
-    redirect_uri: callbackUrl(),
-    scope: 'openid email profile',
-    nonce: memberJoinNonce(group, commitment),
-    state,
-  }).toString();
-  location.assign(url.toString());
+  goToIssuer(issuer, memberJoinNonce(group, commitment), state);
 }
 
 /** The join section's content for a member group the browser is not in yet. */

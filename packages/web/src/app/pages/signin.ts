@@ -32,8 +32,27 @@ interface PendingSignIn {
   returnTo?: string | null;
 }
 
-export function callbackUrl(): string {
+function callbackUrl(): string {
   return `${location.origin}/callback`;
+}
+
+/**
+ * Leaves the page for `issuer`'s sign-in, asking for an ID token (implicit flow, in the fragment of
+ * the callback) whose `nonce` is `nonce`; `state` comes back with it.
+ */
+export function goToIssuer(issuer: IssuerInfo, nonce: string, state: string): void {
+  if (!issuer.authorizationEndpoint) throw new Error(`${issuer.label} has no authorization endpoint`);
+  const url = new URL(issuer.authorizationEndpoint, location.href);
+  url.search = new URLSearchParams({
+    response_type: 'id_token',
+    response_mode: 'fragment',
+    client_id: issuer.aud,
+    redirect_uri: callbackUrl(),
+    scope: 'openid email profile',
+    nonce,
+    state,
+  }).toString();
+  location.assign(url.toString());
 }
 
 async function startSignIn(issuer: IssuerInfo, returnTo: string | null): Promise<void> {
@@ -46,17 +65,7 @@ async function startSignIn(issuer: IssuerInfo, returnTo: string | null): Promise
   const state = toHex(crypto.getRandomValues(new Uint8Array(16)));
   const pending: PendingSignIn = { state, issuerId: issuer.id, startedAt: Date.now(), returnTo };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
-  const url = new URL(issuer.authorizationEndpoint, location.href);
-  url.search = new URLSearchParams({
-    response_type: 'id_token',
-    response_mode: 'fragment',
-    client_id: issuer.aud,
-    redirect_uri: callbackUrl(),
-    scope: 'openid email profile',
-    nonce: boundNonce,
-    state,
-  }).toString();
-  location.assign(url.toString());
+  goToIssuer(issuer, boundNonce, state);
 }
 
 export async function signinPage(main: HTMLElement): Promise<void> {
